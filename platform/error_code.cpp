@@ -1,0 +1,83 @@
+#include "platform/error_code.h"
+
+#include <array>
+
+namespace xiaoan {
+namespace {
+
+struct CodeText {
+  ErrorCode code;
+  std::string_view name;
+  std::string_view zh;
+  std::string_view en;
+};
+
+constexpr std::array kCodes = {
+    CodeText{ErrorCode::kOk, "OK", "正常", "OK"},
+    CodeText{ErrorCode::kInvalidArgument, "E_INVALID_ARGUMENT", "参数无效", "invalid argument"},
+    CodeText{ErrorCode::kConfigInvalid, "E_CONFIG_INVALID", "配置文件无效",
+             "configuration is invalid"},
+    CodeText{ErrorCode::kNotFound, "E_NOT_FOUND", "未找到", "not found"},
+    CodeText{ErrorCode::kIo, "E_IO", "读写磁盘失败", "disk I/O failed"},
+    CodeText{ErrorCode::kPermissionDenied, "E_PERMISSION_DENIED", "权限不足，需要管理员（root）",
+             "permission denied: administrator (root) required"},
+    CodeText{ErrorCode::kAlreadyRunning, "E_ALREADY_RUNNING", "另一个代理进程正在使用同一状态目录",
+             "another agent is already running on this state directory"},
+    CodeText{ErrorCode::kSpoolFull, "E_SPOOL_FULL", "本地缓存已满，部分活动记录被丢弃",
+             "local spool is full; activity records are being dropped"},
+    CodeText{ErrorCode::kSpoolCorrupt, "E_SPOOL_CORRUPT", "本地缓存有损坏记录，已跳过并计数",
+             "local spool had corrupt records; they were skipped and counted"},
+    CodeText{ErrorCode::kTlsPinMismatch, "E_TLS_PIN_MISMATCH",
+             "服务器证书不受信任（可能被代理或认证网关拦截）",
+             "server certificate is not trusted (intercepting proxy or captive portal?)"},
+    CodeText{ErrorCode::kTlsHandshake, "E_TLS_HANDSHAKE", "TLS 握手失败", "TLS handshake failed"},
+    CodeText{ErrorCode::kCollectorUnreachable, "E_COLLECTOR_UNREACHABLE", "无法连接管理服务器",
+             "collector is unreachable"},
+    CodeText{ErrorCode::kTimeout, "E_TIMEOUT", "操作超时", "operation timed out"},
+    CodeText{ErrorCode::kHttpStatus, "E_HTTP_STATUS", "服务器返回错误", "server returned an error"},
+    CodeText{ErrorCode::kProtocol, "E_PROTOCOL", "收到无法识别的应答",
+             "unrecognised response from peer"},
+    CodeText{ErrorCode::kTooLarge, "E_TOO_LARGE", "数据超出大小限制", "data exceeds size limit"},
+    CodeText{ErrorCode::kUnauthorized, "E_UNAUTHORIZED", "身份验证失败", "authentication failed"},
+    CodeText{ErrorCode::kForbidden, "E_FORBIDDEN", "操作被拒绝", "operation forbidden"},
+    CodeText{ErrorCode::kOverloaded, "E_OVERLOADED", "服务器繁忙，稍后自动重试",
+             "server busy; will retry later"},
+    CodeText{ErrorCode::kNotEnrolled, "E_NOT_ENROLLED", "尚未注册到管理服务器",
+             "not enrolled with a collector yet"},
+    CodeText{ErrorCode::kEnrollRejected, "E_ENROLL_REJECTED",
+             "注册被拒绝：注册令牌无效、过期或已撤销",
+             "enrollment rejected: token invalid, expired, used up or revoked"},
+    CodeText{ErrorCode::kCrypto, "E_CRYPTO", "密钥或证书处理失败", "key or certificate error"},
+    CodeText{ErrorCode::kDatabase, "E_DATABASE", "数据库错误", "database error"},
+    CodeText{ErrorCode::kDaemonNotRunning, "E_DAEMON_NOT_RUNNING", "代理服务未运行",
+             "agent service is not running"},
+    CodeText{ErrorCode::kUnsupported, "E_UNSUPPORTED", "此系统不支持该功能",
+             "not supported on this system"},
+    CodeText{ErrorCode::kCancelled, "E_CANCELLED", "操作已取消", "operation cancelled"},
+    CodeText{ErrorCode::kInternal, "E_INTERNAL", "内部错误", "internal error"},
+};
+
+const CodeText& lookup(ErrorCode code) {
+  for (const auto& c : kCodes) {
+    if (c.code == code) return c;
+  }
+  return kCodes.back();
+}
+
+}  // namespace
+
+std::string_view errorCodeName(ErrorCode code) { return lookup(code).name; }
+
+std::string_view errorCodeLine(ErrorCode code, Lang lang) {
+  const auto& c = lookup(code);
+  return lang == Lang::kZhCn ? c.zh : c.en;
+}
+
+ErrorCode errorCodeFromName(std::string_view name) {
+  for (const auto& c : kCodes) {
+    if (c.name == name) return c.code;
+  }
+  return ErrorCode::kInternal;
+}
+
+}  // namespace xiaoan
