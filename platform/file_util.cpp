@@ -43,7 +43,7 @@ Status writeAll(int fd, std::string_view data, const std::string& path) {
 Result<std::string> readFile(const std::string& path, size_t max_bytes) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
-    return errnoStatus(errno == ENOENT ? ErrorCode::kNotFound
+    return errnoStatus(errno == ENOENT   ? ErrorCode::kNotFound
                        : errno == EACCES ? ErrorCode::kPermissionDenied
                                          : ErrorCode::kIo,
                        "open " + path);

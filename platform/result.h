@@ -42,7 +42,7 @@ Status errnoStatus(ErrorCode code, const std::string& what, int err);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).isOk());
   }
@@ -70,9 +70,9 @@ class [[nodiscard]] Result {
 }  // namespace xiaoan
 
 // Propagate a non-OK Status from an expression returning Status.
-#define XIAOAN_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::xiaoan::Status xiaoan_st_ = (expr);     \
+#define XIAOAN_RETURN_IF_ERROR(expr)           \
+  do {                                         \
+    ::xiaoan::Status xiaoan_st_ = (expr);      \
     if (!xiaoan_st_.isOk()) return xiaoan_st_; \
   } while (0)
 

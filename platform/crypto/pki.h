@@ -55,7 +55,7 @@ Result<CsrInfo> parseAndVerifyCsr(std::string_view csr_pem);
 
 struct IssueOptions {
   std::string common_name;
-  std::vector<std::string> dns_names;  // subjectAltName DNS entries
+  std::vector<std::string> dns_names;     // subjectAltName DNS entries
   std::vector<std::string> ip_addresses;  // subjectAltName IP entries (v4 or v6 text)
   std::chrono::hours validity{24 * 365};
   bool is_ca = false;

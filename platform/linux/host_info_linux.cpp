@@ -1,8 +1,8 @@
+#include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -33,7 +33,8 @@ std::string osPrettyName() {
   size_t pos = r->find(key);
   if (pos == std::string::npos) return {};
   size_t end = r->find('\n', pos);
-  std::string v = r->substr(pos + key.size(), end == std::string::npos ? end : end - pos - key.size());
+  std::string v =
+      r->substr(pos + key.size(), end == std::string::npos ? end : end - pos - key.size());
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   return v;
 }
@@ -85,7 +86,8 @@ class LinuxHostInfo final : public HostInfo {
   Result<HostFactsData> collect() const override {
     HostFactsData d;
     char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) != 0) return errnoStatus(ErrorCode::kIo, "gethostname");
+    if (::gethostname(host, sizeof host - 1) != 0)
+      return errnoStatus(ErrorCode::kIo, "gethostname");
     d.hostname = host;
     XIAOAN_ASSIGN_OR_RETURN(d.interfaces, interfaces());
     d.smbios_uuid = readSmall("/sys/class/dmi/id/product_uuid");
