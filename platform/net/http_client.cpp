@@ -264,7 +264,15 @@ Result<HttpResponse> HttpClient::perform(const std::string& url, const std::stri
     }
     if (t.headers_too_large)
       return Status(ErrorCode::kTooLarge, url + ": response headers too large");
-    return Status(mapCurlCode(rc), url + ": " + detail + " (curl " + std::to_string(rc) + ")");
+    ErrorCode code = mapCurlCode(rc);
+    // With TLS 1.3 a server that refuses our client certificate says so with an alert after
+    // the handshake, which libcurl reports as a read error: that is a TLS failure, not an
+    // unreachable collector.
+    if ((rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) &&
+        detail.find("SSL routines") != std::string::npos) {
+      code = ErrorCode::kTlsHandshake;
+    }
+    return Status(code, url + ": " + detail + " (curl " + std::to_string(rc) + ")");
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
   return std::move(t.response);
