@@ -1,0 +1,16 @@
+#pragma once
+
+#include <memory>
+
+#include "agent/ctl/command.h"
+
+namespace xiaoan::ctl {
+
+// The xiaoanctl commands, one small class each (in <name>_command.cpp); registered in
+// command_table.cpp.
+std::unique_ptr<Command> makeStatusCommand();
+std::unique_ptr<Command> makeSendTestEventsCommand();
+std::unique_ptr<Command> makeHelpCommand();
+std::unique_ptr<Command> makeVersionCommand();
+
+}  // namespace xiaoan::ctl

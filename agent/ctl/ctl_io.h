@@ -1,0 +1,32 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "platform/clock.h"
+
+namespace xiaoan::ctl {
+
+inline constexpr char kDefaultConfigPath[] = "/etc/xiaoan/agent.json";
+inline constexpr char kDefaultSocketPath[] = "/run/xiaoan/agent.sock";
+inline constexpr char kDefaultStateDir[] = "/var/lib/xiaoan";
+
+// Everything xiaoanctl takes from the outside world, so that tests can run it in-process
+// with a fixed clock, any euid, captured output and a socket in a temp dir.
+struct CtlIo {
+  std::vector<std::string> args;           // argv without the program name
+  std::map<std::string, std::string> env;  // LC_ALL, LC_MESSAGES, LANG (others ignored)
+  uid_t euid = 0;
+  const Clock* clock = nullptr;
+  std::ostream* out = nullptr;
+  std::ostream* err = nullptr;
+  std::string default_config_path = kDefaultConfigPath;
+  std::chrono::milliseconds daemon_timeout{10'000};
+};
+
+}  // namespace xiaoan::ctl

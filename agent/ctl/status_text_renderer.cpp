@@ -1,0 +1,294 @@
+#include "agent/ctl/status_text_renderer.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "agent/ctl/localize.h"
+#include "agent/ctl/status_health.h"
+#include "platform/text_width.h"
+#include "platform/time_format.h"
+
+namespace xiaoan::ctl {
+namespace {
+
+struct Row {
+  std::string key;
+  std::string value;
+};
+
+struct Section {
+  std::string title;
+  std::vector<Row> rows;
+};
+
+// "512 B", "1.5 KiB", "256 MiB".
+std::string formatBytes(uint64_t n) {
+  if (n < 1024) return std::to_string(n) + " B";
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n) / 1024;
+  size_t unit = 0;
+  while (v >= 1024 && unit + 1 < std::size(kUnits)) {
+    v /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  std::string num = buf;
+  if (num.size() > 2 && num.compare(num.size() - 2, 2, ".0") == 0) num.resize(num.size() - 2);
+  return num + " " + kUnits[unit];
+}
+
+class Renderer {
+ public:
+  Renderer(const v1::AgentStatus& s, const TextRenderOptions& o)
+      : s_(s), lang_(o.lang), now_(o.now_unix_seconds) {}
+
+  std::string render() const {
+    std::string out = headline() + "\n";
+    const std::vector<Section> main = {agentSection(), connectionSection(), spoolSection(),
+                                       policySection()};
+    size_t width = 0;
+    for (const auto& sec : main) {
+      for (const auto& row : sec.rows) width = std::max(width, displayWidth(row.key));
+    }
+    for (const auto& sec : main) appendSection(sec, width, &out);
+    appendErrors(&out);
+    return out;
+  }
+
+ private:
+  std::string t(const std::string& zh, const std::string& en) const { return tr(lang_, zh, en); }
+
+  std::string when(const google::protobuf::Timestamp& ts) const {
+    return formatTimeWithAge(ts.seconds(), now_, lang_);
+  }
+
+  std::string orNone(const std::string& v) const {
+    return v.empty() ? t("（无）", "(none)") : sanitizeForTerminal(v);
+  }
+
+  // "E_COLLECTOR_UNREACHABLE：无法连接管理服务器"
+  std::string codeLine(const std::string& code) const {
+    const ErrorCode parsed = errorCodeFromName(code);
+    std::string out = sanitizeForTerminal(code);
+    if (errorCodeName(parsed) == code)
+      out += t("：", ": ") + std::string(errorCodeLine(parsed, lang_));
+    return out;
+  }
+
+  std::string headline() const {
+    const Assessment a = assess(s_);
+    if (a.health == Health::kNotRunning) {
+      std::string saved;
+      if (s_.has_generated_at()) {
+        saved = t("（保存于 ", " (saved ") + formatLocalTime(s_.generated_at().seconds()) +
+                t("，", ", ") + formatAge(now_ - s_.generated_at().seconds(), lang_) + t("）", ")");
+      }
+      return t("代理服务未运行：以下为最后保存的状态",
+               "agent is not running: showing the last saved state") +
+             saved;
+    }
+    if (a.health == Health::kHealthy) return t("代理运行正常", "agent is healthy");
+    std::string list;
+    for (Concern c : a.concerns) {
+      if (!list.empty()) list += t("、", ", ");
+      list += concernText(c);
+    }
+    return t("代理正在运行，但需要注意：", "agent is running but degraded: ") + list;
+  }
+
+  std::string concernText(Concern c) const {
+    switch (c) {
+      case Concern::kNotEnrolled:
+        return t("未注册", "not enrolled");
+      case Concern::kEnrollRejected:
+        return t("注册被拒绝", "enrollment rejected");
+      case Concern::kNotConnectedYet:
+        return t("尚未连接管理服务器", "not connected yet");
+      case Concern::kOffline:
+        return t("离线", "offline");
+      case Concern::kConnectionError:
+        return t("连接出错", "connection error");
+      case Concern::kErrors: {
+        const auto n = std::to_string(s_.errors_size());
+        return t("有 " + n + " 个错误", n + (s_.errors_size() == 1 ? " error" : " errors"));
+      }
+    }
+    return {};
+  }
+
+  Section agentSection() const {
+    Section sec{t("代理", "Agent"), {}};
+    sec.rows.push_back({t("版本", "version"), s_.agent_version().empty()
+                                                  ? t("未知", "unknown")
+                                                  : sanitizeForTerminal(s_.agent_version())});
+    std::string process = s_.daemon_running() ? t("运行中", "running") : t("未运行", "not running");
+    if (s_.daemon_running() && s_.pid() != 0)
+      process += t("（PID ", " (pid ") + std::to_string(s_.pid()) + t("）", ")");
+    sec.rows.push_back({t("进程", "process"), process});
+    if (s_.has_started_at()) sec.rows.push_back({t("启动时间", "started"), when(s_.started_at())});
+    sec.rows.push_back({t("注册状态", "enrollment"), enrollmentText()});
+    sec.rows.push_back({t("代理 ID", "agent id"), orNone(s_.agent_id())});
+    sec.rows.push_back({t("终端 ID", "terminal id"), orNone(s_.terminal_id())});
+    sec.rows.push_back({t("状态时间", "status time"),
+                        s_.has_generated_at() ? when(s_.generated_at()) : t("未知", "unknown")});
+    return sec;
+  }
+
+  std::string enrollmentText() const {
+    switch (s_.enrollment()) {
+      case v1::ENROLLMENT_STATE_ENROLLED:
+        return t("已注册", "enrolled");
+      case v1::ENROLLMENT_STATE_NOT_ENROLLED:
+        return t("未注册（正在用注册令牌重试）",
+                 "not enrolled (retrying with the enrollment token)");
+      case v1::ENROLLMENT_STATE_REJECTED:
+        return t("注册被拒绝", "rejected by the collector");
+      default:
+        return t("未知", "unknown");
+    }
+  }
+
+  Section connectionSection() const {
+    Section sec{t("连接", "Connection"), {}};
+    sec.rows.push_back({t("管理服务器", "collector"),
+                        s_.collector_url().empty() ? t("（未配置）", "(not configured)")
+                                                   : sanitizeForTerminal(s_.collector_url())});
+    sec.rows.push_back({t("连接状态", "state"), connectionText()});
+    if (!s_.last_error().code().empty()) {
+      sec.rows.push_back({t("最近错误", "last error"), codeLine(s_.last_error().code())});
+    }
+    if (!s_.last_error().message().empty()) {
+      sec.rows.push_back(
+          {t("错误详情", "error detail"), sanitizeForTerminal(s_.last_error().message())});
+    }
+    const std::string never = t("从未", "never");
+    sec.rows.push_back(
+        {t("上次签到", "last check-in"), s_.has_last_checkin() ? when(s_.last_checkin()) : never});
+    sec.rows.push_back(
+        {t("上次上传", "last upload"), s_.has_last_upload() ? when(s_.last_upload()) : never});
+    if (s_.checkin_interval_seconds() > 0) {
+      const auto secs = std::to_string(s_.checkin_interval_seconds());
+      sec.rows.push_back({t("签到间隔", "check-in interval"), t(secs + " 秒", secs + " s")});
+    }
+    return sec;
+  }
+
+  // "离线（自 2026-11-21 13:00:00 起，1 小时前）" / "offline since 2026-11-21 13:00:00 (1 h ago)"
+  std::string connectionText() const {
+    auto since = [&](const std::string& zh, const std::string& en) {
+      if (!s_.has_offline_since()) return t(zh, en);
+      const int64_t at = s_.offline_since().seconds();
+      return t(zh + "（自 " + formatLocalTime(at) + " 起，" + formatAge(now_ - at, lang_) + "）",
+               en + " since " + formatLocalTime(at) + " (" + formatAge(now_ - at, lang_) + ")");
+    };
+    switch (s_.connection()) {
+      case v1::CONNECTION_STATE_CONNECTED:
+        return t("已连接", "connected");
+      case v1::CONNECTION_STATE_OFFLINE:
+        return since("离线", "offline");
+      case v1::CONNECTION_STATE_ERROR:
+        return since("出错", "error");
+      default:
+        return t("未知（尚未与管理服务器通信）", "unknown (no exchange with the collector yet)");
+    }
+  }
+
+  Section spoolSection() const {
+    Section sec{t("本地缓存", "Spool"), {}};
+    std::vector<const v1::SpoolClassStats*> classes;
+    for (const auto& c : s_.spool()) classes.push_back(&c);
+    // Security first, then activity, then anything a newer agent adds.
+    std::stable_sort(classes.begin(), classes.end(), [](const auto* a, const auto* b) {
+      auto rank = [](int p) { return p == 0 ? 1000 : p; };
+      return rank(a->priority()) < rank(b->priority());
+    });
+    for (const auto* c : classes) sec.rows.push_back({className(c->priority()), classText(*c)});
+    if (classes.empty()) sec.rows.push_back({t("待发送", "pending"), t("无数据", "no data")});
+    std::string usage = formatBytes(s_.spool_bytes());
+    if (s_.spool_max_bytes() > 0) usage += " / " + formatBytes(s_.spool_max_bytes());
+    sec.rows.push_back({t("磁盘占用", "disk usage"), usage});
+    sec.rows.push_back(
+        {t("损坏记录", "corrupt records"), std::to_string(s_.spool_corrupt_records())});
+    return sec;
+  }
+
+  std::string className(v1::Priority p) const {
+    switch (p) {
+      case v1::PRIORITY_SECURITY:
+        return t("安全事件", "security");
+      case v1::PRIORITY_ACTIVITY:
+        return t("活动事件", "activity");
+      default:
+        return t("其他事件", "other");
+    }
+  }
+
+  // "待发送 12 条（1.2 KiB），最早 2026-11-21 11:00:00（3 小时前），已丢弃 5 条"
+  std::string classText(const v1::SpoolClassStats& c) const {
+    std::string out;
+    if (c.pending_records() == 0) {
+      out = t("无待发送", "nothing pending");
+    } else {
+      const auto n = std::to_string(c.pending_records());
+      out = t("待发送 " + n + " 条（" + formatBytes(c.bytes()) + "）",
+              n + " pending (" + formatBytes(c.bytes()) + ")");
+      if (c.has_oldest_pending()) out += t("，最早 ", ", oldest ") + when(c.oldest_pending());
+    }
+    if (c.dropped_records() > 0) {
+      const auto d = std::to_string(c.dropped_records());
+      out += t("，已丢弃 " + d + " 条", ", " + d + " dropped");
+    }
+    return out;
+  }
+
+  Section policySection() const {
+    Section sec{t("策略", "Policy"), {}};
+    const auto v = std::to_string(s_.policy_version());
+    sec.rows.push_back(
+        {t("策略版本", "version"),
+         s_.policy_version() == 0 ? t(v + "（内置默认策略）", v + " (built-in defaults)") : v});
+    return sec;
+  }
+
+  void appendErrors(std::string* out) const {
+    Section sec{t("错误", "Errors"), {}};
+    for (const auto& e : s_.errors()) {
+      const ErrorCode parsed = errorCodeFromName(e.code());
+      std::string value = errorCodeName(parsed) == e.code()
+                              ? std::string(errorCodeLine(parsed, lang_))
+                              : std::string();
+      if (!e.message().empty()) {
+        const std::string detail = sanitizeForTerminal(e.message());
+        value += value.empty() ? detail : t("（" + detail + "）", " (" + detail + ")");
+      }
+      sec.rows.push_back({sanitizeForTerminal(e.code()), value});
+    }
+    if (sec.rows.empty()) {
+      *out += "\n" + sec.title + "\n  " + t("无", "none") + "\n";
+      return;
+    }
+    size_t width = 0;
+    for (const auto& row : sec.rows) width = std::max(width, displayWidth(row.key));
+    appendSection(sec, width, out);
+  }
+
+  static void appendSection(const Section& sec, size_t width, std::string* out) {
+    *out += "\n" + sec.title + "\n";
+    for (const auto& row : sec.rows)
+      *out += "  " + padRight(row.key, width) + " | " + row.value + "\n";
+  }
+
+  const v1::AgentStatus& s_;
+  Lang lang_;
+  int64_t now_;
+};
+
+}  // namespace
+
+std::string renderStatusText(const v1::AgentStatus& status, const TextRenderOptions& options) {
+  return Renderer(status, options).render();
+}
+
+}  // namespace xiaoan::ctl
