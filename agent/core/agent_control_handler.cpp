@@ -1,0 +1,80 @@
+#include "agent/core/agent_control_handler.h"
+
+#include "agent/core/status_model.h"
+#include "platform/file_util.h"
+#include "platform/logging.h"
+
+namespace xiaoan::agent {
+namespace {
+
+v1::ControlResponse failure(const Status& st) {
+  v1::ControlResponse r;
+  *r.mutable_error() = toErrorInfo(st);
+  return r;
+}
+
+}  // namespace
+
+v1::ControlResponse AgentControlHandler::handle(const v1::ControlRequest& request,
+                                                const PeerCredentials& peer) {
+  switch (request.command_case()) {
+    case v1::ControlRequest::kGetStatus: {
+      v1::ControlResponse r;
+      *r.mutable_status() = status_.snapshot();
+      return r;
+    }
+    case v1::ControlRequest::kSendTestEvents:
+      if (peer.uid != 0) {
+        componentLogger("agent.control")
+            ->warn("send_test_events refused for uid {} (pid {})", peer.uid, peer.pid);
+        return failure(Status(ErrorCode::kPermissionDenied, "send_test_events needs root"));
+      }
+      return sendTestEvents(request.send_test_events());
+    default:
+      return failure(Status(ErrorCode::kInvalidArgument, "unknown control command"));
+  }
+}
+
+v1::ControlResponse AgentControlHandler::sendTestEvents(const v1::SendTestEventsRequest& req) {
+  if (req.count() == 0 || req.count() > kMaxTestEvents) {
+    return failure(Status(ErrorCode::kInvalidArgument, "count must be 1..1000000"));
+  }
+  std::string request_id = req.request_id();
+  if (request_id.empty()) {
+    auto bytes = randomBytes(8);
+    request_id = bytes.isOk() ? toHex(*bytes) : "unknown";
+  }
+  const v1::Priority priority =
+      req.priority() == v1::PRIORITY_SECURITY ? v1::PRIORITY_SECURITY : v1::PRIORITY_ACTIVITY;
+  v1::ControlResponse r;
+  auto* out = r.mutable_test_events();
+  out->set_request_id(request_id);
+  for (uint32_t i = 0; i < req.count(); ++i) {
+    v1::Event e = events_.make(priority);
+    auto* d = e.mutable_diagnostic();
+    d->set_text(req.text());
+    d->set_request_id(request_id);
+    d->set_index(i);
+    d->set_count(req.count());
+    auto appended = spool_.append(std::move(e));
+    if (!appended.isOk()) {
+      *r.mutable_error() = toErrorInfo(appended.status());
+      break;
+    }
+    if (i == 0) {
+      out->set_stream(appended->stream);
+      out->set_epoch(appended->epoch);
+      out->set_first_seq(appended->seq);
+    }
+    out->set_last_seq(appended->seq);
+    out->set_appended(i + 1);
+  }
+  Status st = spool_.sync();
+  if (!st.isOk() && !r.has_error()) *r.mutable_error() = toErrorInfo(st);
+  componentLogger("agent.control")
+      ->info("send_test_events {}: appended {} of {} ({} {}..{})", request_id, out->appended(),
+             req.count(), out->stream(), out->first_seq(), out->last_seq());
+  return r;
+}
+
+}  // namespace xiaoan::agent

@@ -1,0 +1,188 @@
+#include "agent/core/agent_daemon.h"
+
+#include <unistd.h>
+
+#include "agent/core/backoff.h"
+#include "agent/core/bootstrap_config.h"
+#include "agent/core/enroller.h"
+#include "platform/file_util.h"
+#include "platform/logging.h"
+
+namespace xiaoan::agent {
+
+AgentDaemon::AgentDaemon(std::string config_path, v1::AgentBootstrapConfig config)
+    : config_path_(std::move(config_path)),
+      config_(std::move(config)),
+      started_at_(clock_.now()),
+      identity_(config_.state_dir()),
+      run_marker_(config_.state_dir()) {}
+
+Result<std::unique_ptr<AgentDaemon>> AgentDaemon::start(std::string config_path,
+                                                        v1::AgentBootstrapConfig config) {
+  std::unique_ptr<AgentDaemon> d(new AgentDaemon(std::move(config_path), std::move(config)));
+  XIAOAN_RETURN_IF_ERROR(d->init());
+  return d;
+}
+
+Status AgentDaemon::init() {
+  auto log = componentLogger("agent.core");
+  const std::string& state = config_.state_dir();
+  XIAOAN_RETURN_IF_ERROR(makeDirs(state, 0755));
+  XIAOAN_ASSIGN_OR_RETURN(InstanceLock lock, InstanceLock::acquire(state + "/agent.lock"));
+  lock_.emplace(std::move(lock));
+  SpoolOptions so;
+  so.dir = state + "/spool";
+  so.max_bytes = config_.spool_max_bytes();
+  so.clock = &clock_;
+  XIAOAN_ASSIGN_OR_RETURN(raw_spool_, Spool::open(so));
+  spool_ = std::make_unique<NotifyingSpool>(*raw_spool_, upload_wake_);
+  host_info_ = makeHostInfo();
+  initStatus();
+  XIAOAN_RETURN_IF_ERROR(identity_.prepare());
+  auto boot = host_info_->collect();
+  events_ = std::make_unique<EventFactory>(clock_, boot.isOk() ? boot->boot_id : "",
+                                           [this] { return agentId(); });
+  const bool clean = run_marker_.previousRunWasClean();
+  if (!clean) log->warn("the previous run did not stop cleanly");
+  XIAOAN_RETURN_IF_ERROR(appendLifecycle(clean ? v1::AgentLifecycleEvent::KIND_STARTED
+                                               : v1::AgentLifecycleEvent::KIND_RECOVERED_UNCLEAN));
+  XIAOAN_RETURN_IF_ERROR(run_marker_.markRunning());
+  control_handler_ = std::make_unique<AgentControlHandler>(*status_, *spool_, *events_);
+  control_ = std::make_unique<ControlServer>(
+      ControlServerOptions{config_.status_socket(), 3, std::chrono::seconds(10)},
+      *control_handler_);
+  XIAOAN_RETURN_IF_ERROR(control_->start());
+  status_writer_ = std::make_unique<StatusWriter>(*status_, state + "/status.pb");
+  status_writer_->start();
+  session_thread_ = std::thread([this] { session(); });
+  log->info("xiaoan-agent {} started (pid {}, state {}, collector {})", XIAOAN_VERSION, ::getpid(),
+            state, config_.collector_url());
+  return Status::ok();
+}
+
+void AgentDaemon::initStatus() {
+  StatusModelOptions o;
+  o.agent_version = XIAOAN_VERSION;
+  o.collector_url = config_.collector_url();
+  o.pid = static_cast<uint32_t>(::getpid());
+  o.started_at = started_at_;
+  o.spool_max_bytes = config_.spool_max_bytes();
+  o.checkin_interval_seconds = config_.checkin_interval_seconds();
+  status_ = std::make_unique<StatusModel>(o, clock_, [this] { return raw_spool_->stats(); });
+  auto previous = loadPersistedStatus(config_.state_dir() + "/status.pb");
+  if (previous.isOk()) {
+    status_->restorePersisted(*previous);
+  } else if (previous.status().code() != ErrorCode::kNotFound) {
+    componentLogger("agent.core")->warn("ignoring old status: {}", previous.status().toString());
+  }
+}
+
+Status AgentDaemon::appendLifecycle(int kind) {
+  v1::Event e = events_->make(v1::PRIORITY_SECURITY);
+  auto* l = e.mutable_lifecycle();
+  l->set_kind(static_cast<v1::AgentLifecycleEvent::Kind>(kind));
+  l->set_version(XIAOAN_VERSION);
+  const SpoolStats stats = spool_->stats();
+  l->set_corrupt_records_skipped(stats.corrupt_records_skipped);
+  l->set_torn_bytes_truncated(stats.torn_bytes_truncated);
+  auto r = spool_->append(std::move(e));
+  return r.isOk() ? Status::ok() : r.status();
+}
+
+std::string AgentDaemon::agentId() const {
+  std::lock_guard lock(id_mu_);
+  return agent_id_;
+}
+
+CollectorClientOptions AgentDaemon::clientOptions(bool mutual_tls) const {
+  CollectorClientOptions o;
+  o.base_url = config_.collector_url();
+  o.ca_file = config_.ca_bundle();
+  if (mutual_tls) {
+    o.cert_file = identity_.certPath();
+    o.key_file = identity_.keyPath();
+  }
+  return o;
+}
+
+void AgentDaemon::session() {
+  auto log = componentLogger("agent.core");
+  auto loaded = identity_.loadEnrolled();
+  if (!loaded.isOk()) log->error("identity: {}", loaded.status().toString());
+  std::optional<v1::AgentIdentity> identity;
+  if (loaded.isOk() && loaded->has_value()) identity = **loaded;
+  if (!identity) {
+    status_->setEnrollment(v1::ENROLLMENT_STATE_NOT_ENROLLED, "", "");
+    EnrollerOptions eo;
+    eo.collector_url = config_.collector_url();
+    eo.agent_version = XIAOAN_VERSION;
+    eo.seed = randomSeed();
+    // Re-read the token each attempt: an admin may fix it without restarting us.
+    eo.token_source = [this] {
+      auto fresh = loadBootstrapConfig(config_path_);
+      return fresh.isOk() ? fresh->enrollment_token() : config_.enrollment_token();
+    };
+    enroll_client_ = std::make_unique<CollectorClient>(clientOptions(false));
+    Enroller enroller(eo, identity_, *enroll_client_, *host_info_, *spool_, *status_, clock_,
+                      session_wake_);
+    auto enrolled = enroller.run();
+    enroll_client_.reset();
+    if (!enrolled.isOk()) return;  // stopping
+    identity = *enrolled;
+  }
+  startConnectedLoops(*identity);
+}
+
+void AgentDaemon::startConnectedLoops(const v1::AgentIdentity& identity) {
+  {
+    std::lock_guard lock(id_mu_);
+    agent_id_ = identity.agent_id();
+  }
+  status_->setEnrollment(v1::ENROLLMENT_STATE_ENROLLED, identity.agent_id(),
+                         identity.terminal_id());
+  UploaderOptions uo;
+  uo.max_events_per_second = config_.max_upload_events_per_second();
+  uo.seed = randomSeed();
+  upload_client_ = std::make_unique<CollectorClient>(clientOptions(true));
+  uploader_ = std::make_unique<Uploader>(uo, *spool_, *upload_client_, *status_, upload_wake_);
+  CheckinOptions co;
+  co.agent_version = XIAOAN_VERSION;
+  co.started_at = started_at_;
+  co.interval_seconds = config_.checkin_interval_seconds();
+  co.seed = randomSeed();
+  checkin_client_ = std::make_unique<CollectorClient>(clientOptions(true));
+  checkin_ = std::make_unique<CheckinLoop>(
+      co, *checkin_client_, *host_info_, *spool_, *status_, checkin_wake_, &upload_wake_,
+      [this](const std::string& terminal_id) {
+        Status st = identity_.updateTerminalId(terminal_id);
+        if (!st.isOk()) componentLogger("agent.core")->warn("identity: {}", st.toString());
+      });
+  uploader_->start();
+  checkin_->start();
+}
+
+void AgentDaemon::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  auto log = componentLogger("agent.core");
+  session_wake_.stop();
+  if (session_thread_.joinable()) session_thread_.join();
+  if (checkin_) checkin_->stop();
+  if (uploader_) uploader_->stop();
+  if (control_) control_->stop();
+  if (spool_ && events_) {
+    Status st = appendLifecycle(v1::AgentLifecycleEvent::KIND_STOPPED);
+    if (!st.isOk()) log->warn("stop event: {}", st.toString());
+    st = spool_->sync();
+    if (!st.isOk()) log->error("spool sync at stop: {}", st.toString());
+    // Only claim a clean stop when everything appended is durable.
+    if (st.isOk()) st = run_marker_.markStopped();
+    if (!st.isOk()) log->warn("run marker: {}", st.toString());
+  }
+  if (status_writer_) status_writer_->stopAndWriteFinal();
+  log->info("xiaoan-agent stopped");
+}
+
+AgentDaemon::~AgentDaemon() { stop(); }
+
+}  // namespace xiaoan::agent

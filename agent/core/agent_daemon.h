@@ -1,0 +1,79 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "agent/core/agent_control_handler.h"
+#include "agent/core/checkin_loop.h"
+#include "agent/core/collector_client.h"
+#include "agent/core/control_server.h"
+#include "agent/core/event_factory.h"
+#include "agent/core/identity_store.h"
+#include "agent/core/instance_lock.h"
+#include "agent/core/notifying_spool.h"
+#include "agent/core/run_marker.h"
+#include "agent/core/status_model.h"
+#include "agent/core/status_writer.h"
+#include "agent/core/uploader.h"
+#include "agent/core/wake_signal.h"
+#include "agent/spool/spool.h"
+#include "platform/clock.h"
+#include "platform/host_info.h"
+#include "xiaoan/v1/config.pb.h"
+
+namespace xiaoan::agent {
+
+// The composition root of xiaoan-agent: wires the real implementations (spool, libcurl
+// collector client, host info, status socket) and owns every thread. start() returns once the
+// agent serves its status socket; enrollment, check-ins and uploads then run in the background.
+class AgentDaemon {
+ public:
+  // E_ALREADY_RUNNING when another agent holds the state directory (nothing else touched).
+  static Result<std::unique_ptr<AgentDaemon>> start(std::string config_path,
+                                                    v1::AgentBootstrapConfig config);
+  ~AgentDaemon();
+  AgentDaemon(const AgentDaemon&) = delete;
+  AgentDaemon& operator=(const AgentDaemon&) = delete;
+
+  // Clean stop: threads joined, STOPPED event appended, spool synced, status persisted.
+  void stop();
+
+ private:
+  AgentDaemon(std::string config_path, v1::AgentBootstrapConfig config);
+  Status init();
+  void initStatus();
+  Status appendLifecycle(int kind);
+  void session();  // enrolls if needed, then runs check-ins and uploads
+  void startConnectedLoops(const v1::AgentIdentity& identity);
+  CollectorClientOptions clientOptions(bool mutual_tls) const;
+  std::string agentId() const;
+
+  const std::string config_path_;
+  const v1::AgentBootstrapConfig config_;
+  SystemClock clock_;
+  const std::chrono::system_clock::time_point started_at_;
+  std::unique_ptr<HostInfo> host_info_;
+  std::optional<InstanceLock> lock_;
+  std::unique_ptr<Spool> raw_spool_;
+  WakeSignal upload_wake_, checkin_wake_, session_wake_;
+  std::unique_ptr<NotifyingSpool> spool_;
+  std::unique_ptr<StatusModel> status_;
+  std::unique_ptr<StatusWriter> status_writer_;
+  IdentityStore identity_;
+  RunMarker run_marker_;
+  std::unique_ptr<EventFactory> events_;
+  std::unique_ptr<AgentControlHandler> control_handler_;
+  std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<CollectorClient> enroll_client_, upload_client_, checkin_client_;
+  std::unique_ptr<Uploader> uploader_;
+  std::unique_ptr<CheckinLoop> checkin_;
+  std::thread session_thread_;
+  mutable std::mutex id_mu_;
+  std::string agent_id_;
+  bool stopped_ = false;
+};
+
+}  // namespace xiaoan::agent
