@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "platform/result.h"
+
+namespace xiaoan::agent {
+
+// Small per-stream state files. Each is sealed with a magic and a CRC32C and has a fixed
+// size, so a garbage file is recognised (and then treated as missing) instead of trusted.
+inline constexpr char kEpochFile[] = "EPOCH";
+inline constexpr char kAckedFile[] = "ACKED";
+inline constexpr char kStatsFile[] = "STATS";
+
+// What a state file held.
+template <typename T>
+struct MetaLoad {
+  std::optional<T> value;  // nullopt when missing or garbage
+  bool garbage = false;    // present but unreadable or invalid
+};
+
+// The collector stored everything of (epoch) up to seq.
+struct AckCursor {
+  uint64_t epoch = 0;
+  uint64_t seq = 0;
+};
+
+// Counters that must survive restarts.
+struct StreamCounters {
+  uint64_t dropped_records = 0;  // dropped at the disk cap, lifetime of the spool dir
+};
+
+MetaLoad<uint64_t> loadEpoch(const std::string& path);
+Status storeEpoch(const std::string& path, uint64_t epoch);
+
+MetaLoad<AckCursor> loadAcked(const std::string& path);
+Status storeAcked(const std::string& path, const AckCursor& cursor);
+
+MetaLoad<StreamCounters> loadStats(const std::string& path);
+Status storeStats(const std::string& path, const StreamCounters& counters);
+
+}  // namespace xiaoan::agent

@@ -1,0 +1,267 @@
+#include "agent/spool/spool_stream.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "agent/spool/segment_reader.h"
+#include "platform/file_util.h"
+#include "platform/logging.h"
+
+namespace xiaoan::agent {
+namespace {
+
+Status pwriteAll(int fd, std::string_view data, uint64_t offset) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoStatus(ErrorCode::kIo, "write spool segment");
+    data.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::ok();
+}
+
+std::chrono::system_clock::time_point toTimePoint(const google::protobuf::Timestamp& ts) {
+  auto d = std::chrono::seconds(ts.seconds()) + std::chrono::nanoseconds(ts.nanos());
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(d));
+}
+
+uint64_t minNonZero(uint64_t a, uint64_t b) {
+  if (a == 0) return b;
+  if (b == 0) return a;
+  return std::min(a, b);
+}
+
+}  // namespace
+
+void DroppedRange::merge(const DroppedRange& other) {
+  first_seq = minNonZero(first_seq, other.first_seq);
+  last_seq = std::max(last_seq, other.last_seq);
+  count += other.count;
+  data_records += other.data_records;
+}
+
+struct SpoolStream::ReadBatch {
+  uint64_t next_seq;
+  size_t max_count;
+  size_t max_bytes;
+  size_t bytes = 0;
+  std::vector<v1::Event> events;
+
+  bool full() const {
+    return events.size() >= max_count || (bytes >= max_bytes && !events.empty());
+  }
+};
+
+Result<std::unique_ptr<SpoolStream>> SpoolStream::open(const Config& config,
+                                                       RecoveryReport& report) {
+  XIAOAN_ASSIGN_OR_RETURN(RecoveredStream recovered,
+                          recoverStream(config.dir, config.name, config.segment_bytes, report));
+  std::unique_ptr<SpoolStream> stream(new SpoolStream(config, std::move(recovered)));
+  // Keep appending to the last segment when it has room; otherwise the next append rolls.
+  if (!stream->segments_.empty() && stream->activeSegment().bytes() < config.segment_bytes) {
+    int fd = ::open(stream->activeSegment().path().c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) stream->active_ = std::make_shared<UniqueFd>(fd);
+  }
+  return stream;
+}
+
+SpoolStream::SpoolStream(Config config, RecoveredStream recovered)
+    : config_(std::move(config)),
+      epoch_(recovered.epoch),
+      acked_(recovered.acked_seq),
+      next_seq_(std::max(recovered.last_seq, recovered.acked_seq) + 1),
+      synced_seq_(next_seq_ - 1),
+      counters_(recovered.counters),
+      segments_(std::move(recovered.segments)) {
+  for (const auto& [first, seg] : segments_) bytes_ += seg.bytes();
+}
+
+uint64_t SpoolStream::pendingRecords() const {
+  uint64_t n = 0;
+  for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+    n += it->second.countAbove(acked_);
+    if (it->second.firstSeqName() <= acked_) break;
+  }
+  return n;
+}
+
+Status SpoolStream::roll() {
+  if (active_ && dirty()) {
+    if (::fdatasync(active_->get()) != 0) {
+      return errnoStatus(ErrorCode::kIo, "fdatasync " + activeSegment().path());
+    }
+    synced_seq_ = lastSeq();
+  }
+  active_.reset();
+  std::string path = config_.dir + "/" + segmentFileName(next_seq_);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return errnoStatus(ErrorCode::kIo, "create " + path);
+  active_ = std::make_shared<UniqueFd>(fd);
+  segments_.insert_or_assign(next_seq_, SegmentInfo(next_seq_, path));
+  // The new name must survive a crash as long as the records written into it.
+  return fsyncDir(config_.dir);
+}
+
+Status SpoolStream::appendFrame(std::string_view frame, bool is_gap, bool sync) {
+  if (!active_ || (activeSegment().bytes() > 0 &&
+                   activeSegment().bytes() + frame.size() > config_.segment_bytes)) {
+    XIAOAN_RETURN_IF_ERROR(roll());
+  }
+  SegmentInfo& seg = activeSegment();
+  uint64_t offset = seg.bytes();
+  Status st = pwriteAll(active_->get(), frame, offset);
+  if (st.isOk() && sync && ::fdatasync(active_->get()) != 0) {
+    st = errnoStatus(ErrorCode::kIo, "fdatasync " + seg.path());
+  }
+  if (!st.isOk()) {
+    if (::ftruncate(active_->get(), static_cast<off_t>(offset)) != 0) {
+      componentLogger("agent.spool")->error("cannot truncate {} after a failed write", seg.path());
+    }
+    return st;
+  }
+  if (oldest_known_ && !oldest_) oldest_known_ = false;  // was empty: this is the oldest now
+  seg.addRecord(next_seq_, offset, frame.size(), is_gap);
+  bytes_ += frame.size();
+  ++next_seq_;
+  if (sync) synced_seq_ = lastSeq();
+  return Status::ok();
+}
+
+Result<std::vector<v1::Event>> SpoolStream::read(uint64_t after, size_t max_count, size_t max_bytes,
+                                                 uint64_t& corrupt) {
+  ReadBatch batch{std::max(after, acked_) + 1, max_count, max_bytes, 0, {}};
+  auto it = segments_.upper_bound(batch.next_seq);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end() && !batch.full(); ++it) {
+    if (it->second.lastSeq() < batch.next_seq) continue;
+    XIAOAN_RETURN_IF_ERROR(readSegment(it->second, batch, corrupt));
+  }
+  return std::move(batch.events);
+}
+
+Status SpoolStream::readSegment(const SegmentInfo& seg, ReadBatch& batch, uint64_t& corrupt) const {
+  UniqueFd fd(::open(seg.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "open " + seg.path());
+  SegmentReader reader(fd.get(), seg.seekOffset(batch.next_seq), seg.bytes());
+  while (!batch.full()) {
+    XIAOAN_ASSIGN_OR_RETURN(std::optional<SegmentFrame> frame, reader.next());
+    if (!frame) break;
+    if (frame->after_skip) ++corrupt;  // damaged after recovery checked it
+    const RecordKey& key = frame->key;
+    // The same checks recovery applied: only indexed records of this stream and epoch.
+    if (key.seq < batch.next_seq || !seg.contains(key.seq) || key.epoch != epoch_ ||
+        key.stream != config_.name) {
+      continue;
+    }
+    batch.next_seq = key.seq + 1;
+    v1::Event event;
+    if (!event.ParseFromArray(frame->payload.data(), static_cast<int>(frame->payload.size()))) {
+      ++corrupt;
+      continue;
+    }
+    batch.bytes += frame->payload.size();
+    batch.events.push_back(std::move(event));
+  }
+  return Status::ok();
+}
+
+Status SpoolStream::ack(uint64_t seq) {
+  seq = std::min(seq, lastSeq());
+  if (seq <= acked_) return Status::ok();
+  acked_ = seq;
+  oldest_known_ = false;
+  Status st = storeAcked(config_.dir + "/" + kAckedFile, AckCursor{epoch_, acked_});
+  deleteAckedSegments();
+  return st;
+}
+
+void SpoolStream::deleteAckedSegments() {
+  bool deleted = false;
+  for (auto it = segments_.begin(); it != segments_.end() && std::next(it) != segments_.end();) {
+    if (it->second.lastSeq() > acked_) break;
+    ::unlink(it->second.path().c_str());
+    bytes_ -= it->second.bytes();
+    it = segments_.erase(it);
+    deleted = true;
+  }
+  if (deleted) (void)syncDir();
+}
+
+std::optional<DroppedRange> SpoolStream::evictOldest() {
+  if (segments_.empty()) return std::nullopt;
+  auto it = segments_.begin();
+  const SegmentInfo& seg = it->second;
+  DroppedRange range = carriedGaps(seg);
+  uint64_t unacked = seg.countAbove(acked_);
+  auto gaps =
+      static_cast<uint64_t>(std::count_if(seg.gapRecords().begin(), seg.gapRecords().end(),
+                                          [this](const auto& g) { return g.first > acked_; }));
+  range.data_records = unacked - gaps;
+  range.count += range.data_records;
+  if (unacked > 0) {
+    range.first_seq = minNonZero(range.first_seq, seg.firstAbove(acked_));
+    range.last_seq = std::max(range.last_seq, seg.lastSeq());
+  }
+  if (std::next(it) == segments_.end()) active_.reset();
+  ::unlink(seg.path().c_str());
+  bytes_ -= seg.bytes();
+  counters_.dropped_records += range.data_records;
+  segments_.erase(it);
+  oldest_known_ = false;
+  return range;
+}
+
+DroppedRange SpoolStream::carriedGaps(const SegmentInfo& seg) const {
+  DroppedRange range;
+  UniqueFd fd(::open(seg.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  for (const auto& [seq, offset] : seg.gapRecords()) {
+    if (seq <= acked_ || !fd.valid()) continue;
+    SegmentReader reader(fd.get(), offset, seg.bytes());
+    auto frame = reader.next();
+    v1::Event event;
+    if (!frame.isOk() || !*frame || (*frame)->key.seq != seq ||
+        !event.ParseFromArray((*frame)->payload.data(),
+                              static_cast<int>((*frame)->payload.size())) ||
+        !event.has_gap() || event.gap().epoch() != epoch_) {
+      componentLogger("agent.spool")->error("gap record {} in {} unreadable", seq, seg.path());
+      continue;
+    }
+    range.first_seq = minNonZero(range.first_seq, event.gap().first_seq());
+    range.last_seq = std::max(range.last_seq, event.gap().last_seq());
+    range.count += event.gap().count();
+  }
+  return range;
+}
+
+Status SpoolStream::syncDir() const { return fsyncDir(config_.dir); }
+
+Status SpoolStream::persistCounters() const {
+  return storeStats(config_.dir + "/" + kStatsFile, counters_);
+}
+
+SpoolStream::SyncJob SpoolStream::syncJob() const {
+  if (!dirty()) return SyncJob{nullptr, synced_seq_};
+  return SyncJob{active_, lastSeq()};
+}
+
+void SpoolStream::markSynced(uint64_t seq) { synced_seq_ = std::max(synced_seq_, seq); }
+
+std::optional<std::chrono::system_clock::time_point> SpoolStream::oldestPending() {
+  if (!oldest_known_) {
+    uint64_t ignored = 0;
+    auto first = read(acked_, 1, 1, ignored);
+    oldest_known_ = first.isOk();
+    oldest_.reset();
+    if (first.isOk() && !first->empty() && first->front().has_wall_time()) {
+      oldest_ = toTimePoint(first->front().wall_time());
+    }
+  }
+  return oldest_;
+}
+
+}  // namespace xiaoan::agent

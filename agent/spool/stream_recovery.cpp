@@ -1,0 +1,263 @@
+#include "agent/spool/stream_recovery.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "agent/spool/record_frame.h"
+#include "agent/spool/segment_reader.h"
+#include "agent/spool/unique_fd.h"
+#include "platform/file_util.h"
+#include "platform/logging.h"
+
+namespace xiaoan::agent {
+namespace {
+
+constexpr size_t kSegmentDigits = 20;
+constexpr char kSegmentSuffix[] = ".seg";
+constexpr char kBadSuffix[] = ".bad";
+// Set-aside files kept per stream for diagnosis; older ones are deleted.
+constexpr size_t kMaxBadFiles = 8;
+
+struct DirListing {
+  std::map<uint64_t, std::string> segments;  // first seq -> path
+  std::vector<std::string> bad_files;
+};
+
+// What the scan of earlier segments established; copied per segment, committed when kept.
+struct ScanContext {
+  std::string stream;
+  std::optional<uint64_t> epoch;
+  uint64_t last_seq = 0;
+  uint64_t max_file_bytes = 0;
+};
+
+std::optional<uint64_t> parseSegmentName(const std::string& name) {
+  if (name.size() != kSegmentDigits + std::strlen(kSegmentSuffix)) return std::nullopt;
+  if (name.compare(kSegmentDigits, std::string::npos, kSegmentSuffix) != 0) return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = 0; i < kSegmentDigits; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    if (v > (kMaxSeq - 9) / 10) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  if (v == 0) return std::nullopt;
+  return v;
+}
+
+bool endsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Result<DirListing> listStreamDir(const std::string& dir) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return errnoStatus(ErrorCode::kIo, "open spool dir " + dir);
+  DirListing out;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string name = e->d_name;
+    std::string path = dir + "/" + name;
+    if (auto seq = parseSegmentName(name)) {
+      out.segments.emplace(*seq, path);
+    } else if (endsWith(name, kBadSuffix)) {
+      out.bad_files.push_back(path);
+    } else if (name.find(".tmp.") != std::string::npos) {
+      ::unlink(path.c_str());  // left by an interrupted atomicWriteFile
+    }
+  }
+  std::sort(out.bad_files.begin(), out.bad_files.end());
+  return out;
+}
+
+void setAside(const std::string& path, RecoveryReport& report) {
+  std::string bad = path + kBadSuffix;
+  if (::rename(path.c_str(), bad.c_str()) != 0) {
+    componentLogger("agent.spool")->error("cannot set aside {}: {}", path, std::strerror(errno));
+    ::unlink(path.c_str());
+  } else {
+    componentLogger("agent.spool")->warn("unreadable segment set aside as {}", bad);
+  }
+  ++report.bad_files;
+}
+
+// A record is kept when it belongs to this stream and epoch and its seq goes up.
+bool acceptRecord(const RecordKey& key, uint64_t first_seq, ScanContext& ctx) {
+  if (key.stream != ctx.stream) return false;
+  if (key.seq < first_seq || key.seq <= ctx.last_seq || key.seq > kMaxSeq) return false;
+  if (key.epoch == 0 || (ctx.epoch && *ctx.epoch != key.epoch)) return false;
+  ctx.epoch = key.epoch;
+  ctx.last_seq = key.seq;
+  return true;
+}
+
+// Bytes that start like a frame (or are zeros, as a lost append can leave) are a torn write.
+bool looksTorn(int fd, uint64_t size) {
+  char head[sizeof kFrameMagic] = {};
+  size_t n = std::min<uint64_t>(size, sizeof head);
+  if (::pread(fd, head, n, 0) != static_cast<ssize_t>(n)) return false;
+  bool magic = std::memcmp(head, kFrameMagic, n) == 0;
+  bool zeros = std::all_of(head, head + n, [](char c) { return c == 0; });
+  return magic || zeros;
+}
+
+// A segment without a single good record: torn first write, leftover empty file or garbage.
+void dropEmptySegment(const std::string& path, int fd, uint64_t size, bool is_last, bool had_frames,
+                      RecoveryReport& report) {
+  if (size == 0) {
+    ::unlink(path.c_str());
+  } else if (is_last && !had_frames && looksTorn(fd, size)) {
+    report.torn_bytes += size;
+    ::unlink(path.c_str());
+  } else {
+    setAside(path, report);
+  }
+}
+
+std::optional<SegmentInfo> scanSegment(const std::string& path, uint64_t first_seq, bool is_last,
+                                       ScanContext& ctx, RecoveryReport& report) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) > ctx.max_file_bytes) {
+    setAside(path, report);
+    return std::nullopt;
+  }
+  auto size = static_cast<uint64_t>(st.st_size);
+  SegmentInfo info(first_seq, path);
+  ScanContext local = ctx;
+  uint64_t corrupt = 0;
+  SegmentReader reader(fd.get(), 0, size);
+  for (;;) {
+    auto next = reader.next();
+    if (!next.isOk()) {
+      setAside(path, report);
+      return std::nullopt;
+    }
+    if (!*next) break;
+    const SegmentFrame& f = **next;
+    if (f.after_skip) ++corrupt;
+    if (!acceptRecord(f.key, first_seq, local)) {
+      ++corrupt;
+      continue;
+    }
+    info.addRecord(f.key.seq, f.offset, f.size, f.key.is_gap);
+  }
+  uint64_t valid_end = reader.validEnd();
+  if (info.empty()) {
+    dropEmptySegment(path, fd.get(), size, is_last, valid_end > 0, report);
+    report.corrupt_records += corrupt;
+    return std::nullopt;
+  }
+  if (valid_end < size) {
+    if (is_last) {
+      report.torn_bytes += size - valid_end;
+    } else {
+      ++corrupt;  // trailing garbage in a segment that was complete when it was rolled
+    }
+    if (::ftruncate(fd.get(), static_cast<off_t>(valid_end)) != 0) {
+      setAside(path, report);
+      return std::nullopt;
+    }
+  }
+  // Recovered records may still sit only in the page cache after a crash; readPending hands
+  // out durable records only, so make them durable now.
+  ::fdatasync(fd.get());
+  info.setBytes(valid_end);
+  report.corrupt_records += corrupt;
+  ctx = local;
+  return info;
+}
+
+void pruneBadFiles(const std::vector<std::string>& bad_files) {
+  if (bad_files.size() <= kMaxBadFiles) return;
+  for (size_t i = 0; i + kMaxBadFiles < bad_files.size(); ++i) ::unlink(bad_files[i].c_str());
+}
+
+Result<uint64_t> newEpoch() {
+  XIAOAN_ASSIGN_OR_RETURN(std::string bytes, randomBytes(8));
+  uint64_t epoch = 0;
+  std::memcpy(&epoch, bytes.data(), 8);
+  return epoch == 0 ? 1 : epoch;
+}
+
+// Decides the epoch (see header) and persists it when EPOCH was not valid.
+Result<uint64_t> resolveEpoch(const std::string& dir, const MetaLoad<uint64_t>& from_file,
+                              const ScanContext& ctx, const MetaLoad<AckCursor>& acked) {
+  if (from_file.value) return *from_file.value;
+  uint64_t epoch = 0;
+  if (ctx.epoch) {
+    epoch = *ctx.epoch;
+  } else if (acked.value && acked.value->epoch != 0) {
+    epoch = acked.value->epoch;
+  } else {
+    XIAOAN_ASSIGN_OR_RETURN(epoch, newEpoch());
+  }
+  Status st = storeEpoch(dir + "/" + kEpochFile, epoch);
+  if (!st.isOk()) {
+    componentLogger("agent.spool")->error("cannot persist epoch: {}", st.toString());
+  }
+  return epoch;
+}
+
+void dropAckedSegments(RecoveredStream& out) {
+  for (auto it = out.segments.begin(); it != out.segments.end();) {
+    if (it->second.lastSeq() > out.acked_seq) break;
+    ::unlink(it->second.path().c_str());
+    it = out.segments.erase(it);
+  }
+}
+
+uint64_t maxSegmentFileBytes(uint64_t segment_bytes) {
+  uint64_t legit = 2 * segment_bytes + kFrameHeaderBytes + kMaxRecordBytes;
+  return std::max<uint64_t>(legit, uint64_t{64} << 20);
+}
+
+}  // namespace
+
+std::string segmentFileName(uint64_t first_seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020" PRIu64 "%s", first_seq, kSegmentSuffix);
+  return buf;
+}
+
+Result<RecoveredStream> recoverStream(const std::string& dir, const std::string& name,
+                                      uint64_t segment_bytes, RecoveryReport& report) {
+  XIAOAN_RETURN_IF_ERROR(makeDirs(dir, 0700));
+  XIAOAN_ASSIGN_OR_RETURN(DirListing listing, listStreamDir(dir));
+  auto epoch_file = loadEpoch(dir + "/" + kEpochFile);
+  auto acked_file = loadAcked(dir + "/" + kAckedFile);
+  auto stats_file = loadStats(dir + "/" + kStatsFile);
+  report.bad_state_files += epoch_file.garbage + acked_file.garbage + stats_file.garbage;
+
+  RecoveredStream out;
+  ScanContext ctx{name, epoch_file.value, 0, maxSegmentFileBytes(segment_bytes)};
+  for (auto it = listing.segments.begin(); it != listing.segments.end(); ++it) {
+    bool is_last = std::next(it) == listing.segments.end();
+    if (auto info = scanSegment(it->second, it->first, is_last, ctx, report)) {
+      out.segments.emplace(it->first, std::move(*info));
+    }
+  }
+  XIAOAN_ASSIGN_OR_RETURN(out.epoch, resolveEpoch(dir, epoch_file, ctx, acked_file));
+  if (acked_file.value && acked_file.value->epoch == out.epoch) {
+    out.acked_seq = std::min(acked_file.value->seq, kMaxSeq);
+  } else if (acked_file.value) {
+    ++report.bad_state_files;  // a cursor of another epoch says nothing about this one
+  }
+  out.last_seq = ctx.last_seq;
+  out.counters = stats_file.value.value_or(StreamCounters{});
+  dropAckedSegments(out);
+  pruneBadFiles(listing.bad_files);
+  XIAOAN_RETURN_IF_ERROR(fsyncDir(dir));
+  return out;
+}
+
+}  // namespace xiaoan::agent
