@@ -155,7 +155,9 @@ class Renderer {
     sec.rows.push_back({t("管理服务器", "collector"),
                         s_.collector_url().empty() ? t("（未配置）", "(not configured)")
                                                    : sanitizeForTerminal(s_.collector_url())});
-    sec.rows.push_back({t("连接状态", "state"), connectionText()});
+    // From a persisted file the state is history, not the present.
+    const std::string when_saved = s_.daemon_running() ? "" : t("（保存时）", " (when saved)");
+    sec.rows.push_back({t("连接状态", "state"), connectionText() + when_saved});
     if (!s_.last_error().code().empty()) {
       sec.rows.push_back({t("最近错误", "last error"), codeLine(s_.last_error().code())});
     }
@@ -263,7 +265,9 @@ class Renderer {
         const std::string detail = sanitizeForTerminal(e.message());
         value += value.empty() ? detail : t("（" + detail + "）", " (" + detail + ")");
       }
-      sec.rows.push_back({sanitizeForTerminal(e.code()), value});
+      if (value.empty()) value = t("未知错误", "unknown error");
+      const std::string key = e.code().empty() ? t("（无代码）", "(no code)") : e.code();
+      sec.rows.push_back({sanitizeForTerminal(key), value});
     }
     if (sec.rows.empty()) {
       *out += "\n" + sec.title + "\n  " + t("无", "none") + "\n";

@@ -1,0 +1,100 @@
+#include "tests/agent/ctl/sample_statuses.h"
+
+namespace xiaoan::ctl::testing {
+namespace {
+
+void at(google::protobuf::Timestamp* t, int64_t seconds_before_now) {
+  t->set_seconds(kNow - seconds_before_now);
+}
+
+v1::SpoolClassStats* addClass(v1::AgentStatus* s, v1::Priority p, uint64_t pending, uint64_t bytes,
+                              int64_t oldest_ago) {
+  auto* c = s->add_spool();
+  c->set_priority(p);
+  c->set_pending_records(pending);
+  c->set_bytes(bytes);
+  if (pending > 0) at(c->mutable_oldest_pending(), oldest_ago);
+  return c;
+}
+
+v1::AgentStatus base() {
+  v1::AgentStatus s;
+  s.set_agent_version("0.1.0");
+  s.set_daemon_running(true);
+  s.set_pid(4242);
+  at(s.mutable_started_at(), 5 * 3600 + 180);
+  s.set_enrollment(v1::ENROLLMENT_STATE_ENROLLED);
+  s.set_agent_id("a-7f3c9e2d41b8");
+  s.set_terminal_id("t-xmsyxx-lab2-07");
+  s.set_collector_url("https://collector.xmedu.cn:8443");
+  s.set_checkin_interval_seconds(60);
+  s.set_spool_max_bytes(256ull * 1024 * 1024);
+  at(s.mutable_generated_at(), 2);
+  return s;
+}
+
+}  // namespace
+
+v1::AgentStatus healthyStatus() {
+  v1::AgentStatus s = base();
+  s.set_connection(v1::CONNECTION_STATE_CONNECTED);
+  at(s.mutable_last_checkin(), 35);
+  at(s.mutable_last_upload(), 12);
+  addClass(&s, v1::PRIORITY_SECURITY, 0, 0, 0);
+  addClass(&s, v1::PRIORITY_ACTIVITY, 3, 1536, 20);
+  s.set_policy_version(3);
+  s.set_spool_bytes(2'411'724);
+  return s;
+}
+
+v1::AgentStatus offlineStatus() {
+  v1::AgentStatus s = base();
+  s.set_connection(v1::CONNECTION_STATE_OFFLINE);
+  at(s.mutable_offline_since(), 3 * 3600 + 720);
+  s.mutable_last_error()->set_code("E_COLLECTOR_UNREACHABLE");
+  s.mutable_last_error()->set_message("connect collector.xmedu.cn:8443: Connection refused");
+  at(s.mutable_last_checkin(), 3 * 3600 + 760);
+  at(s.mutable_last_upload(), 3 * 3600 + 745);
+  // Activity first on purpose: the renderer orders security first.
+  addClass(&s, v1::PRIORITY_ACTIVITY, 15230, 7'969'177, 3 * 3600 + 700);
+  addClass(&s, v1::PRIORITY_SECURITY, 12, 4915, 2 * 3600);
+  s.set_policy_version(3);
+  s.set_spool_bytes(8'388'608);
+  auto* e = s.add_errors();
+  e->set_code("E_COLLECTOR_UNREACHABLE");
+  e->set_message("no exchange with the collector for 3 h");
+  return s;
+}
+
+v1::AgentStatus lastPersistedStatus() {
+  v1::AgentStatus s = healthyStatus();
+  at(s.mutable_generated_at(), 25 * 60);
+  at(s.mutable_last_checkin(), 25 * 60 + 40);
+  at(s.mutable_last_upload(), 25 * 60 + 41);
+  s.mutable_spool(1)->set_pending_records(41);
+  s.mutable_spool(1)->set_bytes(20'992);
+  at(s.mutable_spool(1)->mutable_oldest_pending(), 25 * 60 + 30);
+  return s;  // daemon_running is still true in the file; xiaoanctl must override it
+}
+
+v1::AgentStatus notEnrolledStatus() {
+  v1::AgentStatus s = base();
+  s.set_enrollment(v1::ENROLLMENT_STATE_NOT_ENROLLED);
+  s.clear_agent_id();
+  s.clear_terminal_id();
+  s.set_connection(v1::CONNECTION_STATE_ERROR);
+  at(s.mutable_offline_since(), 4 * 60);
+  s.mutable_last_error()->set_code("E_TLS_PIN_MISMATCH");
+  s.mutable_last_error()->set_message(
+      "certificate issuer \"Campus Portal CA\" is not the pinned CA");
+  at(s.mutable_started_at(), 6 * 60);
+  addClass(&s, v1::PRIORITY_SECURITY, 1, 212, 6 * 60);
+  addClass(&s, v1::PRIORITY_ACTIVITY, 0, 0, 0);
+  s.set_spool_bytes(4096);
+  auto* e = s.add_errors();
+  e->set_code("E_NOT_ENROLLED");
+  e->set_message("waiting for enrollment; next attempt in 40 s");
+  return s;
+}
+
+}  // namespace xiaoan::ctl::testing
