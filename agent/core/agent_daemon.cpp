@@ -162,7 +162,8 @@ void AgentDaemon::startConnectedLoops(const v1::AgentIdentity& identity) {
 }
 
 void AgentDaemon::stop() {
-  if (stopped_) return;
+  // Nothing to undo when start-up stopped before taking the state directory.
+  if (stopped_ || !lock_) return;
   stopped_ = true;
   auto log = componentLogger("agent.core");
   session_wake_.stop();

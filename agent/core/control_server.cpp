@@ -42,11 +42,12 @@ Status ControlServer::bindSocket() {
     }
     if (::unlink(path.c_str()) != 0) return errnoStatus(ErrorCode::kIo, "unlink " + path);
   }
-  listen_fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!listen_fd_.valid()) return errnoStatus(ErrorCode::kIo, "socket(AF_UNIX)");
-  if (::bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "socket(AF_UNIX)");
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     return errnoStatus(ErrorCode::kIo, "bind " + path);
   }
+  listen_fd_ = std::move(fd);  // from here on the socket file is ours to remove
   // Everyone may read the status; mutations are checked per request with SO_PEERCRED.
   if (::chmod(path.c_str(), 0666) != 0) return errnoStatus(ErrorCode::kIo, "chmod " + path);
   if (::listen(listen_fd_.get(), 64) != 0) return errnoStatus(ErrorCode::kIo, "listen " + path);

@@ -218,12 +218,16 @@ TEST_CASE("mutual TLS: the client certificate is presented when configured") {
   REQUIRE(reqs.size() == 1);
   CHECK(reqs[0].had_client_cert);
   CHECK(reqs[0].client_cn == "agent-123");
+  // A second request on the same client (TLS session resumption) still presents the identity.
+  auto r2 = client.post(srv.url("/v1/checkin"), "application/x-protobuf", "d");
+  REQUIRE_MESSAGE(r2.isOk(), r2.status().toString());
+  CHECK(srv.requests().at(1).client_cn == "agent-123");
 
   HttpClient anonymous(f.options());
   auto denied = anonymous.post(srv.url("/v1/checkin"), "application/x-protobuf", "c");
   REQUIRE_FALSE(denied.isOk());
   CHECK(denied.status().code() == ErrorCode::kTlsHandshake);
-  CHECK(srv.requests().size() == 1);
+  CHECK(srv.requests().size() == 2);
 }
 
 }  // namespace

@@ -103,6 +103,10 @@ TlsTestServer::TlsTestServer(Options options, TestHandler handler)
   if (!options.client_ca_pem.empty()) {
     impl_->ctx.add_certificate_authority(asio::buffer(options.client_ca_pem));
     impl_->ctx.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+    // Without a session id context OpenSSL refuses to resume sessions of verified clients,
+    // and libcurl resumes by default.
+    static const unsigned char kSidCtx[] = "xiaoan-test";
+    SSL_CTX_set_session_id_context(impl_->ctx.native_handle(), kSidCtx, sizeof kSidCtx - 1);
   }
   tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
   impl_->acceptor.open(ep.protocol());

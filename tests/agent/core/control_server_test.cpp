@@ -1,0 +1,201 @@
+#include "agent/core/control_server.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent/control/frame.h"
+#include "agent/core/agent_control_handler.h"
+#include "tests/agent/core/fakes.h"
+
+namespace xiaoan::agent {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeClock;
+using testing::TempDir;
+
+struct ControlFixture {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Spool> spool;
+  StatusModel status{StatusModelOptions{"9.9.9", "https://c", 77, {}, 1 << 20, 60}, clock,
+                     [this] { return spool->stats(); }};
+  EventFactory events{clock, "boot-x", [] { return std::string("agent-1"); }};
+  std::string socket_path = dir.str() + "/run/agent.sock";
+  std::unique_ptr<AgentControlHandler> owned_handler;
+
+  ControlFixture() {
+    SpoolOptions o;
+    o.dir = dir.str() + "/spool";
+    o.clock = &clock;
+    auto s = Spool::open(o);
+    REQUIRE_MESSAGE(s.isOk(), s.status().toString());
+    spool = std::move(s).value();
+    owned_handler = std::make_unique<AgentControlHandler>(status, *spool, events);
+    // Other users must reach the socket inside the (mkdtemp 0700) directory.
+    ::chmod(dir.str().c_str(), 0755);
+  }
+  AgentControlHandler& handler() { return *owned_handler; }
+};
+
+Result<v1::ControlResponse> call(const std::string& path, const v1::ControlRequest& req) {
+  XIAOAN_ASSIGN_OR_RETURN(control::UniqueFd fd, control::connectUnixSocket(path, 2s));
+  XIAOAN_RETURN_IF_ERROR(control::writeFrame(fd.get(), req));
+  v1::ControlResponse resp;
+  XIAOAN_RETURN_IF_ERROR(
+      control::readFrame(fd.get(), resp, control::kMaxFrameBytes, control::deadlineAfter(60s)));
+  return resp;
+}
+
+v1::ControlRequest statusRequest() {
+  v1::ControlRequest r;
+  r.mutable_get_status();
+  return r;
+}
+
+v1::ControlRequest testEvents(uint32_t count, v1::Priority p = v1::PRIORITY_UNSPECIFIED) {
+  v1::ControlRequest r;
+  auto* t = r.mutable_send_test_events();
+  t->set_count(count);
+  t->set_priority(p);
+  t->set_request_id("req-1");
+  t->set_text("hello");
+  return r;
+}
+
+TEST_CASE("the socket is 0666, serves status and appends test events for root") {
+  REQUIRE_MESSAGE(::geteuid() == 0, "this test runs as root");
+  ControlFixture f;
+  ControlServer server({f.socket_path, 2, 2s}, f.handler());
+  REQUIRE(server.start().isOk());
+  struct stat sb {};
+  REQUIRE(::stat(f.socket_path.c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0666);
+
+  auto st = call(f.socket_path, statusRequest());
+  REQUIRE_MESSAGE(st.isOk(), st.status().toString());
+  CHECK(st->status().agent_version() == "9.9.9");
+  CHECK(st->status().pid() == 77);
+
+  auto r = call(f.socket_path, testEvents(1000));
+  REQUIRE(r.isOk());
+  CHECK_FALSE(r->has_error());
+  const auto& t = r->test_events();
+  CHECK(t.request_id() == "req-1");
+  CHECK(t.stream() == "activity");
+  CHECK(t.appended() == 1000);
+  CHECK(t.last_seq() - t.first_seq() == 999);
+  auto pending = f.spool->readPending("activity", 2000, 64 << 20, 0);
+  REQUIRE(pending.isOk());
+  REQUIRE(pending->size() == 1000);
+  const auto& e = pending->at(10);
+  CHECK(e.diagnostic().request_id() == "req-1");
+  CHECK(e.diagnostic().index() == 10);
+  CHECK(e.diagnostic().count() == 1000);
+  CHECK(e.diagnostic().text() == "hello");
+  CHECK(e.boot_id() == "boot-x");
+  CHECK(e.claimed_agent_id() == "agent-1");
+  CHECK(e.seq() == t.first_seq() + 10);
+
+  auto sec = call(f.socket_path, testEvents(2, v1::PRIORITY_SECURITY));
+  REQUIRE(sec.isOk());
+  CHECK(sec->test_events().stream() == "security");
+
+  auto bad = call(f.socket_path, testEvents(0));
+  REQUIRE(bad.isOk());
+  CHECK(bad->error().code() == "E_INVALID_ARGUMENT");
+  auto too_many = call(f.socket_path, testEvents(1'000'001));
+  CHECK(too_many->error().code() == "E_INVALID_ARGUMENT");
+  server.stop();
+  CHECK(::access(f.socket_path.c_str(), F_OK) != 0);
+}
+
+TEST_CASE("a non-root user reads the status but cannot append test events") {
+  REQUIRE_MESSAGE(::geteuid() == 0, "this test runs as root");
+  // Fork before any server thread exists; the child drops to nobody and waits for a go.
+  int go[2], result[2];
+  REQUIRE(::pipe(go) == 0);
+  REQUIRE(::pipe(result) == 0);
+  ControlFixture f;
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    char c;
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::read(go[0], &c, 1) != 1) ::_exit(10);
+    auto denied = call(f.socket_path, testEvents(5));
+    auto status = call(f.socket_path, statusRequest());
+    char out[2] = {
+        static_cast<char>(denied.isOk() && denied->error().code() == "E_PERMISSION_DENIED" &&
+                          !denied->has_test_events()),
+        static_cast<char>(status.isOk() && status->has_status() && !status->has_error())};
+    ::_exit(::write(result[1], out, 2) == 2 ? 0 : 11);
+  }
+  ControlServer server({f.socket_path, 2, 2s}, f.handler());
+  REQUIRE(server.start().isOk());
+  REQUIRE(::write(go[1], "g", 1) == 1);
+  char out[2] = {0, 0};
+  REQUIRE(::read(result[0], out, 2) == 2);
+  int wstatus = 0;
+  ::waitpid(child, &wstatus, 0);
+  CHECK(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == 0);
+  CHECK(out[0] == 1);  // E_PERMISSION_DENIED
+  CHECK(out[1] == 1);  // status readable
+  for (const auto& s : f.spool->stats().streams) CHECK(s.pending_records == 0);
+  for (int fd : {go[0], go[1], result[0], result[1]}) ::close(fd);
+}
+
+TEST_CASE("silent clients cannot hold the workers beyond the I/O time-out") {
+  ControlFixture f;
+  ControlServer server({f.socket_path, 2, 300ms}, f.handler());
+  REQUIRE(server.start().isOk());
+  std::vector<control::UniqueFd> idle;
+  for (int i = 0; i < 4; ++i) {
+    auto fd = control::connectUnixSocket(f.socket_path, 1s);
+    REQUIRE(fd.isOk());
+    idle.push_back(std::move(fd).value());
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto st = call(f.socket_path, statusRequest());
+  CHECK(st.isOk());
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  // Garbage is dropped without an answer and without harm.
+  auto fd = control::connectUnixSocket(f.socket_path, 1s);
+  REQUIRE(fd.isOk());
+  const char junk[] = "\xff\xff\xff\xffjunk";
+  CHECK(::write(fd->get(), junk, sizeof junk) > 0);
+  CHECK(call(f.socket_path, statusRequest()).isOk());
+}
+
+TEST_CASE("a stale socket file is replaced, a non-socket is not") {
+  ControlFixture f;
+  const std::string stale = f.dir.str() + "/stale.sock";
+  REQUIRE(::mknod(stale.c_str(), S_IFSOCK | 0600, 0) == 0);  // left behind by a crash
+  ControlServer server({stale, 1, 1s}, f.handler());
+  REQUIRE(server.start().isOk());
+  CHECK(call(stale, statusRequest()).isOk());
+  server.stop();
+  const std::string regular = f.dir.write("file.sock", "data");
+  ControlServer refuse({regular, 1, 1s}, f.handler());
+  CHECK_FALSE(refuse.start().isOk());
+  CHECK(::access(regular.c_str(), F_OK) == 0);
+}
+
+TEST_CASE("100000 test events are appended and synced quickly") {
+  ControlFixture f;
+  ControlServer server({f.socket_path, 1, 5s}, f.handler());
+  REQUIRE(server.start().isOk());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = call(f.socket_path, testEvents(100'000));
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  REQUIRE(r.isOk());
+  CHECK(r->test_events().appended() == 100'000);
+  MESSAGE("100000 diagnostic events appended + synced in " << ms.count() << " ms");
+  CHECK(ms < 10s);
+}
+
+}  // namespace
+}  // namespace xiaoan::agent

@@ -1,0 +1,116 @@
+#pragma once
+
+// Hand-written fakes and helpers for agent/core tests.
+
+#include <stdlib.h>
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+
+#include "agent/core/collector_api.h"
+#include "platform/clock.h"
+#include "platform/host_info.h"
+
+namespace xiaoan::agent::testing {
+
+class FakeClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override {
+    std::lock_guard lock(mu_);
+    return now_;
+  }
+  uint64_t monotonicNs() const override {
+    std::lock_guard lock(mu_);
+    return static_cast<uint64_t>(now_.time_since_epoch().count());
+  }
+  void advance(std::chrono::nanoseconds d) {
+    std::lock_guard lock(mu_);
+    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::chrono::system_clock::time_point now_{std::chrono::seconds(1'800'000'000)};
+};
+
+class FakeHostInfo final : public HostInfo {
+ public:
+  Result<HostFactsData> collect() const override {
+    HostFactsData d;
+    d.hostname = "lab1-pc07";
+    d.interfaces.push_back({"lo", "", {"127.0.0.1/8"}, true, true});
+    d.interfaces.push_back({"eth0", "52:54:00:12:34:56", {"10.1.2.37/24"}, true, false});
+    d.machine_id = "0123456789abcdef";
+    d.boot_id = "boot-1";
+    return d;
+  }
+};
+
+// A collector whose answers are scripted per call; records what it was sent.
+class FakeCollector final : public CollectorApi {
+ public:
+  std::function<Result<v1::EnrollResponse>(const v1::EnrollRequest&)> on_enroll;
+  std::function<Result<v1::CheckinResponse>(const v1::CheckinRequest&)> on_checkin;
+  std::function<Result<v1::EventBatchResponse>(const v1::EventBatch&)> on_events;
+  std::optional<std::chrono::seconds> retry_after;
+
+  Result<v1::EnrollResponse> enroll(const v1::EnrollRequest& r) override {
+    enrolls.push_back(r);
+    return on_enroll(r);
+  }
+  Result<v1::CheckinResponse> checkin(const v1::CheckinRequest& r) override {
+    checkins.push_back(r);
+    return on_checkin(r);
+  }
+  Result<v1::EventBatchResponse> sendEvents(const v1::EventBatch& b) override {
+    std::lock_guard lock(mu);
+    batches.push_back(b);
+    return on_events(b);
+  }
+  std::optional<std::chrono::seconds> lastRetryAfter() const override { return retry_after; }
+
+  std::vector<v1::EnrollRequest> enrolls;
+  std::vector<v1::CheckinRequest> checkins;
+  std::mutex mu;
+  std::vector<v1::EventBatch> batches;
+};
+
+// Acks every event of a batch, like a collector that committed it.
+inline Result<v1::EventBatchResponse> ackAll(const v1::EventBatch& b) {
+  v1::EventBatchResponse r;
+  std::map<std::pair<std::string, uint64_t>, uint64_t> top;
+  for (const auto& e : b.events()) {
+    auto& s = top[{e.stream(), e.epoch()}];
+    s = std::max(s, e.seq());
+  }
+  for (const auto& [key, seq] : top) {
+    auto* a = r.add_acks();
+    a->set_stream(key.first);
+    a->set_epoch(key.second);
+    a->set_seq(seq);
+  }
+  r.set_stored(static_cast<uint32_t>(b.events_size()));
+  return r;
+}
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/xiaoan-core-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string str() const { return path.string(); }
+  std::string write(const std::string& name, const std::string& data) const {
+    auto p = path / name;
+    std::ofstream(p) << data;
+    return p.string();
+  }
+};
+
+}  // namespace xiaoan::agent::testing
