@@ -106,6 +106,24 @@ std::string padRight(std::string_view utf8, size_t width) {
   return out;
 }
 
+std::string truncateToWidth(std::string_view utf8, size_t width) {
+  if (displayWidth(utf8) <= width) return std::string(utf8);
+  if (width == 0) return {};
+  std::string out;
+  size_t used = 0;
+  for (size_t i = 0; i < utf8.size();) {
+    char32_t c = 0;
+    size_t len = decodeUtf8(utf8, i, &c);
+    const size_t w = len == 0 ? 1 : codePointWidth(c);
+    if (len == 0) len = 1;
+    if (used + w > width - 1) break;  // keep one column for the ellipsis
+    out.append(utf8.substr(i, len));
+    used += w;
+    i += len;
+  }
+  return out + "\xE2\x80\xA6";  // U+2026, one column
+}
+
 std::string sanitizeForTerminal(std::string_view text) {
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   std::string out;

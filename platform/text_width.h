@@ -18,6 +18,10 @@ size_t displayWidth(std::string_view utf8);
 // `utf8` followed by spaces up to `width` columns (never truncates).
 std::string padRight(std::string_view utf8, size_t width);
 
+// `utf8` cut to at most `width` columns, ending in "…" when something was cut; never splits
+// a character.
+std::string truncateToWidth(std::string_view utf8, size_t width);
+
 // Copy of `text` safe to print: control characters (C0 except none, DEL, C1) and invalid
 // UTF-8 are replaced by U+FFFD, so untrusted strings cannot move the cursor or recolour
 // the terminal.

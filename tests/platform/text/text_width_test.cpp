@@ -36,6 +36,16 @@ TEST_CASE("padRight pads to display columns, never truncates") {
   CHECK(displayWidth(padRight("连接", 10)) == displayWidth(padRight("connection", 10)));
 }
 
+TEST_CASE("truncateToWidth cuts at display columns and marks the cut") {
+  CHECK(truncateToWidth("short", 10) == "short");
+  CHECK(truncateToWidth("abcdefghij", 5) == "abcd\xE2\x80\xA6");
+  CHECK(truncateToWidth("厦门实验小学", 6) == "厦门\xE2\x80\xA6");  // 4 + 1, never half a 汉字
+  CHECK(truncateToWidth("厦门实验小学", 7) == "厦门实\xE2\x80\xA6");
+  CHECK(displayWidth(truncateToWidth("厦门实验小学 xmsyxx", 9)) <= 9);
+  CHECK(truncateToWidth("abc", 0).empty());
+  CHECK(truncateToWidth("abcdef", 1) == "\xE2\x80\xA6");
+}
+
 TEST_CASE("sanitizeForTerminal neutralises escapes, controls, bidi overrides, bad UTF-8") {
   CHECK(sanitizeForTerminal("厦门 ok") == "厦门 ok");
   CHECK(sanitizeForTerminal("a\x1b[31mred") == "a\xEF\xBF\xBD[31mred");
