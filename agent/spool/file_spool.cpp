@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -162,7 +163,7 @@ Result<AppendResult> FileSpool::append(v1::Event event) {
 Result<AppendResult> FileSpool::appendLocked(SpoolStream& stream, v1::Event& event) {
   XIAOAN_RETURN_IF_ERROR(encode(stream, event, frame_));
   bool security = &stream == security_.get();
-  bool evicted = makeRoom(frame_.size());
+  makeRoom(frame_.size());
   if (!security && overCap(frame_.size())) {
     (void)writePendingGap();
     full_ = true;
@@ -175,7 +176,6 @@ Result<AppendResult> FileSpool::appendLocked(SpoolStream& stream, v1::Event& eve
     bool full = !security || isSpaceError(st);
     return Status(full ? ErrorCode::kSpoolFull : ErrorCode::kIo, st.message(), st.sysErrno());
   }
-  if (!evicted) maybeClearFull();
   return AppendResult{stream.name(), stream.epoch(), event.seq()};
 }
 
@@ -218,17 +218,16 @@ bool FileSpool::overCap(uint64_t frame_bytes) const {
   return totalBytes() + frame_bytes + kGapReserveBytes > options_.max_bytes;
 }
 
-bool FileSpool::makeRoom(uint64_t frame_bytes) {
+void FileSpool::makeRoom(uint64_t frame_bytes) {
   DroppedRange dropped;
   bool evicted = false;
-  while (overCap(frame_bytes)) {
+  while (overCap(frame_bytes) && !activity_->oldestIsOnlyActiveGaps()) {
     std::optional<DroppedRange> range = activity_->evictOldest();
     if (!range) break;
     dropped.merge(*range);
     evicted = true;
   }
   if (evicted) recordEviction(dropped);
-  return evicted;
 }
 
 void FileSpool::freeSpace(uint64_t want_bytes) {
@@ -260,7 +259,10 @@ void FileSpool::recordEviction(const DroppedRange& dropped) {
 }
 
 void FileSpool::maybeClearFull() {
-  if (full_ && totalBytes() < options_.max_bytes / 10 * 9) full_ = false;
+  // Only an ack (data leaving for the collector) ends the state, and only with clear room:
+  // right after a drop the spool sits just below the cap and would drop again soon.
+  uint64_t headroom = std::min(2 * options_.segment_bytes, options_.max_bytes / 4);
+  if (full_ && totalBytes() + headroom <= options_.max_bytes) full_ = false;
 }
 
 Result<std::vector<v1::Event>> FileSpool::readPending(std::string_view stream, size_t max_count,

@@ -51,7 +51,7 @@ class FileSpool final : public Spool {
   Status writePendingGap();
   uint64_t totalBytes() const { return security_->bytes() + activity_->bytes(); }
   bool overCap(uint64_t frame_bytes) const;
-  bool makeRoom(uint64_t frame_bytes);
+  void makeRoom(uint64_t frame_bytes);
   void freeSpace(uint64_t want_bytes);
   void recordEviction(const DroppedRange& dropped);
   void maybeClearFull();

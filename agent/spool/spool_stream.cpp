@@ -216,6 +216,14 @@ std::optional<DroppedRange> SpoolStream::evictOldest() {
   return range;
 }
 
+bool SpoolStream::oldestIsOnlyActiveGaps() const {
+  if (segments_.size() != 1 || !active_) return false;
+  const SegmentInfo& seg = segments_.begin()->second;
+  auto gaps = std::count_if(seg.gapRecords().begin(), seg.gapRecords().end(),
+                            [this](const auto& g) { return g.first > acked_; });
+  return seg.countAbove(acked_) == static_cast<uint64_t>(gaps);
+}
+
 DroppedRange SpoolStream::carriedGaps(const SegmentInfo& seg) const {
   DroppedRange range;
   UniqueFd fd(::open(seg.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));

@@ -72,7 +72,9 @@ class SpoolStream {
   // Deletes the oldest segment (the active one only when it is the last) and returns what
   // that lost; nullopt when there is no segment. Call syncDir() and persistCounters() after.
   std::optional<DroppedRange> evictOldest();
-  bool hasSegments() const { return !segments_.empty(); }
+  // Whether evicting the oldest segment would lose nothing but gap records of the active
+  // segment: then it frees next to nothing and only churns the disk.
+  bool oldestIsOnlyActiveGaps() const;
   Status syncDir() const;
   Status persistCounters() const;
 
