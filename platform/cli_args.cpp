@@ -1,6 +1,7 @@
 #include "platform/cli_args.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace xiaoan {
@@ -11,6 +12,14 @@ const OptionSpec* findSpec(const std::vector<OptionSpec>& specs, std::string_vie
     if (s.name == name) return &s;
   }
   return nullptr;
+}
+
+bool startsWithNoCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
 }
 
 Status usage(Lang lang, const std::string& zh, const std::string& en) {
@@ -89,6 +98,31 @@ std::optional<size_t> matchCommand(const std::vector<std::vector<std::string>>& 
   }
   if (words != nullptr) *words = best_len;
   return best;
+}
+
+std::optional<Lang> parseLangName(std::string_view value) {
+  if (startsWithNoCase(value, "zh")) return Lang::kZhCn;
+  if (startsWithNoCase(value, "en")) return Lang::kEn;
+  return std::nullopt;
+}
+
+Lang langFromLocaleEnv(const std::map<std::string, std::string>& env) {
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    auto it = env.find(name);
+    if (it != env.end() && !it->second.empty()) {
+      return startsWithNoCase(it->second, "en") ? Lang::kEn : Lang::kZhCn;
+    }
+  }
+  return Lang::kZhCn;
+}
+
+std::optional<Lang> preScanLang(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i] == "--lang" && i + 1 < args.size()) return parseLangName(args[i + 1]);
+    if (args[i].rfind("--lang=", 0) == 0) return parseLangName(args[i].substr(7));
+  }
+  return std::nullopt;
 }
 
 std::optional<uint64_t> parseUint(std::string_view text, uint64_t min, uint64_t max) {

@@ -50,6 +50,17 @@ Result<ParsedArgs> parseArgs(const std::vector<std::string>& args,
 std::optional<size_t> matchCommand(const std::vector<std::vector<std::string>>& names,
                                    const std::vector<std::string>& positionals, size_t* words);
 
+// "--lang" values: zh, zh-CN, zh_CN, en, en-US, ... (case-insensitive); nullopt otherwise.
+std::optional<Lang> parseLangName(std::string_view value);
+
+// The first non-empty of LC_ALL, LC_MESSAGES, LANG in `env`: "en*" is English, anything else
+// (including unset, "C" and "POSIX") is Simplified Chinese, the product's first language.
+Lang langFromLocaleEnv(const std::map<std::string, std::string>& env);
+
+// The value of a "--lang X" / "--lang=X" anywhere in `args`, looked at before the real parse
+// so that even errors in the rest of the line come in the chosen language.
+std::optional<Lang> preScanLang(const std::vector<std::string>& args);
+
 // Strict decimal parse: digits only, no sign, no spaces, value in [min, max].
 std::optional<uint64_t> parseUint(std::string_view text, uint64_t min, uint64_t max);
 

@@ -1,7 +1,6 @@
 #include "agent/ctl/ctl_app.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "agent/ctl/command_table.h"
 #include "agent/ctl/ctl_config.h"
@@ -12,23 +11,6 @@
 
 namespace xiaoan::ctl {
 namespace {
-
-bool startsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) ==
-                  std::tolower(static_cast<unsigned char>(b));
-         });
-}
-
-// The --lang value, if any, so that even errors in the rest of the line use it.
-std::optional<Lang> preScanLang(const std::vector<std::string>& args) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--lang" && i + 1 < args.size()) return parseLangOption(args[i + 1]);
-    if (args[i].rfind("--lang=", 0) == 0) return parseLangOption(args[i].substr(7));
-  }
-  return std::nullopt;
-}
 
 int usageError(const CtlContext& ctx, const std::string& message) {
   printError(ctx, Status(ErrorCode::kInvalidArgument, message));
@@ -102,30 +84,14 @@ int dispatch(CtlContext& ctx, ParsedArgs& args) {
 
 }  // namespace
 
-std::optional<Lang> parseLangOption(std::string_view value) {
-  if (startsWithNoCase(value, "zh")) return Lang::kZhCn;
-  if (startsWithNoCase(value, "en")) return Lang::kEn;
-  return std::nullopt;
-}
-
-Lang langFromEnvironment(const std::map<std::string, std::string>& env) {
-  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
-    auto it = env.find(name);
-    if (it != env.end() && !it->second.empty()) {
-      return startsWithNoCase(it->second, "en") ? Lang::kEn : Lang::kZhCn;
-    }
-  }
-  return Lang::kZhCn;
-}
-
 int runXiaoanctl(const CtlIo& io) {
   const CommandTable table = makeCommandTable();
-  CtlContext ctx{io,    table, preScanLang(io.args).value_or(langFromEnvironment(io.env)),
+  CtlContext ctx{io,    table, preScanLang(io.args).value_or(langFromLocaleEnv(io.env)),
                  false, {},    {}};
   auto args = parseArgs(io.args, table.allOptions(globalOptions()), ctx.lang);
   if (!args.isOk()) return usageError(ctx, args.status().message());
   if (const std::string* lang = args->value("lang")) {
-    auto parsed = parseLangOption(*lang);
+    auto parsed = parseLangName(*lang);
     if (!parsed)
       return usageError(ctx, tr(ctx.lang, "--lang 只能是 zh 或 en", "--lang must be zh or en"));
     ctx.lang = *parsed;

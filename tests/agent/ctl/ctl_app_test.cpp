@@ -1,5 +1,6 @@
 // Command-line parsing, dispatch and exit codes of xiaoanctl, run in-process.
 #include "agent/ctl/ctl_app.h"
+#include "platform/cli_args.h"
 
 #include <doctest/doctest.h>
 
@@ -16,19 +17,19 @@ bool contains(const std::string& haystack, const std::string& needle) {
 }
 
 TEST_CASE("language: --lang wins, then LC_ALL, LC_MESSAGES, LANG; en* is English") {
-  CHECK(langFromEnvironment({}) == Lang::kZhCn);
-  CHECK(langFromEnvironment({{"LANG", "en_US.UTF-8"}}) == Lang::kEn);
-  CHECK(langFromEnvironment({{"LANG", "zh_CN.UTF-8"}}) == Lang::kZhCn);
-  CHECK(langFromEnvironment({{"LANG", "C"}}) == Lang::kZhCn);
-  CHECK(langFromEnvironment({{"LANG", "de_DE.UTF-8"}}) == Lang::kZhCn);
-  CHECK(langFromEnvironment({{"LC_ALL", "en_GB"}, {"LANG", "zh_CN"}}) == Lang::kEn);
-  CHECK(langFromEnvironment({{"LC_ALL", ""}, {"LC_MESSAGES", "EN"}, {"LANG", "zh"}}) == Lang::kEn);
-  CHECK(langFromEnvironment({{"LC_MESSAGES", "zh_TW"}, {"LANG", "en_US"}}) == Lang::kZhCn);
-  CHECK(parseLangOption("zh") == Lang::kZhCn);
-  CHECK(parseLangOption("zh-CN") == Lang::kZhCn);
-  CHECK(parseLangOption("EN") == Lang::kEn);
-  CHECK_FALSE(parseLangOption("fr").has_value());
-  CHECK_FALSE(parseLangOption("").has_value());
+  CHECK(langFromLocaleEnv({}) == Lang::kZhCn);
+  CHECK(langFromLocaleEnv({{"LANG", "en_US.UTF-8"}}) == Lang::kEn);
+  CHECK(langFromLocaleEnv({{"LANG", "zh_CN.UTF-8"}}) == Lang::kZhCn);
+  CHECK(langFromLocaleEnv({{"LANG", "C"}}) == Lang::kZhCn);
+  CHECK(langFromLocaleEnv({{"LANG", "de_DE.UTF-8"}}) == Lang::kZhCn);
+  CHECK(langFromLocaleEnv({{"LC_ALL", "en_GB"}, {"LANG", "zh_CN"}}) == Lang::kEn);
+  CHECK(langFromLocaleEnv({{"LC_ALL", ""}, {"LC_MESSAGES", "EN"}, {"LANG", "zh"}}) == Lang::kEn);
+  CHECK(langFromLocaleEnv({{"LC_MESSAGES", "zh_TW"}, {"LANG", "en_US"}}) == Lang::kZhCn);
+  CHECK(parseLangName("zh") == Lang::kZhCn);
+  CHECK(parseLangName("zh-CN") == Lang::kZhCn);
+  CHECK(parseLangName("EN") == Lang::kEn);
+  CHECK_FALSE(parseLangName("fr").has_value());
+  CHECK_FALSE(parseLangName("").has_value());
 
   CtlHarness h;
   CHECK(h.run({"help"}, 0, {{"LANG", "en_US.UTF-8"}}).out.rfind("xiaoanctl: command-line", 0) == 0);
