@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "platform/clock.h"
+#include "service/collector/admin_auth.h"
+#include "service/collector/admin_commands.h"
+#include "service/collector/http_types.h"
+#include "service/collector/store.h"
+
+namespace xiaoan::collector {
+
+struct AdminApiOptions {
+  uint32_t checkin_interval_seconds = 60;
+};
+
+// The admin API: JSON (protobuf JSON mapping, snake_case) with HTTP Basic auth on every call.
+// Requests run one at a time on a worker thread with the API's own database session, so slow
+// queries and password hashing never block the network threads.
+class AdminApi final : public RequestHandler {
+ public:
+  AdminApi(AdminApiOptions options, std::unique_ptr<Store> store, const Clock& clock);
+  ~AdminApi() override;
+
+  uint64_t bodyLimit(const http::request_header<>& header) const override;
+  HttpResponse errorResponse(http::status status, ErrorCode code,
+                             const std::string& message) const override;
+  void handle(HttpRequest request, const PeerInfo& peer, Responder respond) override;
+  // Finishes queued requests and joins the worker.
+  void stop();
+
+ private:
+  HttpResponse process(const HttpRequest& request, const PeerInfo& peer);
+  HttpResponse failure(const Status& status) const;
+
+  std::unique_ptr<Store> store_;
+  AdminAuthenticator auth_;
+  AdminCommands commands_;
+  boost::asio::thread_pool worker_{1};
+};
+
+}  // namespace xiaoan::collector

@@ -1,0 +1,86 @@
+#include "service/collector/agent_api.h"
+
+#include "platform/logging.h"
+#include "service/collector/agent_codec.h"
+#include "service/collector/agent_jobs.h"
+
+namespace xiaoan::collector {
+namespace {
+
+std::string_view pathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// The certificate's CN is the only source of an agent's identity (I5).
+bool hasAgentIdentity(const PeerInfo& peer) {
+  return peer.client_cert_verified && !peer.client_cert_cn.empty();
+}
+
+}  // namespace
+
+uint64_t AgentApi::bodyLimit(const http::request_header<>& header) const {
+  if (pathOf(toStd(header.target())) == "/v1/events") return kMaxEventBatchBytes;
+  return kMaxSmallRequestBytes;
+}
+
+HttpResponse AgentApi::errorResponse(http::status status, ErrorCode code,
+                                     const std::string& message) const {
+  return agentErrorResponse(status, code, message, options_.retry);
+}
+
+void AgentApi::fail(const Status& status, Responder& respond) const {
+  respond(agentErrorResponse(status, options_.retry));
+}
+
+void AgentApi::handle(HttpRequest request, const PeerInfo& peer, Responder respond) {
+  auto path = pathOf(toStd(request.target()));
+  bool known = path == "/v1/enroll" || path == "/v1/checkin" || path == "/v1/events";
+  if (!known) {
+    return respond(errorResponse(http::status::not_found, ErrorCode::kNotFound, "no such path"));
+  }
+  if (request.method() != http::verb::post) {
+    return respond(errorResponse(http::status::method_not_allowed, ErrorCode::kProtocol,
+                                 "only POST is allowed"));
+  }
+  if (path == "/v1/enroll") return enroll(request, respond);
+  if (!hasAgentIdentity(peer)) {
+    return respond(errorResponse(http::status::unauthorized, ErrorCode::kUnauthorized,
+                                 "a client certificate issued by this collector is required"));
+  }
+  if (path == "/v1/checkin") return checkin(request, peer, respond);
+  events(request, peer, respond);
+}
+
+void AgentApi::enroll(const HttpRequest& request, Responder& respond) {
+  auto input = decodeEnrollRequest(request.body());
+  if (!input.isOk()) return fail(input.status(), respond);
+  auto job = enrollment_.prepare(std::move(*input), respond);
+  if (!job.isOk()) return fail(job.status(), respond);
+  submit(std::move(*job), respond);
+}
+
+void AgentApi::checkin(const HttpRequest& request, const PeerInfo& peer, Responder& respond) {
+  auto input = decodeCheckinRequest(request.body());
+  if (!input.isOk()) return fail(input.status(), respond);
+  submit(std::make_unique<CheckinJob>(peer.client_cert_cn, std::move(*input),
+                                      options_.checkin_interval_seconds, clock_, options_.retry,
+                                      respond),
+         respond);
+}
+
+void AgentApi::events(const HttpRequest& request, const PeerInfo& peer, Responder& respond) {
+  auto batch = decodeEventBatch(request.body());
+  if (!batch.isOk()) return fail(batch.status(), respond);
+  submit(
+      std::make_unique<EventBatchJob>(peer.client_cert_cn, peer.remote_address, std::move(*batch),
+                                      request.body().size(), clock_, options_.retry, respond),
+      respond);
+}
+
+void AgentApi::submit(std::unique_ptr<WriteJob> job, Responder& respond) {
+  if (!writer_.trySubmit(job)) {
+    componentLogger("collector.agent_api")->debug("writer queue full: answering 503");
+    respond(errorResponse(http::status::service_unavailable, ErrorCode::kOverloaded,
+                          "collector busy; retry later"));
+  }
+}
+
+}  // namespace xiaoan::collector

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+
+#include "platform/clock.h"
+#include "service/collector/agent_responses.h"
+#include "service/collector/enrollment.h"
+#include "service/collector/http_types.h"
+#include "service/collector/ingest_writer.h"
+
+namespace xiaoan::collector {
+
+struct AgentApiOptions {
+  uint32_t checkin_interval_seconds = 60;
+  RetryAfterRange retry;
+};
+
+// The agent API: POST /v1/enroll (no client certificate), /v1/checkin and /v1/events (verified
+// client certificate; the agent id is its CN and nothing else). Bodies are protobuf.
+class AgentApi final : public RequestHandler {
+ public:
+  AgentApi(AgentApiOptions options, IngestWriter& writer, const Enrollment& enrollment,
+           const Clock& clock)
+      : options_(options), writer_(writer), enrollment_(enrollment), clock_(clock) {}
+
+  uint64_t bodyLimit(const http::request_header<>& header) const override;
+  HttpResponse errorResponse(http::status status, ErrorCode code,
+                             const std::string& message) const override;
+  void handle(HttpRequest request, const PeerInfo& peer, Responder respond) override;
+
+ private:
+  void enroll(const HttpRequest& request, Responder& respond);
+  void checkin(const HttpRequest& request, const PeerInfo& peer, Responder& respond);
+  void events(const HttpRequest& request, const PeerInfo& peer, Responder& respond);
+  void submit(std::unique_ptr<WriteJob> job, Responder& respond);
+  void fail(const Status& status, Responder& respond) const;
+
+  AgentApiOptions options_;
+  IngestWriter& writer_;
+  const Enrollment& enrollment_;
+  const Clock& clock_;
+};
+
+}  // namespace xiaoan::collector

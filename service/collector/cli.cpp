@@ -1,0 +1,181 @@
+#include "service/collector/cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <charconv>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "platform/clock.h"
+#include "platform/logging.h"
+#include "service/collector/collector_server.h"
+#include "service/collector/init_command.h"
+
+namespace xiaoan::collector {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+constexpr const char* kUsage =
+    "usage: xiaoan-collector init --data-dir D [--server-name NAME]... [--address IP]...\n"
+    "                            [--admin-password-file F]\n"
+    "       xiaoan-collector serve --data-dir D [--agent-listen ADDR:PORT]\n"
+    "                            [--admin-listen ADDR:PORT] [options]\n"
+    "       xiaoan-collector COMMAND --help\n";
+
+int fail(const Status& status) {
+  std::cerr << "xiaoan-collector: " << status.toString() << "\n";
+  return kExitFailure;
+}
+
+// "127.0.0.1:8443", "[::]:8443" -> address and port.
+bool parseListen(const std::string& text, std::string& address, uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  address = text.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  const char* begin = text.data() + colon + 1;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(begin, end, port);
+  return ec == std::errc() && ptr == end && begin != end;
+}
+
+// Parses `args` with `desc`; false (after printing why) on a usage error or --help.
+bool parseArgs(const std::vector<std::string>& args, const po::options_description& desc,
+               po::variables_map& vm, int& exit_code) {
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "xiaoan-collector: " << e.what() << "\n" << desc;
+    exit_code = kExitUsage;
+    return false;
+  }
+  if (vm.count("help") != 0) {
+    std::cout << desc;
+    exit_code = kExitOk;
+    return false;
+  }
+  return true;
+}
+
+int runInit(const std::vector<std::string>& args) {
+  InitOptions opts;
+  po::options_description desc("xiaoan-collector init");
+  desc.add_options()("help", "show this help")("data-dir", po::value(&opts.data_dir)->required(),
+                                               "data directory to create")(
+      "server-name", po::value(&opts.server_names)->composing(),
+      "DNS name of the collector for its certificate (repeatable; default localhost)")(
+      "address", po::value(&opts.addresses)->composing(),
+      "IP address of the collector for its certificate (repeatable; default 127.0.0.1)")(
+      "admin-password-file", po::value(&opts.admin_password_file),
+      "file holding the password of the first admin account (default: generate and print)");
+  po::variables_map vm;
+  int code = kExitOk;
+  if (!parseArgs(args, desc, vm, code)) return code;
+  auto outcome = initDataDir(opts);
+  if (!outcome.isOk()) return fail(outcome.status());
+  std::cout << "initialised collector data dir " << opts.data_dir << "\n";
+  if (!outcome->admin_password.empty()) {
+    std::cout << "admin password: " << outcome->admin_password << "\n";
+  }
+  std::cout << std::flush;
+  return kExitOk;
+}
+
+void addServeOptions(po::options_description& desc, CollectorConfig& c, std::string& agent,
+                     std::string& admin, std::string& level) {
+  desc.add_options()("help", "show this help")("data-dir", po::value(&c.data_dir)->required(),
+                                               "data directory made by init")(
+      "agent-listen", po::value(&agent)->default_value("127.0.0.1:8443"),
+      "agent API address (port 0: any free port)")(
+      "admin-listen", po::value(&admin)->default_value("127.0.0.1:8444"), "admin API address")(
+      "max-connections", po::value(&c.agent_listener.max_connections)->default_value(4096),
+      "concurrent agent connections; more are closed at once")(
+      "admin-max-connections", po::value(&c.admin_listener.max_connections)->default_value(64),
+      "concurrent admin connections")("checkin-interval",
+                                      po::value(&c.checkin_interval_seconds)->default_value(60),
+                                      "seconds between agent check-ins")(
+      "writer-queue", po::value(&c.writer.max_queue_jobs)->default_value(1024),
+      "queued write requests before answering 503")(
+      "io-threads", po::value(&c.io_threads)->default_value(2), "network threads")(
+      "log-level", po::value(&level)->default_value("info"), "trace|debug|info|warn|error");
+}
+
+int serveUntilSignal(const CollectorConfig& config) {
+  // Block the stop signals in every thread (threads inherit the mask) and wait for them here.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  SystemClock clock;
+  auto server = CollectorServer::create(config, clock);
+  if (!server.isOk()) return fail(server.status());
+  if (Status st = (*server)->start(); !st.isOk()) return fail(st);
+  std::cout << "agent api listening on " << (*server)->agentAddress() << "\n"
+            << "admin api listening on " << (*server)->adminAddress() << std::endl;
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  componentLogger("collector")->info("signal {}: stopping", sig);
+  (*server)->stop();
+  return kExitOk;
+}
+
+int runServe(const std::vector<std::string>& args) {
+  CollectorConfig config;
+  std::string agent;
+  std::string admin;
+  std::string level;
+  po::options_description desc("xiaoan-collector serve");
+  addServeOptions(desc, config, agent, admin, level);
+  po::variables_map vm;
+  int code = kExitOk;
+  if (!parseArgs(args, desc, vm, code)) return code;
+  if (!parseListen(agent, config.agent_listener.address, config.agent_listener.port) ||
+      !parseListen(admin, config.admin_listener.address, config.admin_listener.port)) {
+    std::cerr << "xiaoan-collector: listen addresses must look like 127.0.0.1:8443\n";
+    return kExitUsage;
+  }
+  if (!setLogLevel(level)) {
+    std::cerr << "xiaoan-collector: unknown log level " << level << "\n";
+    return kExitUsage;
+  }
+  if (config.checkin_interval_seconds < 10 || config.writer.max_queue_jobs < 1) {
+    std::cerr << "xiaoan-collector: --checkin-interval must be >= 10, --writer-queue >= 1\n";
+    return kExitUsage;
+  }
+  return serveUntilSignal(config);
+}
+
+}  // namespace
+
+int runCollectorCli(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "init") return runInit(args);
+  if (command == "serve") return runServe(args);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  std::cerr << "xiaoan-collector: unknown command '" << command << "'\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace xiaoan::collector

@@ -1,0 +1,110 @@
+#include "service/collector/collector_server.h"
+
+#include "platform/logging.h"
+#include "service/collector/sqlite_store.h"
+#include "service/collector/tls_context.h"
+
+namespace xiaoan::collector {
+namespace {
+
+constexpr std::chrono::milliseconds kDrainPoll{10};
+
+std::string dbPath(const std::string& data_dir) { return data_dir + "/collector.db"; }
+
+}  // namespace
+
+CollectorServer::CollectorServer(const CollectorConfig& config, const Clock& clock)
+    : config_(config), clock_(clock), io_(config.io_threads) {}
+
+Result<std::unique_ptr<CollectorServer>> CollectorServer::create(const CollectorConfig& config,
+                                                                 const Clock& clock) {
+  std::unique_ptr<CollectorServer> server(new CollectorServer(config, clock));
+  XIAOAN_RETURN_IF_ERROR(server->init());
+  return server;
+}
+
+Status CollectorServer::init() {
+  XIAOAN_ASSIGN_OR_RETURN(pki_, PkiStore::load(config_.data_dir));
+  XIAOAN_ASSIGN_OR_RETURN(
+      agent_tls_,
+      makeServerTlsContext({pki_->serverCertPath(), pki_->serverKeyPath(), pki_->caCertPath()}));
+  XIAOAN_ASSIGN_OR_RETURN(
+      admin_tls_, makeServerTlsContext({pki_->serverCertPath(), pki_->serverKeyPath(), ""}));
+  XIAOAN_ASSIGN_OR_RETURN(auto writer_store, SqliteStore::open(dbPath(config_.data_dir), false));
+  XIAOAN_ASSIGN_OR_RETURN(auto admin_store, SqliteStore::open(dbPath(config_.data_dir), false));
+  writer_ = std::make_unique<IngestWriter>(std::move(writer_store), config_.writer);
+  enrollment_ = std::make_unique<Enrollment>(*pki_, clock_, config_.retry);
+  agent_api_ =
+      std::make_unique<AgentApi>(AgentApiOptions{config_.checkin_interval_seconds, config_.retry},
+                                 *writer_, *enrollment_, clock_);
+  admin_api_ = std::make_unique<AdminApi>(AdminApiOptions{config_.checkin_interval_seconds},
+                                          std::move(admin_store), clock_);
+  return Status::ok();
+}
+
+CollectorServer::~CollectorServer() { stop(); }
+
+Status CollectorServer::start() {
+  auto agent_ctx =
+      std::make_shared<ListenerContext>(config_.agent_listener, *agent_tls_, *agent_api_, state_);
+  auto admin_ctx =
+      std::make_shared<ListenerContext>(config_.admin_listener, *admin_tls_, *admin_api_, state_);
+  XIAOAN_ASSIGN_OR_RETURN(agent_listener_, HttpListener::open(io_, agent_ctx));
+  XIAOAN_ASSIGN_OR_RETURN(admin_listener_, HttpListener::open(io_, admin_ctx));
+  writer_->start();
+  work_ =
+      std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+          io_.get_executor());
+  agent_listener_->start();
+  admin_listener_->start();
+  for (int i = 0; i < std::max(1, config_.io_threads); ++i) {
+    threads_.emplace_back([this] { runIo(); });
+  }
+  started_ = true;
+  componentLogger("collector")
+      ->info("agent api on {}, admin api on {}", agentAddress(), adminAddress());
+  return Status::ok();
+}
+
+void CollectorServer::runIo() {
+  for (;;) {
+    try {
+      io_.run();
+      return;
+    } catch (const std::exception& e) {
+      componentLogger("collector")->error("network thread caught: {}", e.what());
+    }
+  }
+}
+
+void CollectorServer::waitForInFlight() {
+  auto deadline = std::chrono::steady_clock::now() + config_.shutdown_grace;
+  while (state_.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(kDrainPoll);
+  }
+}
+
+void CollectorServer::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  state_.stopping = true;
+  if (started_) {
+    agent_listener_->stop();
+    admin_listener_->stop();
+  }
+  if (writer_) writer_->stop();  // commits and answers everything already queued
+  if (started_) waitForInFlight();
+  if (admin_api_) admin_api_->stop();
+  work_.reset();
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  if (started_) {
+    auto stats = writer_->stats();
+    componentLogger("collector")
+        ->info("stopped: {} jobs committed in {} transactions, {} failed, {} refused (queue full)",
+               stats.jobs_committed, stats.transactions, stats.jobs_failed, stats.rejected_full);
+  }
+}
+
+}  // namespace xiaoan::collector

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "service/collector/http_types.h"
+
+namespace xiaoan::collector {
+
+// What the sessions of one listener share. Owned by the listener, kept alive by sessions.
+struct ListenerContext {
+  ListenerContext(ListenerOptions opts, boost::asio::ssl::context& tls_ctx, RequestHandler& h,
+                  ServerState& state)
+      : options(std::move(opts)), tls(tls_ctx), handler(h), server(state) {}
+
+  ListenerOptions options;
+  boost::asio::ssl::context& tls;
+  RequestHandler& handler;
+  ServerState& server;
+  std::atomic<size_t> connections{0};
+};
+
+// One TLS connection: handshake, then requests one at a time (keep-alive), each bounded in
+// header size, body size and time. All callbacks run on the connection's strand.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ListenerContext> ctx);
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  void start();
+
+ private:
+  using Parser = http::request_parser<http::string_body>;
+  using Clock = std::chrono::steady_clock;
+
+  void onHandshake(boost::beast::error_code ec);
+  void readHeader();
+  void onHeader(boost::beast::error_code ec, size_t bytes);
+  bool rejectBeforeBody();
+  void readBody();
+  void onBody(boost::beast::error_code ec, size_t bytes);
+  void dispatch();
+  void send(HttpResponse response, bool close);
+  void onWrite(bool close, boost::beast::error_code ec, size_t bytes);
+  void sendError(http::status status, ErrorCode code, const std::string& message);
+  void closeConnection();
+  void finishRequest();
+
+  boost::asio::ssl::stream<boost::beast::tcp_stream> stream_;
+  std::shared_ptr<ListenerContext> ctx_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::shared_ptr<HttpResponse> response_;
+  PeerInfo peer_;
+  Clock::time_point request_deadline_;
+  bool first_request_ = true;
+  bool keep_alive_ = false;
+  bool in_flight_ = false;
+};
+
+}  // namespace xiaoan::collector

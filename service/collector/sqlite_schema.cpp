@@ -1,0 +1,124 @@
+#include "service/collector/sqlite_schema.h"
+
+#include <string>
+
+namespace xiaoan::collector {
+
+// Times are Unix milliseconds. Epochs (fixed64) are stored bit-for-bit as signed 64-bit.
+const char* const kSchemaSql = R"sql(
+CREATE TABLE IF NOT EXISTS schools(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  abbr TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS enrollment_tokens(
+  id TEXT PRIMARY KEY,
+  secret_sha256 TEXT NOT NULL,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  expires_at INTEGER,
+  max_uses INTEGER NOT NULL,
+  uses INTEGER NOT NULL DEFAULT 0,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  note TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS terminals(
+  id TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  hostname TEXT NOT NULL DEFAULT '',
+  macs TEXT NOT NULL DEFAULT '',
+  ipv4 TEXT NOT NULL DEFAULT '',
+  os_version TEXT NOT NULL DEFAULT '',
+  agent_id TEXT NOT NULL DEFAULT '',
+  agent_version TEXT NOT NULL DEFAULT '',
+  enrolled_at INTEGER,
+  last_checkin INTEGER,
+  policy_version INTEGER NOT NULL DEFAULT 0,
+  spool_pending INTEGER NOT NULL DEFAULT 0,
+  events_stored INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS terminals_school ON terminals(school_id);
+
+CREATE TABLE IF NOT EXISTS terminal_macs(
+  school_id TEXT NOT NULL,
+  mac TEXT NOT NULL,
+  terminal_id TEXT NOT NULL REFERENCES terminals(id),
+  PRIMARY KEY(school_id, mac)) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS agents(
+  id TEXT PRIMARY KEY,
+  terminal_id TEXT NOT NULL REFERENCES terminals(id),
+  school_id TEXT NOT NULL,
+  token_id TEXT NOT NULL,
+  cert_serial TEXT NOT NULL,
+  smbios_uuid TEXT NOT NULL DEFAULT '',
+  machine_id TEXT NOT NULL DEFAULT '',
+  enrolled_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS agents_terminal ON agents(terminal_id);
+
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY,
+  agent_id TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  seq INTEGER,
+  type TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  wall_time INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  body BLOB,
+  payload_json TEXT);
+CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events(agent_id, stream, epoch, seq);
+CREATE INDEX IF NOT EXISTS events_type ON events(type, id);
+
+CREATE TABLE IF NOT EXISTS stream_heads(
+  agent_id TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  max_seq INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY(agent_id, stream, epoch)) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS admins(
+  name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS admin_audit(
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  admin TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL);
+)sql";
+
+namespace {
+
+Result<int64_t> userVersion(SqliteDb& db) {
+  XIAOAN_ASSIGN_OR_RETURN(auto stmt, db.prepare("PRAGMA user_version"));
+  XIAOAN_ASSIGN_OR_RETURN(bool row, stmt->step());
+  return row ? stmt->columnInt64(0) : 0;
+}
+
+}  // namespace
+
+Status applySchema(SqliteDb& db) {
+  XIAOAN_ASSIGN_OR_RETURN(int64_t version, userVersion(db));
+  if (version > kSchemaVersion) {
+    return Status(ErrorCode::kDatabase, "database schema version " + std::to_string(version) +
+                                            " is newer than this collector understands");
+  }
+  if (version == kSchemaVersion) return Status::ok();
+  XIAOAN_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
+  Status st = db.exec(kSchemaSql);
+  if (st.isOk()) st = db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+  if (!st.isOk()) {
+    (void)db.exec("ROLLBACK");
+    return st;
+  }
+  return db.exec("COMMIT");
+}
+
+}  // namespace xiaoan::collector

@@ -1,0 +1,266 @@
+#include "service/collector/sqlite_store.h"
+
+#include <sys/stat.h>
+
+#include "service/collector/sqlite_schema.h"
+#include "service/collector/sqlite_write_txn.h"
+
+namespace xiaoan::collector {
+namespace {
+
+constexpr const char* kTokenColumns =
+    "id, secret_sha256, school_id, expires_at, max_uses, uses, revoked, note, created_at";
+
+TokenRow tokenFromRow(const SqliteStatement& st) {
+  TokenRow t;
+  t.id = st.columnText(0);
+  t.secret_sha256_hex = st.columnText(1);
+  t.school_id = st.columnText(2);
+  t.expires_at_ms = st.columnOptionalInt64(3);
+  t.max_uses = static_cast<uint32_t>(st.columnInt64(4));
+  t.uses = static_cast<uint32_t>(st.columnInt64(5));
+  t.revoked = st.columnInt64(6) != 0;
+  t.note = st.columnText(7);
+  t.created_at_ms = st.columnInt64(8);
+  return t;
+}
+
+TerminalRow terminalFromRow(const SqliteStatement& st) {
+  TerminalRow t;
+  t.id = st.columnText(0);
+  t.school_id = st.columnText(1);
+  t.hostname = st.columnText(2);
+  t.macs = splitList(st.columnText(3));
+  t.ipv4 = splitList(st.columnText(4));
+  t.agent_id = st.columnText(5);
+  t.agent_version = st.columnText(6);
+  t.os_version = st.columnText(7);
+  t.enrolled_at_ms = st.columnOptionalInt64(8);
+  t.last_checkin_ms = st.columnOptionalInt64(9);
+  t.events_stored = static_cast<uint64_t>(st.columnInt64(10));
+  t.policy_version = static_cast<uint64_t>(st.columnInt64(11));
+  t.spool_pending = static_cast<uint64_t>(st.columnInt64(12));
+  return t;
+}
+
+StoredEventRow eventFromRow(const SqliteStatement& st) {
+  StoredEventRow e;
+  e.id = st.columnInt64(0);
+  e.agent_id = st.columnText(1);
+  e.terminal_id = st.columnText(2);
+  e.school_id = st.columnText(3);
+  e.stream = st.columnText(4);
+  e.epoch = static_cast<uint64_t>(st.columnInt64(5));
+  if (auto seq = st.columnOptionalInt64(6)) e.seq = static_cast<uint64_t>(*seq);
+  e.type = st.columnText(7);
+  e.wall_time_ms = st.columnInt64(8);
+  e.received_at_ms = st.columnInt64(9);
+  e.body = st.columnBlob(10);
+  e.payload_json = st.columnText(11);
+  return e;
+}
+
+// The query text depends only on which filters are set, so each variant is prepared once and
+// can use the matching index.
+std::string eventQuerySql(const EventQuery& q) {
+  std::string sql =
+      "SELECT e.id, e.agent_id, coalesce(a.terminal_id, ''), coalesce(a.school_id, ''), "
+      "e.stream, e.epoch, e.seq, e.type, e.wall_time, e.received_at, e.body, "
+      "coalesce(e.payload_json, '') FROM events e LEFT JOIN agents a ON a.id = e.agent_id "
+      "WHERE 1";
+  if (!q.type.empty()) sql += " AND e.type = ?1";
+  if (!q.terminal_id.empty()) {
+    sql += " AND e.agent_id IN (SELECT id FROM agents WHERE terminal_id = ?2)";
+  }
+  if (q.since_ms) sql += " AND e.wall_time >= ?3";
+  sql += " ORDER BY e.id LIMIT ?4";
+  return sql;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool create) {
+  if (!create) {
+    struct stat sb {};
+    if (::stat(path.c_str(), &sb) != 0) {
+      return Status(ErrorCode::kNotFound, "database " + path + " does not exist");
+    }
+  }
+  XIAOAN_ASSIGN_OR_RETURN(auto db, SqliteDb::open(path, create));
+  XIAOAN_RETURN_IF_ERROR(applySchema(*db));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+}
+
+Result<std::unique_ptr<WriteTxn>> SqliteStore::beginWrite() {
+  XIAOAN_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  return std::unique_ptr<WriteTxn>(std::make_unique<SqliteWriteTxn>(*db_));
+}
+
+Status SqliteStore::insertAudit(const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("INSERT INTO admin_audit(time, admin, action, "
+                                                "target, detail) VALUES(?1, ?2, ?3, ?4, ?5)"));
+  st->bind(1, audit.time_ms)
+      .bind(2, audit.admin)
+      .bind(3, audit.action)
+      .bind(4, audit.target)
+      .bind(5, audit.detail_json);
+  return st->run();
+}
+
+Status SqliteStore::addSchool(const SchoolRow& school, const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  {
+    XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("INSERT OR IGNORE INTO schools(id, name, abbr, "
+                                                  "created_at) VALUES(?1, ?2, ?3, ?4)"));
+    st->bind(1, school.id).bind(2, school.name).bind(3, school.abbr).bind(4, school.created_at_ms);
+    XIAOAN_RETURN_IF_ERROR(st->run());
+  }
+  if (db_->changes() == 0) {
+    return Status(ErrorCode::kInvalidArgument, "school " + school.id + " already exists");
+  }
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Result<std::vector<SchoolRow>> SqliteStore::listSchools() {
+  XIAOAN_ASSIGN_OR_RETURN(
+      auto st, db_->prepare("SELECT id, name, abbr, created_at FROM schools ORDER BY id"));
+  std::vector<SchoolRow> out;
+  for (;;) {
+    XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out.push_back({st->columnText(0), st->columnText(1), st->columnText(2), st->columnInt64(3)});
+  }
+  return out;
+}
+
+Status SqliteStore::addToken(const TokenRow& token, const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  {
+    XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT 1 FROM schools WHERE id = ?1"));
+    st->bind(1, token.school_id);
+    XIAOAN_ASSIGN_OR_RETURN(bool exists, st->step());
+    if (!exists) return Status(ErrorCode::kNotFound, "school " + token.school_id + " not found");
+  }
+  {
+    XIAOAN_ASSIGN_OR_RETURN(
+        auto st, db_->prepare("INSERT INTO enrollment_tokens(id, secret_sha256, school_id, "
+                              "expires_at, max_uses, uses, revoked, note, created_at) "
+                              "VALUES(?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?7)"));
+    st->bind(1, token.id)
+        .bind(2, token.secret_sha256_hex)
+        .bind(3, token.school_id)
+        .bind(4, token.expires_at_ms)
+        .bind(5, static_cast<int64_t>(token.max_uses))
+        .bind(6, token.note)
+        .bind(7, token.created_at_ms);
+    XIAOAN_RETURN_IF_ERROR(st->run());
+  }
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Result<std::vector<TokenRow>> SqliteStore::listTokens(const std::string& school_filter) {
+  XIAOAN_ASSIGN_OR_RETURN(auto st,
+                          db_->prepare(std::string("SELECT ") + kTokenColumns +
+                                       " FROM enrollment_tokens WHERE ?1 = '' OR school_id = ?1 "
+                                       "ORDER BY created_at, id"));
+  st->bind(1, school_filter);
+  std::vector<TokenRow> out;
+  for (;;) {
+    XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out.push_back(tokenFromRow(*st));
+  }
+  return out;
+}
+
+Result<std::optional<TokenRow>> SqliteStore::findToken(const std::string& token_id) {
+  XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare(std::string("SELECT ") + kTokenColumns +
+                                                " FROM enrollment_tokens WHERE id = ?1"));
+  st->bind(1, token_id);
+  XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return std::optional<TokenRow>();
+  return std::optional<TokenRow>(tokenFromRow(*st));
+}
+
+Result<TokenRow> SqliteStore::revokeToken(const std::string& token_id, const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  {
+    XIAOAN_ASSIGN_OR_RETURN(auto st,
+                            db_->prepare("UPDATE enrollment_tokens SET revoked = 1 WHERE id = ?1"));
+    st->bind(1, token_id);
+    XIAOAN_RETURN_IF_ERROR(st->run());
+  }
+  if (db_->changes() == 0) return Status(ErrorCode::kNotFound, "token " + token_id + " not found");
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  XIAOAN_ASSIGN_OR_RETURN(auto token, findToken(token_id));
+  XIAOAN_RETURN_IF_ERROR(txn.commit());
+  return std::move(*token);
+}
+
+Result<std::vector<TerminalRow>> SqliteStore::listTerminals(const std::string& school_filter) {
+  XIAOAN_ASSIGN_OR_RETURN(
+      auto st, db_->prepare("SELECT id, school_id, hostname, macs, ipv4, agent_id, agent_version, "
+                            "os_version, enrolled_at, last_checkin, events_stored, policy_version, "
+                            "spool_pending FROM terminals WHERE ?1 = '' OR school_id = ?1 "
+                            "ORDER BY created_at, id"));
+  st->bind(1, school_filter);
+  std::vector<TerminalRow> out;
+  for (;;) {
+    XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out.push_back(terminalFromRow(*st));
+  }
+  return out;
+}
+
+Result<std::vector<StoredEventRow>> SqliteStore::listEvents(const EventQuery& query) {
+  XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare(eventQuerySql(query)));
+  if (!query.type.empty()) st->bind(1, query.type);
+  if (!query.terminal_id.empty()) st->bind(2, query.terminal_id);
+  if (query.since_ms) st->bind(3, *query.since_ms);
+  st->bind(4, static_cast<int64_t>(query.limit));
+  std::vector<StoredEventRow> out;
+  for (;;) {
+    XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out.push_back(eventFromRow(*st));
+  }
+  return out;
+}
+
+Result<std::vector<AuditRow>> SqliteStore::listAudit(uint32_t limit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT time, admin, action, target, detail FROM "
+                                                "admin_audit ORDER BY id DESC LIMIT ?1"));
+  st->bind(1, static_cast<int64_t>(limit));
+  std::vector<AuditRow> out;
+  for (;;) {
+    XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out.push_back({st->columnInt64(0), st->columnText(1), st->columnText(2), st->columnText(3),
+                   st->columnText(4)});
+  }
+  return out;
+}
+
+Status SqliteStore::putAdmin(const AdminRow& admin) {
+  XIAOAN_ASSIGN_OR_RETURN(
+      auto st,
+      db_->prepare("INSERT INTO admins(name, password_hash, created_at) "
+                   "VALUES(?1, ?2, CAST(strftime('%s', 'now') AS INTEGER) * 1000) "
+                   "ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash"));
+  st->bind(1, admin.name).bind(2, admin.password_hash);
+  return st->run();
+}
+
+Result<std::optional<AdminRow>> SqliteStore::findAdmin(const std::string& name) {
+  XIAOAN_ASSIGN_OR_RETURN(auto st,
+                          db_->prepare("SELECT name, password_hash FROM admins WHERE name = ?1"));
+  st->bind(1, name);
+  XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return std::optional<AdminRow>();
+  return std::optional<AdminRow>(AdminRow{st->columnText(0), st->columnText(1)});
+}
+
+}  // namespace xiaoan::collector

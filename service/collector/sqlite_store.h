@@ -1,0 +1,39 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "service/collector/sqlite_db.h"
+#include "service/collector/store.h"
+
+namespace xiaoan::collector {
+
+// Store on one SQLite connection (WAL, synchronous=FULL, cached prepared statements).
+// Several SqliteStore instances may share one file: SQLite serialises writers, WAL lets
+// readers run beside them.
+class SqliteStore final : public Store {
+ public:
+  // Opens `path`; with `create` also creates the file and schema. Otherwise the file must exist.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, bool create);
+
+  Result<std::unique_ptr<WriteTxn>> beginWrite() override;
+  Status addSchool(const SchoolRow& school, const AuditRow& audit) override;
+  Result<std::vector<SchoolRow>> listSchools() override;
+  Status addToken(const TokenRow& token, const AuditRow& audit) override;
+  Result<std::vector<TokenRow>> listTokens(const std::string& school_filter) override;
+  Result<TokenRow> revokeToken(const std::string& token_id, const AuditRow& audit) override;
+  Result<std::vector<TerminalRow>> listTerminals(const std::string& school_filter) override;
+  Result<std::vector<StoredEventRow>> listEvents(const EventQuery& query) override;
+  Result<std::vector<AuditRow>> listAudit(uint32_t limit) override;
+  Status putAdmin(const AdminRow& admin) override;
+  Result<std::optional<AdminRow>> findAdmin(const std::string& name) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  Status insertAudit(const AuditRow& audit);
+  Result<std::optional<TokenRow>> findToken(const std::string& token_id);
+
+  std::unique_ptr<SqliteDb> db_;
+};
+
+}  // namespace xiaoan::collector

@@ -1,0 +1,205 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/result.h"
+
+namespace xiaoan::collector {
+
+// Row types of the collector's storage. Times are Unix milliseconds (UTC).
+
+struct SchoolRow {
+  std::string id;
+  std::string name;
+  std::string abbr;
+  int64_t created_at_ms = 0;
+};
+
+struct TokenRow {
+  std::string id;
+  std::string secret_sha256_hex;  // only the hash of the secret is stored
+  std::string school_id;
+  std::optional<int64_t> expires_at_ms;
+  uint32_t max_uses = 0;  // 0 = unlimited
+  uint32_t uses = 0;
+  bool revoked = false;
+  std::string note;
+  int64_t created_at_ms = 0;
+};
+
+struct TerminalRow {
+  std::string id;
+  std::string school_id;
+  std::string hostname;
+  std::vector<std::string> macs;
+  std::vector<std::string> ipv4;
+  std::string agent_id;  // current instance
+  std::string agent_version;
+  std::string os_version;
+  std::optional<int64_t> enrolled_at_ms;
+  std::optional<int64_t> last_checkin_ms;
+  uint64_t events_stored = 0;
+  uint64_t policy_version = 0;
+  uint64_t spool_pending = 0;
+};
+
+struct AgentRow {
+  std::string id;
+  std::string terminal_id;
+  std::string school_id;
+};
+
+// Highest stored sequence number of one (stream, epoch).
+struct AckRow {
+  std::string stream;
+  uint64_t epoch = 0;
+  uint64_t seq = 0;
+};
+
+// One agent event to insert: `body` is the serialized xiaoan.v1.Event (the original record),
+// `payload_json` its payload rendered as JSON for queries.
+struct EventRow {
+  std::string stream;
+  uint64_t epoch = 0;
+  uint64_t seq = 0;
+  std::string type;
+  int priority = 0;
+  int64_t wall_time_ms = 0;
+  std::string body;
+  std::string payload_json;
+};
+
+// An event as read back for the admin API. Collector-origin events (security alerts) have no
+// seq and carry payload_json instead of body.
+struct StoredEventRow {
+  int64_t id = 0;
+  std::string agent_id;
+  std::string terminal_id;
+  std::string school_id;
+  std::string stream;
+  uint64_t epoch = 0;
+  std::optional<uint64_t> seq;
+  std::string type;
+  int64_t wall_time_ms = 0;
+  int64_t received_at_ms = 0;
+  std::string body;
+  std::string payload_json;
+};
+
+struct EventQuery {
+  std::string type;                 // empty = any
+  std::string terminal_id;          // empty = any
+  std::optional<int64_t> since_ms;  // wall time >= since
+  uint32_t limit = 1000;
+};
+
+// Everything enrollment writes, in one transaction.
+struct EnrollParams {
+  std::string token_id;
+  std::string token_secret_sha256_hex;
+  std::string agent_id;
+  std::string cert_serial_hex;
+  std::string hostname;
+  std::vector<std::string> macs;  // normalised lower-case, no empties
+  std::vector<std::string> ipv4;
+  std::string os_version;
+  std::string agent_version;
+  std::string smbios_uuid;
+  std::string machine_id;
+  int64_t now_ms = 0;
+};
+
+struct EnrollOutcome {
+  std::string terminal_id;
+  std::string school_id;
+  bool new_terminal = false;
+  // Heads of the terminal's earlier instances, so a re-enrolled agent resumes without resending.
+  std::vector<AckRow> earlier_acks;
+};
+
+struct CheckinUpdate {
+  std::string agent_id;
+  std::string hostname;
+  std::vector<std::string> macs;
+  std::vector<std::string> ipv4;
+  std::string os_version;
+  std::string agent_version;
+  uint64_t policy_version = 0;
+  uint64_t spool_pending = 0;
+  int64_t now_ms = 0;
+};
+
+struct AdminRow {
+  std::string name;
+  std::string password_hash;
+};
+
+struct AuditRow {
+  int64_t time_ms = 0;
+  std::string admin;
+  std::string action;  // "school.add", "token.create", "token.revoke"
+  std::string target;
+  std::string detail_json;
+};
+
+// One write transaction. Destroying it without commit() rolls back. Used by one thread.
+class WriteTxn {
+ public:
+  virtual ~WriteTxn() = default;
+
+  // Nested unit of work inside the transaction (one request of a group commit).
+  virtual Status savepoint() = 0;
+  virtual Status releaseSavepoint() = 0;
+  virtual Status rollbackToSavepoint() = 0;
+  virtual Status commit() = 0;
+
+  virtual Result<std::optional<AgentRow>> findAgent(const std::string& agent_id) = 0;
+  // True when newly stored, false when (agent, stream, epoch, seq) was already there.
+  virtual Result<bool> insertEvent(const std::string& agent_id, const EventRow& event,
+                                   int64_t received_at_ms) = 0;
+  // Raises the stored head of (agent, stream, epoch) to at least `seq`.
+  virtual Status advanceHead(const std::string& agent_id, const AckRow& head, int64_t now_ms) = 0;
+  // An event the collector itself records about an agent (e.g. "security_alert").
+  virtual Status insertCollectorEvent(const std::string& agent_id, const std::string& type,
+                                      const std::string& payload_json, int64_t now_ms) = 0;
+  virtual Status addTerminalEvents(const std::string& terminal_id, uint64_t count) = 0;
+  // Updates the agent's terminal; E_UNAUTHORIZED when the agent is unknown.
+  virtual Result<AgentRow> recordCheckin(const CheckinUpdate& update) = 0;
+  virtual Result<std::vector<AckRow>> agentHeads(const std::string& agent_id) = 0;
+  // Checks the token (exists, secret matches, not revoked/expired/used up: else
+  // E_UNAUTHORIZED), counts the use, links or creates the terminal, records the agent.
+  virtual Result<EnrollOutcome> enroll(const EnrollParams& params) = 0;
+};
+
+// Storage of the collector. One instance is one database session: use it from one thread at a
+// time. Implementations: SQLite (sqlite_store.h); PostgreSQL later, behind the same interface.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Result<std::unique_ptr<WriteTxn>> beginWrite() = 0;
+
+  // Admin mutations record `audit` in the same transaction.
+  // E_INVALID_ARGUMENT when the id exists.
+  virtual Status addSchool(const SchoolRow& school, const AuditRow& audit) = 0;
+  virtual Result<std::vector<SchoolRow>> listSchools() = 0;
+  // E_NOT_FOUND when the school does not exist.
+  virtual Status addToken(const TokenRow& token, const AuditRow& audit) = 0;
+  virtual Result<std::vector<TokenRow>> listTokens(const std::string& school_filter) = 0;
+  // E_NOT_FOUND when unknown; revoking twice is not an error.
+  virtual Result<TokenRow> revokeToken(const std::string& token_id, const AuditRow& audit) = 0;
+  virtual Result<std::vector<TerminalRow>> listTerminals(const std::string& school_filter) = 0;
+  // Oldest first.
+  virtual Result<std::vector<StoredEventRow>> listEvents(const EventQuery& query) = 0;
+  virtual Result<std::vector<AuditRow>> listAudit(uint32_t limit) = 0;
+
+  // Creates or replaces an admin account.
+  virtual Status putAdmin(const AdminRow& admin) = 0;
+  virtual Result<std::optional<AdminRow>> findAdmin(const std::string& name) = 0;
+};
+
+}  // namespace xiaoan::collector
