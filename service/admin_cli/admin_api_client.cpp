@@ -1,0 +1,165 @@
+#include "service/admin_cli/admin_api_client.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cctype>
+#include <vector>
+
+namespace xiaoan::admin {
+namespace {
+
+std::string base64(const std::string& in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t v = (uint32_t{static_cast<uint8_t>(in[i])} << 16) |
+                       (uint32_t{static_cast<uint8_t>(in[i + 1])} << 8) |
+                       uint32_t{static_cast<uint8_t>(in[i + 2])};
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 0x3F];
+  }
+  if (i < in.size()) {
+    const bool two = i + 1 < in.size();
+    const uint32_t v = (uint32_t{static_cast<uint8_t>(in[i])} << 16) |
+                       (two ? uint32_t{static_cast<uint8_t>(in[i + 1])} << 8 : 0);
+    out += kAlphabet[(v >> 18) & 0x3F];
+    out += kAlphabet[(v >> 12) & 0x3F];
+    out += two ? kAlphabet[(v >> 6) & 0x3F] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// "?a=1&b=2" from the non-empty pairs; "" when none.
+std::string query(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out;
+  for (const auto& [k, v] : pairs) {
+    if (v.empty()) continue;
+    out += (out.empty() ? "?" : "&") + k + "=" + urlEncode(v);
+  }
+  return out;
+}
+
+// The Status for an HTTP error answer, using the AdminError body when there is one.
+Status httpFailure(const HttpResponse& response) {
+  v1::AdminError error;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  const bool parsed =
+      google::protobuf::util::JsonStringToMessage(response.body, &error, options).ok();
+  ErrorCode code = ErrorCode::kHttpStatus;
+  if (response.status == 401) code = ErrorCode::kUnauthorized;
+  if (response.status == 403) code = ErrorCode::kForbidden;
+  if (code == ErrorCode::kHttpStatus && parsed && !error.error().code().empty()) {
+    const ErrorCode named = errorCodeFromName(error.error().code());
+    if (errorCodeName(named) == error.error().code()) code = named;
+  }
+  std::string message = "HTTP " + std::to_string(response.status);
+  if (parsed && !error.error().message().empty()) message += ": " + error.error().message();
+  return Status(code, message);
+}
+
+}  // namespace
+
+std::string urlEncode(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string basicAuthorization(const std::string& user, const std::string& password) {
+  return "Basic " + base64(user + ":" + password);
+}
+
+AdminApiClient::AdminApiClient(AdminTransport& transport, std::string base_url, std::string user,
+                               std::string password)
+    : transport_(transport),
+      base_url_(std::move(base_url)),
+      authorization_(basicAuthorization(user, password)) {}
+
+Status AdminApiClient::call(const std::string& method, const std::string& path_and_query,
+                            const google::protobuf::Message* body,
+                            google::protobuf::Message* answer) {
+  AdminHttpRequest request{method, base_url_ + path_and_query, "", {}};
+  request.headers["Authorization"] = authorization_;
+  request.headers["Accept"] = "application/json";
+  if (body != nullptr) {
+    google::protobuf::util::JsonPrintOptions print;
+    print.preserve_proto_field_names = true;
+    auto st = google::protobuf::util::MessageToJsonString(*body, &request.body, print);
+    if (!st.ok()) return Status(ErrorCode::kInternal, std::string(st.message()));
+  }
+  XIAOAN_ASSIGN_OR_RETURN(HttpResponse response, transport_.send(request));
+  if (response.status < 200 || response.status > 299) return httpFailure(response);
+  google::protobuf::util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = true;  // a newer collector may add fields
+  auto st = google::protobuf::util::JsonStringToMessage(response.body, answer, parse);
+  if (!st.ok()) {
+    return Status(ErrorCode::kProtocol, "collector answered " + method + " " + path_and_query +
+                                            " with unexpected JSON: " + std::string(st.message()));
+  }
+  return Status::ok();
+}
+
+Result<v1::SchoolList> AdminApiClient::listSchools() {
+  v1::SchoolList out;
+  XIAOAN_RETURN_IF_ERROR(call("GET", "/api/v1/schools", nullptr, &out));
+  return out;
+}
+
+Result<v1::School> AdminApiClient::addSchool(const v1::School& school) {
+  v1::School out;
+  XIAOAN_RETURN_IF_ERROR(call("POST", "/api/v1/schools", &school, &out));
+  return out;
+}
+
+Result<v1::EnrollmentToken> AdminApiClient::createToken(const v1::CreateTokenRequest& request) {
+  v1::EnrollmentToken out;
+  XIAOAN_RETURN_IF_ERROR(call("POST", "/api/v1/tokens", &request, &out));
+  return out;
+}
+
+Result<v1::TokenList> AdminApiClient::listTokens(const std::string& school) {
+  v1::TokenList out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("GET", "/api/v1/tokens" + query({{"school", school}}), nullptr, &out));
+  return out;
+}
+
+Result<v1::EnrollmentToken> AdminApiClient::revokeToken(const std::string& token_id) {
+  v1::EnrollmentToken out;
+  const v1::EnrollmentToken empty;  // the contract has no body; send "{}"
+  XIAOAN_RETURN_IF_ERROR(
+      call("POST", "/api/v1/tokens/" + urlEncode(token_id) + "/revoke", &empty, &out));
+  return out;
+}
+
+Result<v1::TerminalList> AdminApiClient::listTerminals(const std::string& school) {
+  v1::TerminalList out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("GET", "/api/v1/terminals" + query({{"school", school}}), nullptr, &out));
+  return out;
+}
+
+Result<v1::EventList> AdminApiClient::listEvents(const EventQuery& q) {
+  v1::EventList out;
+  const std::string limit = q.limit > 0 ? std::to_string(q.limit) : "";
+  XIAOAN_RETURN_IF_ERROR(call(
+      "GET",
+      "/api/v1/events" +
+          query({{"type", q.type}, {"terminal", q.terminal}, {"since", q.since}, {"limit", limit}}),
+      nullptr, &out));
+  return out;
+}
+
+}  // namespace xiaoan::admin

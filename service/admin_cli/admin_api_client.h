@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "platform/result.h"
+#include "service/admin_cli/admin_transport.h"
+#include "xiaoan/v1/admin_api.pb.h"
+
+namespace xiaoan::admin {
+
+// Query of GET /api/v1/events; empty fields are left out.
+struct EventQuery {
+  std::string type;
+  std::string terminal;
+  std::string since;   // RFC 3339
+  uint32_t limit = 0;  // 0 = server default
+};
+
+// Typed calls of the collector's admin API (JSON, snake_case, HTTP Basic on every call).
+// Errors: 401 -> E_UNAUTHORIZED, 403 -> E_FORBIDDEN, other HTTP errors -> the AdminError's
+// code (E_HTTP_STATUS when the body has none) with "HTTP <status>: <message>"; an answer
+// that is not the expected JSON -> E_PROTOCOL; transport failures pass through.
+class AdminApiClient {
+ public:
+  AdminApiClient(AdminTransport& transport, std::string base_url, std::string user,
+                 std::string password);
+
+  Result<v1::SchoolList> listSchools();
+  Result<v1::School> addSchool(const v1::School& school);
+  Result<v1::EnrollmentToken> createToken(const v1::CreateTokenRequest& request);
+  Result<v1::TokenList> listTokens(const std::string& school);
+  Result<v1::EnrollmentToken> revokeToken(const std::string& token_id);
+  Result<v1::TerminalList> listTerminals(const std::string& school);
+  Result<v1::EventList> listEvents(const EventQuery& query);
+
+ private:
+  Status call(const std::string& method, const std::string& path_and_query,
+              const google::protobuf::Message* body, google::protobuf::Message* answer);
+
+  AdminTransport& transport_;
+  std::string base_url_;
+  std::string authorization_;
+};
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string urlEncode(const std::string& text);
+
+// "Basic base64(user:password)".
+std::string basicAuthorization(const std::string& user, const std::string& password);
+
+}  // namespace xiaoan::admin

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <memory>
+
+#include "service/admin_cli/admin_command.h"
+
+namespace xiaoan::admin {
+
+// One small class each, in <name>_command.cpp; registered in admin_command_table.cpp.
+std::unique_ptr<AdminCommand> makeSchoolAddCommand();
+std::unique_ptr<AdminCommand> makeSchoolListCommand();
+std::unique_ptr<AdminCommand> makeTokenCreateCommand();
+std::unique_ptr<AdminCommand> makeTokenListCommand();
+std::unique_ptr<AdminCommand> makeTokenRevokeCommand();
+std::unique_ptr<AdminCommand> makeTerminalsListCommand();
+std::unique_ptr<AdminCommand> makeEventsListCommand();
+std::unique_ptr<AdminCommand> makeHelpCommand();
+std::unique_ptr<AdminCommand> makeVersionCommand();
+
+}  // namespace xiaoan::admin

@@ -1,0 +1,82 @@
+#include "platform/cli_args.h"
+#include "platform/text_table.h"
+#include "platform/text_width.h"
+#include "service/admin_cli/admin_context.h"
+#include "service/admin_cli/admin_exit_code.h"
+#include "service/admin_cli/commands.h"
+#include "service/admin_cli/time_args.h"
+
+namespace xiaoan::admin {
+namespace {
+
+constexpr uint64_t kMaxLimit = 10000;   // the API's maximum
+constexpr size_t kPayloadColumns = 60;  // payload column width in the table
+
+// `events list [--type T] [--terminal ID] [--since TIME|24h] [--limit N]`: GET /api/v1/events.
+class EventsListCommand final : public AdminCommand {
+ public:
+  const AdminCommandSpec& spec() const override {
+    static const AdminCommandSpec kSpec{
+        {"events", "list"},
+        "[--type T] [--terminal ID] [--since 2026-11-01T00:00:00Z|24h] [--limit N]",
+        "列出已收到的事件（从旧到新）",
+        "list stored events (oldest first)",
+        {{"type", true, "T", "事件类型：diagnostic、gap、lifecycle、security_alert",
+          "event type: diagnostic, gap, lifecycle, security_alert"},
+         {"terminal", true, "ID", "只列出该终端", "only this terminal"},
+         {"since", true, "TIME", "起始时间（RFC 3339）或多久以前（24h、7d）",
+          "start time (RFC 3339) or how long ago (24h, 7d)"},
+         {"limit", true, "N", "最多条数（1–10000，默认 1000）",
+          "at most N events (1-10000, default 1000)"}}};
+    return kSpec;
+  }
+
+  int run(AdminContext& ctx, const ParsedArgs& args) override {
+    EventQuery query;
+    if (int code = fill(ctx, args, &query); code != kExitOk) return code;
+    auto list = ctx.api->listEvents(query);
+    if (!list.isOk()) return reportApiFailure(ctx, list.status());
+    if (ctx.json) return printJson(ctx, *list);
+    TextTable table({"ID", ctx.tr("时间", "time"), ctx.tr("终端", "terminal"),
+                     ctx.tr("流", "stream"), ctx.tr("序号", "seq"), ctx.tr("类型", "type"),
+                     ctx.tr("内容", "payload")});
+    for (const auto& e : list->events()) {
+      table.addRow({std::to_string(e.id()), tableTime(e.time(), e.has_time()), e.terminal_id(),
+                    e.stream(), std::to_string(e.seq()), e.type(),
+                    truncateToWidth(sanitizeForTerminal(e.payload_json()), kPayloadColumns)});
+    }
+    const auto n = std::to_string(list->events_size());
+    ctx.out() << table.render() << ctx.tr("共 " + n + " 条事件\n", n + " events\n");
+    return kExitOk;
+  }
+
+ private:
+  static int fill(AdminContext& ctx, const ParsedArgs& args, EventQuery* q) {
+    if (const std::string* type = args.value("type")) q->type = *type;
+    if (const std::string* terminal = args.value("terminal")) q->terminal = *terminal;
+    if (const std::string* since = args.value("since")) {
+      auto at = parseSince(*since, ctx.nowSeconds());
+      if (!at) {
+        return reportUsage(
+            ctx, ctx.tr("--since 应为 RFC 3339 时间（2026-11-01T00:00:00Z）或 24h、7d 等",
+                        "--since must be an RFC 3339 time (2026-11-01T00:00:00Z) or like 24h, 7d"));
+      }
+      q->since = *at;
+    }
+    if (const std::string* limit = args.value("limit")) {
+      auto n = parseUint(*limit, 1, kMaxLimit);
+      if (!n)
+        return reportUsage(ctx, ctx.tr("--limit 应为 1 到 10000", "--limit must be 1 to 10000"));
+      q->limit = static_cast<uint32_t>(*n);
+    }
+    return kExitOk;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<AdminCommand> makeEventsListCommand() {
+  return std::make_unique<EventsListCommand>();
+}
+
+}  // namespace xiaoan::admin

@@ -1,0 +1,55 @@
+#include "platform/text_table.h"
+#include "service/admin_cli/admin_context.h"
+#include "service/admin_cli/admin_exit_code.h"
+#include "service/admin_cli/commands.h"
+
+namespace xiaoan::admin {
+namespace {
+
+std::string joined(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out.empty() ? "-" : out;
+}
+
+// `terminals list [--school S]`: GET /api/v1/terminals.
+class TerminalsListCommand final : public AdminCommand {
+ public:
+  const AdminCommandSpec& spec() const override {
+    static const AdminCommandSpec kSpec{
+        {"terminals", "list"},
+        "[--school S]",
+        "列出终端及其最近签到",
+        "list terminals and their last check-in",
+        {{"school", true, "S", "只列出该学校", "only this school"}}};
+    return kSpec;
+  }
+
+  int run(AdminContext& ctx, const ParsedArgs& args) override {
+    const std::string* school = args.value("school");
+    auto list = ctx.api->listTerminals(school ? *school : "");
+    if (!list.isOk()) return reportApiFailure(ctx, list.status());
+    if (ctx.json) return printJson(ctx, *list);
+    TextTable table({ctx.tr("终端 ID", "terminal id"), ctx.tr("学校", "school"),
+                     ctx.tr("主机名", "hostname"), "IPv4", ctx.tr("代理版本", "agent"),
+                     ctx.tr("上次签到", "last check-in"), ctx.tr("待上传", "pending"),
+                     ctx.tr("事件数", "events"), ctx.tr("状态", "state")});
+    for (const auto& t : list->terminals()) {
+      table.addRow({t.id(), t.school_id(), t.hostname(), joined(t.ipv4()), t.agent_version(),
+                    tableTime(t.last_checkin(), t.has_last_checkin()),
+                    std::to_string(t.spool_pending()), std::to_string(t.events_stored()),
+                    t.silent() ? ctx.tr("失联", "silent") : ctx.tr("正常", "ok")});
+    }
+    const auto n = std::to_string(list->terminals_size());
+    ctx.out() << table.render() << ctx.tr("共 " + n + " 台终端\n", n + " terminals\n");
+    return kExitOk;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<AdminCommand> makeTerminalsListCommand() {
+  return std::make_unique<TerminalsListCommand>();
+}
+
+}  // namespace xiaoan::admin
