@@ -129,6 +129,9 @@ void FileSpool::stampTimes(v1::Event& event) const {
 }
 
 Status FileSpool::encode(SpoolStream& stream, v1::Event& event, std::string& frame) const {
+  if (stream.nextSeq() > kMaxSeq) {
+    return Status(ErrorCode::kInternal, "sequence numbers of " + stream.name() + " exhausted");
+  }
   event.set_stream(stream.name());
   event.set_epoch(stream.epoch());
   event.set_seq(stream.nextSeq());

@@ -37,8 +37,11 @@ struct DirListing {
 struct ScanContext {
   std::string stream;
   std::optional<uint64_t> epoch;
-  uint64_t last_seq = 0;
   uint64_t max_file_bytes = 0;
+  uint64_t acked_hint = 0;  // holes at or below the cursor lost nothing
+  uint64_t last_seq = 0;
+  uint64_t corrupt = 0;          // records known lost or rejected
+  uint64_t pending_regions = 0;  // invalid regions since the last kept record
 };
 
 std::optional<uint64_t> parseSegmentName(const std::string& name) {
@@ -122,6 +125,35 @@ void dropEmptySegment(const std::string& path, int fd, uint64_t size, bool is_la
   }
 }
 
+// Counts the loss before a kept record `seq`: the seqs missing since the previous kept record
+// (the records a damaged region held), or at least one per damaged region.
+void countLoss(ScanContext& ctx, uint64_t prev_seq, uint64_t seq) {
+  uint64_t floor = std::max(prev_seq, ctx.acked_hint);
+  uint64_t hole = prev_seq > 0 && seq > floor + 1 ? seq - floor - 1 : 0;
+  ctx.corrupt += std::max(hole, ctx.pending_regions);
+  ctx.pending_regions = 0;
+}
+
+// Indexes the kept records of one open segment; E_IO when it cannot be read.
+Status indexFrames(int fd, uint64_t size, SegmentInfo& info, ScanContext& ctx,
+                   uint64_t& valid_end) {
+  SegmentReader reader(fd, 0, size);
+  for (;;) {
+    XIAOAN_ASSIGN_OR_RETURN(std::optional<SegmentFrame> frame, reader.next());
+    if (!frame) break;
+    if (frame->after_skip) ++ctx.pending_regions;
+    uint64_t prev = ctx.last_seq;
+    if (!acceptRecord(frame->key, info.firstSeqName(), ctx)) {
+      ++ctx.pending_regions;
+      continue;
+    }
+    countLoss(ctx, prev, frame->key.seq);
+    info.addRecord(frame->key.seq, frame->offset, frame->size, frame->key.is_gap);
+  }
+  valid_end = reader.validEnd();
+  return Status::ok();
+}
+
 std::optional<SegmentInfo> scanSegment(const std::string& path, uint64_t first_seq, bool is_last,
                                        ScanContext& ctx, RecoveryReport& report) {
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
@@ -133,35 +165,21 @@ std::optional<SegmentInfo> scanSegment(const std::string& path, uint64_t first_s
   }
   auto size = static_cast<uint64_t>(st.st_size);
   SegmentInfo info(first_seq, path);
-  ScanContext local = ctx;
-  uint64_t corrupt = 0;
-  SegmentReader reader(fd.get(), 0, size);
-  for (;;) {
-    auto next = reader.next();
-    if (!next.isOk()) {
-      setAside(path, report);
-      return std::nullopt;
-    }
-    if (!*next) break;
-    const SegmentFrame& f = **next;
-    if (f.after_skip) ++corrupt;
-    if (!acceptRecord(f.key, first_seq, local)) {
-      ++corrupt;
-      continue;
-    }
-    info.addRecord(f.key.seq, f.offset, f.size, f.key.is_gap);
+  ScanContext local = ctx;  // committed only when the segment is kept
+  uint64_t valid_end = 0;
+  if (!indexFrames(fd.get(), size, info, local, valid_end).isOk()) {
+    setAside(path, report);
+    return std::nullopt;
   }
-  uint64_t valid_end = reader.validEnd();
-  if (info.empty()) {
+  if (info.empty()) {  // its records, if any, show up as a hole before the next kept one
     dropEmptySegment(path, fd.get(), size, is_last, valid_end > 0, report);
-    report.corrupt_records += corrupt;
     return std::nullopt;
   }
   if (valid_end < size) {
     if (is_last) {
       report.torn_bytes += size - valid_end;
     } else {
-      ++corrupt;  // trailing garbage in a segment that was complete when it was rolled
+      ++local.pending_regions;  // garbage after the end of a segment that was rolled
     }
     if (::ftruncate(fd.get(), static_cast<off_t>(valid_end)) != 0) {
       setAside(path, report);
@@ -172,7 +190,6 @@ std::optional<SegmentInfo> scanSegment(const std::string& path, uint64_t first_s
   // out durable records only, so make them durable now.
   ::fdatasync(fd.get());
   info.setBytes(valid_end);
-  report.corrupt_records += corrupt;
   ctx = local;
   return info;
 }
@@ -239,13 +256,20 @@ Result<RecoveredStream> recoverStream(const std::string& dir, const std::string&
   report.bad_state_files += epoch_file.garbage + acked_file.garbage + stats_file.garbage;
 
   RecoveredStream out;
-  ScanContext ctx{name, epoch_file.value, 0, maxSegmentFileBytes(segment_bytes)};
+  ScanContext ctx;
+  ctx.stream = name;
+  ctx.epoch = epoch_file.value;
+  ctx.max_file_bytes = maxSegmentFileBytes(segment_bytes);
+  if (acked_file.value && epoch_file.value && acked_file.value->epoch == *epoch_file.value) {
+    ctx.acked_hint = acked_file.value->seq;
+  }
   for (auto it = listing.segments.begin(); it != listing.segments.end(); ++it) {
     bool is_last = std::next(it) == listing.segments.end();
     if (auto info = scanSegment(it->second, it->first, is_last, ctx, report)) {
       out.segments.emplace(it->first, std::move(*info));
     }
   }
+  report.corrupt_records += ctx.corrupt + ctx.pending_regions;
   XIAOAN_ASSIGN_OR_RETURN(out.epoch, resolveEpoch(dir, epoch_file, ctx, acked_file));
   if (acked_file.value && acked_file.value->epoch == out.epoch) {
     out.acked_seq = std::min(acked_file.value->seq, kMaxSeq);

@@ -12,7 +12,9 @@ namespace xiaoan::agent {
 
 // What recovery found wrong; summed over streams into SpoolStats.
 struct RecoveryReport {
-  uint64_t corrupt_records = 0;  // invalid regions and rejected records skipped
+  // Records lost to damage: the seqs missing between kept records, at least one per damaged
+  // region, plus valid frames rejected (wrong stream, epoch or seq order).
+  uint64_t corrupt_records = 0;
   uint64_t torn_bytes = 0;       // truncated from the tail of a stream's last segment
   uint64_t bad_files = 0;        // segment files set aside as *.bad
   uint64_t bad_state_files = 0;  // garbage EPOCH/ACKED/STATS files treated as missing

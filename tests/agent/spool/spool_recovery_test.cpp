@@ -131,6 +131,38 @@ TEST_CASE("a damaged byte anywhere in a middle record skips only that record") {
   }
 }
 
+TEST_CASE("damage across a record boundary counts both records it destroyed") {
+  TempDir dir;
+  FakeClock clock;
+  auto offsets = buildActivity(dir.path(), &clock, 10);
+  std::string seg = segmentFiles(dir.sub("activity")).at(0);
+  std::string data = readBytes(seg);
+  for (uint64_t i = offsets[5] - 4; i < offsets[5] + 4; ++i) data[i] = static_cast<char>(0xde);
+  writeBytes(seg, data);
+  auto spool = openSpool(smallOptions(dir.path(), &clock));
+  CHECK(spool->stats().corrupt_records_skipped == 2);
+  expectSeqs(readAll(*spool, kActivityStream), {1, 2, 3, 4, 7, 8, 9, 10});
+}
+
+TEST_CASE("a middle segment that is lost entirely is set aside and its records counted") {
+  TempDir dir;
+  FakeClock clock;
+  auto o = smallOptions(dir.path(), &clock);
+  {
+    auto spool = openSpool(o);
+    for (uint32_t i = 0; i < 60; ++i) mustAppend(*spool, testEvent(v1::PRIORITY_ACTIVITY, i));
+  }
+  auto files = segmentFiles(dir.sub("activity"));
+  REQUIRE(files.size() >= 3);
+  uint64_t first_of_second = std::stoull(fs::path(files[1]).stem().string());
+  uint64_t first_of_third = std::stoull(fs::path(files[2]).stem().string());
+  writeBytes(files[1], std::string(3000, '\x42'));
+  auto spool = openSpool(o);
+  CHECK(spool->stats().bad_files_set_aside == 1);
+  CHECK(spool->stats().corrupt_records_skipped == first_of_third - first_of_second);
+  CHECK(readAll(*spool, kActivityStream).size() == 60 - (first_of_third - first_of_second));
+}
+
 TEST_CASE("trailing garbage in an older segment is cut and counted, the rest kept") {
   TempDir dir;
   FakeClock clock;
