@@ -61,6 +61,10 @@ void StatusModel::reportSuccess(Channel channel) {
   const auto now = clock_.now();
   std::lock_guard lock(mu_);
   failures_.erase(channel);
+  // Reaching the collector on one channel proves it is reachable: stale "cannot reach"
+  // failures of the others no longer describe the connection. Other errors stay until that
+  // channel succeeds.
+  std::erase_if(failures_, [](const auto& f) { return isOfflineError(f.second.first.code()); });
   ever_connected_ = true;
   if (failures_.empty()) offline_since_.reset();
   if (channel == Channel::kCheckin) last_checkin_ = now;
