@@ -1,0 +1,188 @@
+// Limits of the listeners (RELIABILITY.md I6, P2): body and header caps, time-outs,
+// connection caps, 503 + Retry-After when the writer is saturated.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <future>
+#include <thread>
+
+#include "tests/service/collector/support/collector_harness.h"
+
+namespace xiaoan::collector {
+namespace {
+
+using testing::CollectorHarness;
+using testing::TlsClient;
+
+std::string smallBatch(uint64_t seq) {
+  v1::EventBatch b;
+  auto* e = b.add_events();
+  e->set_stream("activity");
+  e->set_epoch(1);
+  e->set_seq(seq);
+  e->set_priority(v1::PRIORITY_ACTIVITY);
+  return b.SerializeAsString();
+}
+
+TEST_CASE("a 5 MB body is refused with 413 from its headers alone") {
+  CollectorHarness h;
+  auto agent = h.enroll(h.makeToken("s1"), "02:00:00:00:00:01");
+  REQUIRE(agent.isOk());
+  TlsClient c({h.agentPort(), h.caPem(), agent->identity});
+  REQUIRE(c.connect().isOk());
+  // Only the headers are sent: the answer must not wait for the 5 MB that never come.
+  REQUIRE(c.writeRaw("POST /v1/events HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/x-protobuf\r\nContent-Length: 5242880\r\n\r\n")
+              .isOk());
+  auto res = c.readResponse();
+  REQUIRE(res.isOk());
+  CHECK(res->status == 413);
+  v1::ErrorResponse err;
+  REQUIRE(err.ParseFromString(res->body));
+  CHECK(err.error().code() == "E_TOO_LARGE");
+}
+
+TEST_CASE("a chunked body growing past the cap is cut with 413") {
+  CollectorHarness h;
+  TlsClient c({h.agentPort(), h.caPem(), std::nullopt});
+  REQUIRE(c.connect().isOk());
+  REQUIRE(c.writeRaw("POST /v1/enroll HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+              .isOk());
+  std::string chunk = "8000\r\n" + std::string(0x8000, 'a') + "\r\n";
+  Status st = Status::ok();
+  for (int i = 0; i < 4 && st.isOk(); ++i) st = c.writeRaw(chunk);  // 128 KiB > 64 KiB cap
+  auto res = c.readResponse();
+  REQUIRE(res.isOk());
+  CHECK(res->status == 413);
+}
+
+TEST_CASE("oversized headers -> 431; compressed bodies -> 415; keep-alive works") {
+  CollectorHarness h;
+  {
+    TlsClient c({h.agentPort(), h.caPem(), std::nullopt});
+    REQUIRE(c.connect().isOk());
+    auto res = c.request("POST", "/v1/enroll", "", {{"X-Filler", std::string(9000, 'x')}});
+    REQUIRE(res.isOk());
+    CHECK(res->status == 431);
+  }
+  {
+    TlsClient c({h.agentPort(), h.caPem(), std::nullopt});
+    REQUIRE(c.connect().isOk());
+    auto res = c.request("POST", "/v1/enroll", "xx", {{"Content-Encoding", "gzip"}});
+    REQUIRE(res.isOk());
+    CHECK(res->status == 415);
+  }
+  {
+    TlsClient c({h.agentPort(), h.caPem(), std::nullopt});
+    REQUIRE(c.connect().isOk());
+    for (int i = 0; i < 3; ++i) {
+      auto res = c.request("POST", "/v1/events", smallBatch(1));
+      REQUIRE(res.isOk());
+      CHECK(res->status == 401);
+    }
+  }
+}
+
+TEST_CASE("Expect: 100-continue is answered so large uploads start at once") {
+  CollectorHarness h;
+  auto agent = h.enroll(h.makeToken("s1"), "02:00:00:00:00:01");
+  REQUIRE(agent.isOk());
+  TlsClient c({h.agentPort(), h.caPem(), agent->identity});
+  REQUIRE(c.connect().isOk());
+  std::string body = smallBatch(1);
+  REQUIRE(c.writeRaw("POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                     "Content-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n")
+              .isOk());
+  auto interim = c.readResponse();
+  REQUIRE(interim.isOk());
+  CHECK(interim->status == 100);
+  REQUIRE(c.writeRaw(body).isOk());
+  auto res = c.readResponse();
+  REQUIRE(res.isOk());
+  CHECK(res->status == 200);
+}
+
+TEST_CASE("TLS below 1.2 is refused") {
+  CollectorHarness h;
+  TlsClient c({h.agentPort(), h.caPem(), std::nullopt, true});
+  CHECK_FALSE(c.connect().isOk());
+}
+
+TEST_CASE("a silent peer is cut after the handshake time-out") {
+  CollectorConfig config;
+  config.agent_listener.handshake_timeout = std::chrono::seconds(1);
+  CollectorHarness h(config);
+  TlsClient c({h.agentPort(), h.caPem(), std::nullopt});
+  REQUIRE(c.connectTcpOnly().isOk());
+  auto start = std::chrono::steady_clock::now();
+  CHECK(c.tcpClosedByPeer(std::chrono::milliseconds(5000)));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(3000));
+}
+
+TEST_CASE("connections beyond the cap are closed at once") {
+  CollectorConfig config;
+  config.agent_listener.max_connections = 2;
+  CollectorHarness h(config);
+  TlsClient a({h.agentPort(), h.caPem(), std::nullopt});
+  TlsClient b({h.agentPort(), h.caPem(), std::nullopt});
+  REQUIRE(a.connect().isOk());
+  REQUIRE(b.connect().isOk());
+  TlsClient c({h.agentPort(), h.caPem(), std::nullopt});
+  REQUIRE(c.connectTcpOnly().isOk());
+  CHECK(c.tcpClosedByPeer(std::chrono::milliseconds(2000)));
+  // The served connections still work.
+  auto res = a.request("POST", "/v1/events", smallBatch(1));
+  REQUIRE(res.isOk());
+  CHECK(res->status == 401);
+}
+
+TEST_CASE("a saturated writer answers 503 with Retry-After, and nothing acked is lost") {
+  CollectorConfig config;
+  config.writer.max_queue_jobs = 1;
+  CollectorHarness h(config);
+  auto agent = h.enroll(h.makeToken("s1"), "02:00:00:00:00:01");
+  REQUIRE(agent.isOk());
+  // Another connection holds the database write lock: the writer blocks in BEGIN.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((h.dataDir() + "/collector.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto send = [&](uint64_t seq) {
+    return std::async(std::launch::async, [&h, &agent, seq] {
+      auto r = h.agentCall("/v1/events", smallBatch(seq), agent->identity);
+      return r.isOk() ? r->status : -1;
+    });
+  };
+  auto first = send(1);  // taken by the writer, waiting for the lock
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto second = send(2);  // fills the queue
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto third = h.agentCall("/v1/events", smallBatch(3), agent->identity);
+  REQUIRE(third.isOk());
+  CHECK(third->status == 503);
+  REQUIRE(third->headers.count("retry-after") == 1);
+  int retry = std::stoi(third->headers["retry-after"]);
+  CHECK(retry >= 5);
+  CHECK(retry <= 30);
+  v1::ErrorResponse err;
+  REQUIRE(err.ParseFromString(third->body));
+  CHECK(err.error().code() == "E_OVERLOADED");
+  CHECK(err.retry_after_seconds() == static_cast<uint32_t>(retry));
+  REQUIRE(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK(first.get() == 200);
+  CHECK(second.get() == 200);
+}
+
+TEST_CASE("stop() answers what is queued, then refuses new connections") {
+  CollectorHarness h;
+  auto agent = h.enroll(h.makeToken("s1"), "02:00:00:00:00:01");
+  REQUIRE(agent.isOk());
+  REQUIRE(h.agentCall("/v1/events", smallBatch(1), agent->identity)->status == 200);
+  h.stop();
+  TlsClient c({h.agentPort(), h.caPem(), agent->identity});
+  CHECK_FALSE(c.connect().isOk());
+}
+
+}  // namespace
+}  // namespace xiaoan::collector
