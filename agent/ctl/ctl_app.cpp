@@ -49,6 +49,13 @@ Status resolveAgentPaths(const ParsedArgs& args, CtlContext& ctx) {
   return Status::ok();
 }
 
+// "diagnose send-test-events --count N [...]", for hints.
+std::string commandLine(const CommandSpec& spec) {
+  std::string line;
+  for (const auto& w : spec.words) line += (line.empty() ? "" : " ") + w;
+  return spec.usage.empty() ? line : line + " " + spec.usage;
+}
+
 int dispatch(CtlContext& ctx, ParsedArgs& args) {
   size_t words = 0;
   Command* command = ctx.table.find(args.positionals, &words);
@@ -69,7 +76,7 @@ int dispatch(CtlContext& ctx, ParsedArgs& args) {
     printError(ctx, Status(ErrorCode::kPermissionDenied,
                            tr(ctx.lang, "请用 root 运行，例如 sudo xiaoanctl ",
                               "run it as root, e.g. sudo xiaoanctl ") +
-                               command->spec().words.front() + " ..."));
+                               commandLine(command->spec())));
     return kExitPermissionDenied;
   }
   if (command->spec().needs_agent) {
