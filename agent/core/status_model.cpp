@@ -1,5 +1,7 @@
 #include "agent/core/status_model.h"
 
+#include <algorithm>
+
 #include "agent/core/collector_api.h"
 #include "agent/core/time_util.h"
 
@@ -148,7 +150,13 @@ std::vector<v1::ErrorInfo> StatusModel::errorsLocked(const SpoolStats& stats) co
         std::to_string(stats.corrupt_records_skipped) + " corrupt spool records skipped"));
   }
   for (const auto& [key, status] : conditions_) out.push_back(toErrorInfo(status));
-  return out;
+  // One line per code: check-in and upload failing the same way is one problem.
+  std::vector<v1::ErrorInfo> unique;
+  for (auto& e : out) {
+    auto same = [&](const v1::ErrorInfo& u) { return u.code() == e.code(); };
+    if (std::none_of(unique.begin(), unique.end(), same)) unique.push_back(std::move(e));
+  }
+  return unique;
 }
 
 v1::AgentStatus StatusModel::snapshot(bool daemon_running) const {

@@ -3,11 +3,15 @@
 namespace xiaoan::agent {
 
 void WakeSignal::notify(uint32_t bits) {
+  uint32_t raised = 0;
   {
     std::lock_guard lock(mu_);
+    raised = bits & ~bits_;
     bits_ |= bits;
   }
-  cv_.notify_all();
+  // A bit that was already up cannot be awaited by anyone (they would have returned), so
+  // only a newly raised bit needs a wake-up: a burst of appends costs one, not one each.
+  if (raised != 0) cv_.notify_all();
 }
 
 bool WakeSignal::stopped() const {

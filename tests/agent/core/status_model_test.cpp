@@ -118,6 +118,7 @@ TEST_CASE("TLS pin mismatch is ERROR and degraded, and wins over offline") {
   ModelFixture f;
   f.model.setEnrollment(v1::ENROLLMENT_STATE_ENROLLED, "agent-1", "");
   f.model.reportFailure(Channel::kCheckin, Status(ErrorCode::kTlsPinMismatch, "proxy"));
+  f.model.reportFailure(Channel::kEnroll, Status(ErrorCode::kTlsPinMismatch, "proxy again"));
   f.clock.advance(seconds(1));
   f.model.reportFailure(Channel::kUpload, Status(ErrorCode::kCollectorUnreachable, "x"));
   auto s = f.model.snapshot();
@@ -131,6 +132,8 @@ TEST_CASE("TLS pin mismatch is ERROR and degraded, and wins over offline") {
   CHECK(s.connection() == v1::CONNECTION_STATE_ERROR);
   CHECK(s.last_error().code() == "E_TLS_PIN_MISMATCH");
   f.model.reportSuccess(Channel::kCheckin);
+  CHECK(f.model.snapshot().connection() == v1::CONNECTION_STATE_ERROR);  // enroll still failed
+  f.model.reportSuccess(Channel::kEnroll);
   CHECK(f.model.snapshot().connection() == v1::CONNECTION_STATE_CONNECTED);
 }
 
