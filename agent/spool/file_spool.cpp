@@ -28,17 +28,26 @@ bool isSpaceError(const Status& st) { return st.sysErrno() == ENOSPC || st.sysEr
 // volume or network filesystem reports for the same thing.
 bool isRetryable(const Status& st) { return isSpaceError(st) || st.sysErrno() == EIO; }
 
+constexpr uint64_t kMinSegmentBytes = 1024;
+// Segments are at most this share of the cap, so one drop at the cap loses little.
+constexpr uint64_t kSegmentsPerCap = 8;
+
 Status validate(const SpoolOptions& o) {
   if (o.dir.empty()) return Status(ErrorCode::kInvalidArgument, "spool dir is empty");
   if (o.clock == nullptr) return Status(ErrorCode::kInvalidArgument, "spool needs a clock");
-  if (o.segment_bytes < 1024 || o.max_bytes < o.segment_bytes) {
+  if (o.segment_bytes < kMinSegmentBytes || o.max_bytes < kSegmentsPerCap * kMinSegmentBytes) {
     return Status(ErrorCode::kInvalidArgument,
-                  "spool needs segment_bytes >= 1024 and max_bytes >= segment_bytes");
+                  "spool needs segment_bytes >= 1024 and max_bytes >= 8192");
   }
   if (o.group_fsync_interval.count() <= 0) {
     return Status(ErrorCode::kInvalidArgument, "group_fsync_interval must be positive");
   }
   return Status::ok();
+}
+
+SpoolOptions effectiveOptions(SpoolOptions o) {
+  o.segment_bytes = std::min(o.segment_bytes, o.max_bytes / kSegmentsPerCap);
+  return o;
 }
 
 Result<UniqueFd> lockDir(const std::string& dir) {
@@ -65,8 +74,9 @@ void logRecovery(const std::string& dir, const RecoveryReport& r) {
 
 }  // namespace
 
-Result<std::unique_ptr<FileSpool>> FileSpool::create(const SpoolOptions& options) {
-  XIAOAN_RETURN_IF_ERROR(validate(options));
+Result<std::unique_ptr<FileSpool>> FileSpool::create(const SpoolOptions& requested) {
+  XIAOAN_RETURN_IF_ERROR(validate(requested));
+  const SpoolOptions options = effectiveOptions(requested);
   XIAOAN_RETURN_IF_ERROR(makeDirs(options.dir, 0700));
   XIAOAN_ASSIGN_OR_RETURN(UniqueFd lock, lockDir(options.dir));
   RecoveryReport report;

@@ -28,7 +28,7 @@ namespace xiaoan::agent {
 // oldest activity segments are dropped (with a gap) and the write is retried once.
 class FileSpool final : public Spool {
  public:
-  static Result<std::unique_ptr<FileSpool>> create(const SpoolOptions& options);
+  static Result<std::unique_ptr<FileSpool>> create(const SpoolOptions& requested);
   ~FileSpool() override;
 
   Result<AppendResult> append(v1::Event event) override;

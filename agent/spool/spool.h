@@ -19,9 +19,10 @@ inline constexpr std::string_view kSecurityStream = "security";
 inline constexpr std::string_view kActivityStream = "activity";
 
 struct SpoolOptions {
-  std::string dir;                                       // e.g. /var/lib/xiaoan/spool
-  uint64_t max_bytes = 256ull * 1024 * 1024;             // disk cap over all streams
-  uint64_t segment_bytes = 4ull * 1024 * 1024;           // roll segments at this size
+  std::string dir;                            // e.g. /var/lib/xiaoan/spool
+  uint64_t max_bytes = 256ull * 1024 * 1024;  // disk cap over all streams, >= 8 KiB
+  // Roll segments at this size; lowered to max_bytes / 8 so a drop at the cap loses little.
+  uint64_t segment_bytes = 4ull * 1024 * 1024;
   std::chrono::milliseconds group_fsync_interval{1000};  // activity: fsync at most this late
   const Clock* clock = nullptr;                          // required
 };

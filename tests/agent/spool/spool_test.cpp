@@ -206,6 +206,20 @@ TEST_CASE("invalid options are rejected") {
   CHECK(Spool::open(o).status().code() == ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("segments are kept to an eighth of a small cap") {
+  TempDir dir;
+  FakeClock clock;
+  SpoolOptions o;  // default 4 MiB segments
+  o.dir = dir.path();
+  o.clock = &clock;
+  o.max_bytes = 64 * 1024;
+  auto spool = openSpool(o);
+  for (uint32_t i = 0; i < 200; ++i) mustAppend(*spool, testEvent(v1::PRIORITY_ACTIVITY, i));
+  auto files = segmentFiles(dir.sub("activity"));
+  CHECK(files.size() >= 4);
+  for (const auto& f : files) CHECK(std::filesystem::file_size(f) <= 8 * 1024);
+}
+
 TEST_CASE("security is synced on append, activity by the group fsync thread") {
   TempDir dir;
   FakeClock clock;

@@ -149,6 +149,8 @@ int run(const Args& args) {
     }
   });
   Seconds rd = readAll(*spool, args.count);
+  spool.reset();
+  Seconds reopen = timed([&] { spool = openOrDie(o); });  // recovery scan of everything
   auto frames = framesOf(o.dir + "/activity");
   uint64_t bytes = 0;
   for (const auto& f : frames) bytes += f.size();
@@ -163,6 +165,8 @@ int run(const Args& args) {
               rate(frames.size(), raw), double(bytes) / raw.count() / 1e6);
   std::printf("security append (fsync each):    %10.0f events/s\n", rate(args.security_count, sec));
   std::printf("readPending, batches of 500:     %10.0f events/s\n", rate(args.count, rd));
+  std::printf("reopen (recovery scan):          %10.1f ms for %llu records\n",
+              reopen.count() * 1000, (unsigned long long)(args.count + args.security_count));
   std::printf("ratio activity / raw write:      %10.2f\n", raw.count() / act.count());
   std::printf("ratio security / activity:       %10.4f\n",
               rate(args.security_count, sec) / rate(args.count, act));

@@ -28,15 +28,21 @@ void check(bool ok, const char* what) {
   }
 }
 
+// A private directory for all runs, removed at exit. Held by a never-destroyed pointer so
+// that the exit handler can still use it.
 const std::string& rootDir() {
-  static const std::string root = [] {
+  static const std::string* root = [] {
     xiaoan::setLogLevel("off");
     fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
     std::string tmpl = (base / "xiaoan-spool-fuzz-XXXXXX").string();
     check(::mkdtemp(tmpl.data()) != nullptr, "mkdtemp");
-    return tmpl;
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(rootDir(), ec);
+    });
+    return new std::string(tmpl);
   }();
-  return root;
+  return *root;
 }
 
 xiaoan::agent::SpoolOptions options(const xiaoan::Clock* clock) {
