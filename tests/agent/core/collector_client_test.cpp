@@ -101,7 +101,9 @@ TEST_CASE("HTTP error statuses map to stable codes with the server's detail") {
       {400, ErrorCode::kProtocol},   {401, ErrorCode::kUnauthorized}, {403, ErrorCode::kForbidden},
       {413, ErrorCode::kTooLarge},   {500, ErrorCode::kHttpStatus},   {404, ErrorCode::kHttpStatus},
       {503, ErrorCode::kOverloaded}, {302, ErrorCode::kHttpStatus}};
-  for (const auto& [code, expected] : cases) {
+  for (const auto& c : cases) {
+    const long code = c.first;
+    const ErrorCode expected = c.second;
     CAPTURE(code);
     status = code;
     auto r = client.sendEvents(v1::EventBatch());
