@@ -44,9 +44,13 @@ Status AgentDaemon::init() {
                                            [this] { return agentId(); });
   const bool clean = run_marker_.previousRunWasClean();
   if (!clean) log->warn("the previous run did not stop cleanly");
-  XIAOAN_RETURN_IF_ERROR(appendLifecycle(clean ? v1::AgentLifecycleEvent::KIND_STARTED
-                                               : v1::AgentLifecycleEvent::KIND_RECOVERED_UNCLEAN));
-  XIAOAN_RETURN_IF_ERROR(run_marker_.markRunning());
+  // A full or failing disk must not turn into a restart loop (RELIABILITY.md I4): report it
+  // and keep serving status.
+  Status st = appendLifecycle(clean ? v1::AgentLifecycleEvent::KIND_STARTED
+                                    : v1::AgentLifecycleEvent::KIND_RECOVERED_UNCLEAN);
+  if (st.isOk()) st = run_marker_.markRunning();
+  if (!st.isOk()) log->error("start-up record: {}", st.toString());
+  status_->setCondition("startup_record", st);
   control_handler_ = std::make_unique<AgentControlHandler>(*status_, *spool_, *events_);
   control_ = std::make_unique<ControlServer>(
       ControlServerOptions{config_.status_socket(), 3, std::chrono::seconds(10)},
