@@ -69,8 +69,7 @@ Result<v1::AgentIdentity> Enroller::run() {
                               : v1::ENROLLMENT_STATE_NOT_ENROLLED,
                           "", "");
     auto delay = refused ? rejected.next() : retry.next(api_.lastRetryAfter());
-    log->warn("enrollment failed: {}; next attempt in {} s", err.toString(),
-              std::chrono::duration_cast<std::chrono::seconds>(delay).count());
+    log->warn("enrollment failed: {}; next attempt in {} ms", err.toString(), delay.count());
     if (wake_.sleepFor(delay)) break;
   }
   return Status(ErrorCode::kCancelled, "stopped before enrollment completed");

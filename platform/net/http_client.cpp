@@ -194,6 +194,26 @@ Status applyFixedOptions(CURL* c, const HttpClientOptions& o) {
   return Status::ok();
 }
 
+// The Status for a failed transfer.
+Status transportError(const std::string& url, CURLcode rc, const char* errbuf, const Transfer& t) {
+  if (t.body_too_large) {
+    return Status(ErrorCode::kTooLarge,
+                  url + ": response larger than " + std::to_string(t.max_body) + " bytes");
+  }
+  if (t.headers_too_large)
+    return Status(ErrorCode::kTooLarge, url + ": response headers too large");
+  const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+  ErrorCode code = mapCurlCode(rc);
+  // With TLS 1.3 a server that refuses our client certificate says so with an alert after
+  // the handshake, which libcurl reports as a read error: that is a TLS failure, not an
+  // unreachable collector.
+  if ((rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) &&
+      detail.find("SSL routines") != std::string::npos) {
+    code = ErrorCode::kTlsHandshake;
+  }
+  return Status(code, url + ": " + detail + " (curl " + std::to_string(rc) + ")");
+}
+
 }  // namespace
 
 HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
@@ -256,24 +276,7 @@ Result<HttpResponse> HttpClient::perform(const std::string& url, const std::stri
   // Do not leave pointers to this frame in the handle.
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
-  if (rc != CURLE_OK) {
-    std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    if (t.body_too_large) {
-      return Status(ErrorCode::kTooLarge,
-                    url + ": response larger than " + std::to_string(t.max_body) + " bytes");
-    }
-    if (t.headers_too_large)
-      return Status(ErrorCode::kTooLarge, url + ": response headers too large");
-    ErrorCode code = mapCurlCode(rc);
-    // With TLS 1.3 a server that refuses our client certificate says so with an alert after
-    // the handshake, which libcurl reports as a read error: that is a TLS failure, not an
-    // unreachable collector.
-    if ((rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) &&
-        detail.find("SSL routines") != std::string::npos) {
-      code = ErrorCode::kTlsHandshake;
-    }
-    return Status(code, url + ": " + detail + " (curl " + std::to_string(rc) + ")");
-  }
+  if (rc != CURLE_OK) return transportError(url, rc, errbuf, t);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
   return std::move(t.response);
 }
