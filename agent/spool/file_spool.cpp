@@ -221,8 +221,9 @@ Status FileSpool::writePendingGap() {
   gap->set_reason(kGapReasonDiskCap);
   std::string frame;
   XIAOAN_RETURN_IF_ERROR(encode(*activity_, event, frame));
-  // Written even above the cap: its room was reserved, and losing it would hide the drop.
-  XIAOAN_RETURN_IF_ERROR(activity_->appendFrame(frame, true, false));
+  // Written even above the cap (its room was reserved) and synced at once: the dropped
+  // segments are already gone, so losing this record would hide the drop.
+  XIAOAN_RETURN_IF_ERROR(activity_->appendFrame(frame, true, true));
   pending_gap_.reset();
   return Status::ok();
 }
