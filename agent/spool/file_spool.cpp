@@ -91,6 +91,10 @@ Result<std::unique_ptr<FileSpool>> FileSpool::create(const SpoolOptions& request
   logRecovery(options.dir, report);
   std::unique_ptr<FileSpool> spool(
       new FileSpool(options, std::move(lock), std::move(security), std::move(activity), report));
+  // Report drops an earlier run could not (it crashed or the disk was full).
+  if (Status st = spool->writePendingGap(); !st.isOk()) {
+    componentLogger("agent.spool")->error("cannot write pending gap: {}", st.toString());
+  }
   try {
     spool->sync_thread_ = std::thread([p = spool.get()] { p->syncLoop(); });
   } catch (const std::system_error& e) {
@@ -208,23 +212,27 @@ Status FileSpool::writeOnce(SpoolStream& stream, v1::Event& event) {
 }
 
 Status FileSpool::writePendingGap() {
-  if (!pending_gap_) return Status::ok();
+  const std::optional<PendingGap>& pending = activity_->pendingGap();
+  if (!pending) return Status::ok();
   v1::Event event;
   event.set_priority(v1::PRIORITY_ACTIVITY);
   stampTimes(event);
   v1::GapEvent* gap = event.mutable_gap();
   gap->set_stream(activity_->name());
   gap->set_epoch(activity_->epoch());
-  gap->set_first_seq(pending_gap_->first_seq);
-  gap->set_last_seq(pending_gap_->last_seq);
-  gap->set_count(pending_gap_->count);
+  gap->set_first_seq(pending->first_seq);
+  gap->set_last_seq(pending->last_seq);
+  gap->set_count(pending->count);
   gap->set_reason(kGapReasonDiskCap);
   std::string frame;
   XIAOAN_RETURN_IF_ERROR(encode(*activity_, event, frame));
-  // Written even above the cap (its room was reserved) and synced at once: the dropped
-  // segments are already gone, so losing this record would hide the drop.
+  // Written even above the cap (its room was reserved) and synced at once, before the
+  // pending gap is forgotten.
   XIAOAN_RETURN_IF_ERROR(activity_->appendFrame(frame, true, true));
-  pending_gap_.reset();
+  if (Status st = activity_->clearPendingGap(); !st.isOk()) {
+    // Harmless: the next open finds the gap record and clears it then.
+    componentLogger("agent.spool")->warn("cannot clear pending gap: {}", st.toString());
+  }
   return Status::ok();
 }
 
@@ -261,15 +269,9 @@ void FileSpool::recordEviction(const DroppedRange& dropped) {
   full_ = true;
   auto log = componentLogger("agent.spool");
   if (Status st = activity_->syncDir(); !st.isOk()) log->error("{}", st.toString());
-  if (Status st = activity_->persistCounters(); !st.isOk()) log->error("{}", st.toString());
   if (dropped.count == 0) return;
   log->warn("spool full: dropped {} activity records (seq {}..{})", dropped.data_records,
             dropped.first_seq, dropped.last_seq);
-  if (pending_gap_) {
-    pending_gap_->merge(dropped);
-  } else {
-    pending_gap_ = dropped;
-  }
 }
 
 void FileSpool::maybeClearFull() {

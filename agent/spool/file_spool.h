@@ -67,8 +67,7 @@ class FileSpool final : public Spool {
   bool stop_ = false;
   std::unique_ptr<SpoolStream> security_;
   std::unique_ptr<SpoolStream> activity_;
-  std::optional<DroppedRange> pending_gap_;  // dropped, gap record not yet written
-  std::string frame_;                        // reused encode buffer
+  std::string frame_;  // reused encode buffer
   RecoveryReport recovery_;
   uint64_t read_corrupt_ = 0;
   bool full_ = false;

@@ -55,7 +55,8 @@ MetaLoad<std::vector<uint64_t>> unseal(const std::string& path, std::string_view
 
 constexpr std::string_view kEpochMagic = "XEP1";
 constexpr std::string_view kAckedMagic = "XAK1";
-constexpr std::string_view kStatsMagic = "XST1";
+constexpr std::string_view kStatsMagic = "XST2";
+constexpr size_t kStatsFields = 6;
 
 }  // namespace
 
@@ -88,14 +89,22 @@ Status storeAcked(const std::string& path, const AckCursor& cursor) {
 }
 
 MetaLoad<StreamCounters> loadStats(const std::string& path) {
-  auto raw = unseal(path, kStatsMagic, 1);
+  auto raw = unseal(path, kStatsMagic, kStatsFields);
   MetaLoad<StreamCounters> out{std::nullopt, raw.garbage};
-  if (raw.value) out.value = StreamCounters{(*raw.value)[0]};
+  if (!raw.value) return out;
+  const std::vector<uint64_t>& f = *raw.value;
+  StreamCounters c;
+  c.dropped_records = f[0];
+  if (f[1] != 0) c.pending_gap = PendingGap{f[2], f[3], f[4], f[5]};
+  out.value = c;
   return out;
 }
 
 Status storeStats(const std::string& path, const StreamCounters& counters) {
-  return atomicWriteFile(path, seal(kStatsMagic, {counters.dropped_records}));
+  PendingGap gap = counters.pending_gap.value_or(PendingGap{});
+  return atomicWriteFile(
+      path, seal(kStatsMagic, {counters.dropped_records, counters.pending_gap ? 1u : 0u,
+                               gap.first_seq, gap.last_seq, gap.count, gap.after_seq}));
 }
 
 }  // namespace xiaoan::agent

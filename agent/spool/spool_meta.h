@@ -27,9 +27,19 @@ struct AckCursor {
   uint64_t seq = 0;
 };
 
-// Counters that must survive restarts.
+// Drops at the cap whose gap record is not written yet. Persisted before the segments are
+// deleted, so that a crash between the two cannot hide a drop (see SpoolStream).
+struct PendingGap {
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  uint64_t count = 0;
+  uint64_t after_seq = 0;  // the gap record gets a seq above this one
+};
+
+// State that must survive restarts.
 struct StreamCounters {
   uint64_t dropped_records = 0;  // dropped at the disk cap, lifetime of the spool dir
+  std::optional<PendingGap> pending_gap;
 };
 
 MetaLoad<uint64_t> loadEpoch(const std::string& path);

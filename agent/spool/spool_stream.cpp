@@ -62,6 +62,7 @@ Result<std::unique_ptr<SpoolStream>> SpoolStream::open(const Config& config,
   XIAOAN_ASSIGN_OR_RETURN(RecoveredStream recovered,
                           recoverStream(config.dir, config.name, config.segment_bytes, report));
   std::unique_ptr<SpoolStream> stream(new SpoolStream(config, std::move(recovered)));
+  stream->finishInterruptedEviction();
   // Keep appending to the last segment when it has room; otherwise the next append rolls.
   if (!stream->segments_.empty() && stream->activeSegment().bytes() < config.segment_bytes) {
     int fd = ::open(stream->activeSegment().path().c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -207,13 +208,60 @@ std::optional<DroppedRange> SpoolStream::evictOldest() {
     range.first_seq = minNonZero(range.first_seq, seg.firstAbove(acked_));
     range.last_seq = std::max(range.last_seq, seg.lastSeq());
   }
-  if (std::next(it) == segments_.end()) active_.reset();
-  ::unlink(seg.path().c_str());
-  bytes_ -= seg.bytes();
   counters_.dropped_records += range.data_records;
+  addPendingGap(range);
+  // Intent first: if persisting fails the space is still needed, so delete anyway.
+  if (Status st = storeStats(config_.dir + "/" + kStatsFile, counters_); !st.isOk()) {
+    componentLogger("agent.spool")->error("cannot persist pending gap: {}", st.toString());
+  }
+  eraseSegment(it);
+  return range;
+}
+
+void SpoolStream::eraseSegment(std::map<uint64_t, SegmentInfo>::iterator it) {
+  if (active_ && std::next(it) == segments_.end()) active_.reset();
+  ::unlink(it->second.path().c_str());
+  bytes_ -= it->second.bytes();
   segments_.erase(it);
   oldest_known_ = false;
-  return range;
+}
+
+void SpoolStream::addPendingGap(const DroppedRange& range) {
+  if (range.count == 0) return;
+  if (!counters_.pending_gap) counters_.pending_gap = PendingGap{0, 0, 0, lastSeq()};
+  PendingGap& gap = *counters_.pending_gap;
+  gap.first_seq = minNonZero(gap.first_seq, range.first_seq);
+  gap.last_seq = std::max(gap.last_seq, range.last_seq);
+  gap.count += range.count;
+}
+
+Status SpoolStream::clearPendingGap() {
+  counters_.pending_gap.reset();
+  return storeStats(config_.dir + "/" + kStatsFile, counters_);
+}
+
+// A crash can interrupt an eviction after its pending gap was persisted: delete the segments
+// it meant to drop (all older than the gap's last seq), and forget the pending gap when its
+// gap record made it to disk.
+void SpoolStream::finishInterruptedEviction() {
+  if (!counters_.pending_gap) return;
+  const PendingGap gap = *counters_.pending_gap;
+  while (!segments_.empty() && segments_.begin()->second.lastSeq() <= gap.last_seq) {
+    eraseSegment(segments_.begin());
+  }
+  (void)syncDir();
+  for (const auto& [first, seg] : segments_) {
+    UniqueFd fd(::open(seg.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    for (const auto& [seq, offset] : seg.gapRecords()) {
+      if (seq <= gap.after_seq || !fd.valid()) continue;
+      auto written = readGap(seg, fd.get(), seq, offset);
+      if (written && written->first_seq() == gap.first_seq && written->last_seq() == gap.last_seq &&
+          written->count() == gap.count) {
+        (void)clearPendingGap();
+        return;
+      }
+    }
+  }
 }
 
 bool SpoolStream::oldestIsOnlyActiveGaps() const {
@@ -229,28 +277,32 @@ DroppedRange SpoolStream::carriedGaps(const SegmentInfo& seg) const {
   UniqueFd fd(::open(seg.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   for (const auto& [seq, offset] : seg.gapRecords()) {
     if (seq <= acked_ || !fd.valid()) continue;
-    SegmentReader reader(fd.get(), offset, seg.bytes());
-    auto frame = reader.next();
-    v1::Event event;
-    if (!frame.isOk() || !*frame || (*frame)->key.seq != seq ||
-        !event.ParseFromArray((*frame)->payload.data(),
-                              static_cast<int>((*frame)->payload.size())) ||
-        !event.has_gap() || event.gap().epoch() != epoch_) {
+    std::optional<v1::GapEvent> gap = readGap(seg, fd.get(), seq, offset);
+    if (!gap) {
       componentLogger("agent.spool")->error("gap record {} in {} unreadable", seq, seg.path());
       continue;
     }
-    range.first_seq = minNonZero(range.first_seq, event.gap().first_seq());
-    range.last_seq = std::max(range.last_seq, event.gap().last_seq());
-    range.count += event.gap().count();
+    range.first_seq = minNonZero(range.first_seq, gap->first_seq());
+    range.last_seq = std::max(range.last_seq, gap->last_seq());
+    range.count += gap->count();
   }
   return range;
 }
 
-Status SpoolStream::syncDir() const { return fsyncDir(config_.dir); }
-
-Status SpoolStream::persistCounters() const {
-  return storeStats(config_.dir + "/" + kStatsFile, counters_);
+std::optional<v1::GapEvent> SpoolStream::readGap(const SegmentInfo& seg, int fd, uint64_t seq,
+                                                 uint64_t offset) const {
+  SegmentReader reader(fd, offset, seg.bytes());
+  auto frame = reader.next();
+  v1::Event event;
+  if (!frame.isOk() || !*frame || (*frame)->key.seq != seq ||
+      !event.ParseFromArray((*frame)->payload.data(), static_cast<int>((*frame)->payload.size())) ||
+      !event.has_gap() || event.gap().epoch() != epoch_) {
+    return std::nullopt;
+  }
+  return event.gap();
 }
+
+Status SpoolStream::syncDir() const { return fsyncDir(config_.dir); }
 
 SpoolStream::SyncJob SpoolStream::syncJob() const {
   if (!dirty()) return SyncJob{nullptr, synced_seq_};

@@ -70,13 +70,18 @@ class SpoolStream {
   Status ack(uint64_t seq);
 
   // Deletes the oldest segment (the active one only when it is the last) and returns what
-  // that lost; nullopt when there is no segment. Call syncDir() and persistCounters() after.
+  // that lost; nullopt when there is no segment. What it lost is first added to the pending
+  // gap and persisted in STATS, so a crash right after the delete cannot hide the drop (the
+  // next open finishes an interrupted eviction). Call syncDir() after a batch.
   std::optional<DroppedRange> evictOldest();
   // Whether evicting the oldest segment would lose nothing but gap records of the active
   // segment: then it frees next to nothing and only churns the disk.
   bool oldestIsOnlyActiveGaps() const;
   Status syncDir() const;
-  Status persistCounters() const;
+
+  // Drops not yet reported by a gap record; write one, then call clearPendingGap().
+  const std::optional<PendingGap>& pendingGap() const { return counters_.pending_gap; }
+  Status clearPendingGap();
 
   // What the group fsync must sync to make everything up to `seq` durable; fd is null when
   // no fsync is needed (records were synced when their segment rolled, or were dropped).
@@ -98,6 +103,11 @@ class SpoolStream {
   SegmentInfo& activeSegment() { return segments_.rbegin()->second; }
   Status readSegment(const SegmentInfo& seg, ReadBatch& batch, uint64_t& corrupt) const;
   DroppedRange carriedGaps(const SegmentInfo& seg) const;
+  std::optional<v1::GapEvent> readGap(const SegmentInfo& seg, int fd, uint64_t seq,
+                                      uint64_t offset) const;
+  void addPendingGap(const DroppedRange& range);
+  void finishInterruptedEviction();
+  void eraseSegment(std::map<uint64_t, SegmentInfo>::iterator it);
   void deleteAckedSegments();
 
   Config config_;

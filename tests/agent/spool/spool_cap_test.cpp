@@ -8,6 +8,7 @@
 #include <set>
 
 #include "agent/spool/spool.h"
+#include "agent/spool/spool_meta.h"
 #include "tests/agent/spool/spool_test_util.h"
 
 namespace xiaoan::agent {
@@ -163,6 +164,76 @@ TEST_CASE("security is never dropped under cap pressure; activity gets E_SPOOL_F
   ActivityView v = viewOf(readAll(*spool, kActivityStream), epoch);
   CHECK(v.data_indices.size() + v.gap_count_sum == activity_ok);
   CHECK(readAll(*spool, kSecurityStream).size() == kCount);
+}
+
+// A spool just below the cap whose STATS says an eviction of the first activity segment was
+// under way when the process died (its intent persisted, the delete maybe not).
+struct InterruptedEviction {
+  uint64_t appended = 250;  // ~53 KB: below the cap, no eviction yet
+  uint64_t first_segment_last = 0;
+  std::string first_segment;
+};
+
+InterruptedEviction buildInterruptedEviction(const std::string& dir, const Clock* clock) {
+  InterruptedEviction out;
+  {
+    auto spool = openSpool(capOptions(dir, clock));
+    for (uint32_t i = 0; i < out.appended; ++i) {
+      mustAppend(*spool, testEvent(v1::PRIORITY_ACTIVITY, i));
+    }
+    REQUIRE(streamStats(*spool, kActivityStream).dropped_records == 0);
+  }
+  auto files = testing::segmentFiles(dir + "/activity");
+  REQUIRE(files.size() >= 2);
+  out.first_segment = files[0];
+  out.first_segment_last = std::stoull(std::filesystem::path(files[1]).stem().string()) - 1;
+  StreamCounters counters;
+  counters.dropped_records = out.first_segment_last;
+  counters.pending_gap =
+      PendingGap{1, out.first_segment_last, out.first_segment_last, out.appended};
+  REQUIRE(storeStats(dir + "/activity/STATS", counters).isOk());
+  return out;
+}
+
+void expectOneGapFor(const std::string& dir, const Clock* clock, const InterruptedEviction& ev) {
+  auto spool = openSpool(capOptions(dir, clock));
+  CHECK_FALSE(std::filesystem::exists(ev.first_segment));
+  auto st = streamStats(*spool, kActivityStream);
+  ActivityView v = viewOf(readAll(*spool, kActivityStream), st.epoch);
+  REQUIRE(v.gap_ranges.size() == 1);
+  CHECK(v.gap_ranges[0] == std::make_pair(uint64_t{1}, ev.first_segment_last));
+  CHECK(v.gap_count_sum == ev.first_segment_last);
+  CHECK(v.data_indices.size() + v.gap_count_sum == ev.appended);
+  CHECK(st.dropped_records == ev.first_segment_last);
+}
+
+TEST_CASE("an eviction interrupted before its delete is finished on open, with its gap") {
+  TempDir dir;
+  FakeClock clock;
+  auto ev = buildInterruptedEviction(dir.path(), &clock);
+  expectOneGapFor(dir.path(), &clock, ev);
+  expectOneGapFor(dir.path(), &clock, ev);  // and only once
+}
+
+TEST_CASE("an eviction interrupted after its delete gets its gap record on open") {
+  TempDir dir;
+  FakeClock clock;
+  auto ev = buildInterruptedEviction(dir.path(), &clock);
+  std::filesystem::remove(ev.first_segment);
+  expectOneGapFor(dir.path(), &clock, ev);
+  expectOneGapFor(dir.path(), &clock, ev);
+}
+
+TEST_CASE("a gap record written just before a crash is not written twice") {
+  TempDir dir;
+  FakeClock clock;
+  auto ev = buildInterruptedEviction(dir.path(), &clock);
+  StreamCounters pending = loadStats(dir.sub("activity/STATS")).value.value();
+  expectOneGapFor(dir.path(), &clock, ev);
+  // As if the process died after writing the gap record but before clearing STATS.
+  REQUIRE(storeStats(dir.sub("activity/STATS"), pending).isOk());
+  expectOneGapFor(dir.path(), &clock, ev);
+  CHECK_FALSE(loadStats(dir.sub("activity/STATS")).value->pending_gap.has_value());
 }
 
 // A small tmpfs mounted for one test (needs root); unmounted at the end.
