@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "agent/core/backoff.h"
 #include "agent/core/bootstrap_config.h"
 #include "agent/core/enroller.h"
@@ -33,6 +35,9 @@ Status AgentDaemon::init() {
   SpoolOptions so;
   so.dir = state + "/spool";
   so.max_bytes = config_.spool_max_bytes();
+  // Small caps need small segments: the cap is enforced by dropping whole segments, so a
+  // segment is at most 1/16 of the cap (64 KiB .. 4 MiB).
+  so.segment_bytes = std::clamp<uint64_t>(so.max_bytes / 16, 64 * 1024, 4 * 1024 * 1024);
   so.clock = &clock_;
   XIAOAN_ASSIGN_OR_RETURN(raw_spool_, Spool::open(so));
   spool_ = std::make_unique<NotifyingSpool>(*raw_spool_, upload_wake_);
