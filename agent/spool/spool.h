@@ -50,7 +50,7 @@ struct SpoolStats {
   std::vector<SpoolStreamStats> streams;  // security first
   uint64_t total_bytes = 0;
   uint64_t max_bytes = 0;
-  uint64_t corrupt_records_skipped = 0;  // since open
+  uint64_t corrupt_records_skipped = 0;  // records lost to damage or rejected, since open
   uint64_t torn_bytes_truncated = 0;     // since open
   uint64_t bad_files_set_aside = 0;      // unreadable segment files renamed *.bad, since open
   uint64_t bad_state_files = 0;          // garbage EPOCH/ACKED/STATS treated as missing, since open
