@@ -24,5 +24,5 @@ grep -q E_SPOOL_FULL "$WORK/status-full.json" || fail "status lacks E_SPOOL_FULL
 send_events 50 security || fail "security append failed on a full disk"
 collector_start
 wait_drained 90
-check_ledger --allow-gaps || fail "ledger does not balance on full disk"
+check_ledger --allow-gaps --exact || fail "ledger does not balance on full disk"
 log "PASS D3 ($full batches refused with E_SPOOL_FULL)"

@@ -20,7 +20,7 @@ status_json > "$WORK/status-full.json"
 grep -q E_SPOOL_FULL "$WORK/status-full.json" || fail "status does not show E_SPOOL_FULL"
 collector_start
 wait_drained 60
-check_ledger --allow-gaps || fail "ledger does not balance with gaps"
+check_ledger --allow-gaps --exact || fail "ledger does not balance with gaps"
 # All security events are stored (no gaps allowed for them).
 python3 - "$LEDGER" "$WORK/collector/collector.db" <<'PY' || fail "security events lost"
 import json, sqlite3, sys
