@@ -16,9 +16,12 @@ bool hasAgentIdentity(const PeerInfo& peer) {
 
 }  // namespace
 
+uint64_t agentBodyLimit(std::string_view target) {
+  return pathOf(target) == "/v1/events" ? kMaxEventBatchBytes : kMaxSmallRequestBytes;
+}
+
 uint64_t AgentApi::bodyLimit(const http::request_header<>& header) const {
-  if (pathOf(toStd(header.target())) == "/v1/events") return kMaxEventBatchBytes;
-  return kMaxSmallRequestBytes;
+  return agentBodyLimit(toStd(header.target()));
 }
 
 HttpResponse AgentApi::errorResponse(http::status status, ErrorCode code,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "platform/clock.h"
 #include "service/collector/agent_responses.h"
@@ -14,6 +15,9 @@ struct AgentApiOptions {
   uint32_t checkin_interval_seconds = 60;
   RetryAfterRange retry;
 };
+
+// Body cap of an agent API request by its target: 4 MiB for /v1/events, 64 KiB otherwise.
+uint64_t agentBodyLimit(std::string_view target);
 
 // The agent API: POST /v1/enroll (no client certificate), /v1/checkin and /v1/events (verified
 // client certificate; the agent id is its CN and nothing else). Bodies are protobuf.

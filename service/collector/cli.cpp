@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/stubs/logging.h>
 #include <boost/program_options.hpp>
 
 #include "platform/clock.h"
@@ -112,6 +113,15 @@ void addServeOptions(po::options_description& desc, CollectorConfig& c, std::str
       "log-level", po::value(&level)->default_value("info"), "trace|debug|info|warn|error");
 }
 
+// libprotobuf logs every undecodable message (e.g. invalid UTF-8 in a string field) at ERROR
+// level; peers could flood the log with that. The request is answered E_PROTOCOL anyway, so
+// the library's own lines only go to debug.
+void protobufLogToDebug(google::protobuf::LogLevel level, const char* file, int line,
+                        const std::string& message) {
+  componentLogger("collector.protobuf")
+      ->debug("libprotobuf level {} at {}:{}: {}", static_cast<int>(level), file, line, message);
+}
+
 int serveUntilSignal(const CollectorConfig& config) {
   // Block the stop signals in every thread (threads inherit the mask) and wait for them here.
   sigset_t stop_signals;
@@ -120,6 +130,7 @@ int serveUntilSignal(const CollectorConfig& config) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  google::protobuf::SetLogHandler(&protobufLogToDebug);
   SystemClock clock;
   auto server = CollectorServer::create(config, clock);
   if (!server.isOk()) return fail(server.status());

@@ -28,6 +28,11 @@ std::string endpointText(const net::ip::tcp::socket& socket) {
 
 }  // namespace
 
+void prepareRequestParser(RequestParser& parser, const ListenerOptions& options) {
+  parser.header_limit(options.header_limit);
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+}
+
 HttpSession::HttpSession(net::ip::tcp::socket socket, std::shared_ptr<ListenerContext> ctx)
     : stream_(std::move(socket), ctx->tls), ctx_(std::move(ctx)), buffer_(kReadBufferLimit) {
   peer_.remote_address = endpointText(beast::get_lowest_layer(stream_).socket());
@@ -64,11 +69,7 @@ void HttpSession::onHandshake(beast::error_code ec) {
 
 void HttpSession::readHeader() {
   parser_.emplace();
-  parser_->header_limit(ctx_->options.header_limit);
-  // Beast checks Content-Length against the limit while parsing the header (and treats "no
-  // limit" as exceeded in 1.74), so it is "everything" here; the real,
-  // per-route limit is set (and checked) in rejectBeforeBody() before any body byte is read.
-  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+  prepareRequestParser(*parser_, ctx_->options);
   if (!first_request_) {
     request_deadline_ = Clock::now() + ctx_->options.request_timeout;
     beast::get_lowest_layer(stream_).expires_after(ctx_->options.idle_timeout);

@@ -14,6 +14,13 @@
 
 namespace xiaoan::collector {
 
+using RequestParser = http::request_parser<http::string_body>;
+
+// Limits a fresh parser gets before the headers are read: the header cap, and no body limit
+// yet, because Beast checks Content-Length against it while parsing the header (and treats
+// "no limit" as exceeded in 1.74). The per-route body limit is applied after the headers.
+void prepareRequestParser(RequestParser& parser, const ListenerOptions& options);
+
 // What the sessions of one listener share. Owned by the listener, kept alive by sessions.
 struct ListenerContext {
   ListenerContext(ListenerOptions opts, boost::asio::ssl::context& tls_ctx, RequestHandler& h,
@@ -39,7 +46,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void start();
 
  private:
-  using Parser = http::request_parser<http::string_body>;
   using Clock = std::chrono::steady_clock;
 
   void onHandshake(boost::beast::error_code ec);
@@ -58,7 +64,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::ssl::stream<boost::beast::tcp_stream> stream_;
   std::shared_ptr<ListenerContext> ctx_;
   boost::beast::flat_buffer buffer_;
-  std::optional<Parser> parser_;
+  std::optional<RequestParser> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::shared_ptr<HttpResponse> response_;
   PeerInfo peer_;

@@ -69,7 +69,9 @@ Status TlsClient::connectTcpOnly() {
   net::ip::tcp::endpoint ep(net::ip::make_address("127.0.0.1"), impl_->options.port);
   auto ec = impl_->run(
       [&](auto handler) { beast::get_lowest_layer(impl_->stream()).async_connect(ep, handler); });
-  return ec ? ioError("connect", ec) : Status::ok();
+  if (ec) return ioError("connect", ec);
+  beast::get_lowest_layer(impl_->stream()).socket().set_option(net::ip::tcp::no_delay(true), ec);
+  return Status::ok();
 }
 
 Status TlsClient::connect() {
