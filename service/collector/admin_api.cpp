@@ -47,6 +47,15 @@ uint64_t AdminApi::bodyLimit(const http::request_header<>& /*header*/) const {
   return kMaxAdminBodyBytes;
 }
 
+std::optional<HttpResponse> AdminApi::precheck(const http::request_header<>& header,
+                                               const PeerInfo& /*peer*/) const {
+  if (header[http::field::authorization].empty()) {
+    return errorResponse(http::status::unauthorized, ErrorCode::kUnauthorized,
+                         "HTTP Basic authentication required");
+  }
+  return std::nullopt;
+}
+
 HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
                                      const std::string& message) const {
   v1::AdminError body;

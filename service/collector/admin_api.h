@@ -25,6 +25,9 @@ class AdminApi final : public RequestHandler {
   ~AdminApi() override;
 
   uint64_t bodyLimit(const http::request_header<>& header) const override;
+  // Requests without credentials are refused before their body is read.
+  std::optional<HttpResponse> precheck(const http::request_header<>& header,
+                                       const PeerInfo& peer) const override;
   HttpResponse errorResponse(http::status status, ErrorCode code,
                              const std::string& message) const override;
   void handle(HttpRequest request, const PeerInfo& peer, Responder respond) override;

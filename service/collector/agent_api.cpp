@@ -33,21 +33,29 @@ void AgentApi::fail(const Status& status, Responder& respond) const {
   respond(agentErrorResponse(status, options_.retry));
 }
 
-void AgentApi::handle(HttpRequest request, const PeerInfo& peer, Responder respond) {
-  auto path = pathOf(toStd(request.target()));
+std::optional<HttpResponse> AgentApi::precheck(const http::request_header<>& header,
+                                               const PeerInfo& peer) const {
+  auto path = pathOf(toStd(header.target()));
   bool known = path == "/v1/enroll" || path == "/v1/checkin" || path == "/v1/events";
   if (!known) {
-    return respond(errorResponse(http::status::not_found, ErrorCode::kNotFound, "no such path"));
+    return errorResponse(http::status::not_found, ErrorCode::kNotFound, "no such path");
   }
-  if (request.method() != http::verb::post) {
-    return respond(errorResponse(http::status::method_not_allowed, ErrorCode::kProtocol,
-                                 "only POST is allowed"));
+  if (header.method() != http::verb::post) {
+    return errorResponse(http::status::method_not_allowed, ErrorCode::kProtocol,
+                         "only POST is allowed");
   }
+  if (path != "/v1/enroll" && !hasAgentIdentity(peer)) {
+    return errorResponse(http::status::unauthorized, ErrorCode::kUnauthorized,
+                         "a client certificate issued by this collector is required");
+  }
+  return std::nullopt;
+}
+
+void AgentApi::handle(HttpRequest request, const PeerInfo& peer, Responder respond) {
+  // Checked again here: handle() must be safe on its own.
+  if (auto refused = precheck(request.base(), peer)) return respond(std::move(*refused));
+  auto path = pathOf(toStd(request.target()));
   if (path == "/v1/enroll") return enroll(request, respond);
-  if (!hasAgentIdentity(peer)) {
-    return respond(errorResponse(http::status::unauthorized, ErrorCode::kUnauthorized,
-                                 "a client certificate issued by this collector is required"));
-  }
   if (path == "/v1/checkin") return checkin(request, peer, respond);
   events(request, peer, respond);
 }

@@ -28,6 +28,8 @@ class AgentApi final : public RequestHandler {
       : options_(options), writer_(writer), enrollment_(enrollment), clock_(clock) {}
 
   uint64_t bodyLimit(const http::request_header<>& header) const override;
+  std::optional<HttpResponse> precheck(const http::request_header<>& header,
+                                       const PeerInfo& peer) const override;
   HttpResponse errorResponse(http::status status, ErrorCode code,
                              const std::string& message) const override;
   void handle(HttpRequest request, const PeerInfo& peer, Responder respond) override;

@@ -18,6 +18,7 @@ struct CollectorConfig {
     admin_listener.name = "admin api";
     admin_listener.port = 8444;
     admin_listener.max_connections = 64;
+    admin_listener.max_body_bytes_in_flight = 16ull * 1024 * 1024;
   }
 
   std::string data_dir;  // D: ca.pem, ca.key, server.pem, server.key, collector.db

@@ -40,6 +40,7 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, std::shared_ptr<ListenerCo
 }
 
 HttpSession::~HttpSession() {
+  releaseBody();
   finishRequest();
   ctx_->connections.fetch_sub(1);
 }
@@ -113,6 +114,10 @@ bool HttpSession::rejectBeforeBody() {
               "compressed request bodies are not accepted");
     return true;
   }
+  if (auto early = ctx_->handler.precheck(header, peer_)) {
+    send(std::move(*early), true);
+    return true;
+  }
   uint64_t limit = ctx_->handler.bodyLimit(header);
   auto length = parser_->content_length();
   if (length && *length > limit) {
@@ -121,8 +126,28 @@ bool HttpSession::rejectBeforeBody() {
                   std::to_string(limit));
     return true;
   }
+  if (!reserveBody(length.value_or(limit))) {
+    sendError(http::status::service_unavailable, ErrorCode::kOverloaded,
+              "too many uploads in progress; retry later");
+    return true;
+  }
   parser_->body_limit(limit);
   return false;
+}
+
+bool HttpSession::reserveBody(uint64_t bytes) {
+  uint64_t before = ctx_->body_bytes.fetch_add(bytes);
+  if (before + bytes > ctx_->options.max_body_bytes_in_flight && before > 0) {
+    ctx_->body_bytes.fetch_sub(bytes);
+    return false;
+  }
+  reserved_body_ = bytes;
+  return true;
+}
+
+void HttpSession::releaseBody() {
+  ctx_->body_bytes.fetch_sub(reserved_body_);
+  reserved_body_ = 0;
 }
 
 void HttpSession::readBody() {
@@ -174,6 +199,8 @@ void HttpSession::dispatch() {
     respond(ctx_->handler.errorResponse(http::status::internal_server_error, ErrorCode::kInternal,
                                         "internal error"));
   }
+  // The body has been decoded (and what is kept is accounted by the writer queue).
+  releaseBody();
 }
 
 void HttpSession::sendError(http::status status, ErrorCode code, const std::string& message) {

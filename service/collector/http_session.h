@@ -32,6 +32,7 @@ struct ListenerContext {
   RequestHandler& handler;
   ServerState& server;
   std::atomic<size_t> connections{0};
+  std::atomic<uint64_t> body_bytes{0};  // reserved by requests whose body is being read
 };
 
 // One TLS connection: handshake, then requests one at a time (keep-alive), each bounded in
@@ -52,6 +53,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void readHeader();
   void onHeader(boost::beast::error_code ec, size_t bytes);
   bool rejectBeforeBody();
+  bool reserveBody(uint64_t bytes);
+  void releaseBody();
   void readBody();
   void onBody(boost::beast::error_code ec, size_t bytes);
   void dispatch();
@@ -72,6 +75,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool first_request_ = true;
   bool keep_alive_ = false;
   bool in_flight_ = false;
+  uint64_t reserved_body_ = 0;
 };
 
 }  // namespace xiaoan::collector

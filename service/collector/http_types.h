@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -48,6 +49,10 @@ class RequestHandler {
   // Largest body accepted for a request with these headers (checked against Content-Length
   // before the body is read, and while reading chunked bodies).
   virtual uint64_t bodyLimit(const http::request_header<>& header) const = 0;
+  // An answer decided from the headers alone (unknown path, missing credentials), sent
+  // without reading the body; nullopt lets the request proceed.
+  virtual std::optional<HttpResponse> precheck(const http::request_header<>& header,
+                                               const PeerInfo& peer) const = 0;
   // An error answer in the API's body format (used by the transport for 413, 415, 503, ...).
   virtual HttpResponse errorResponse(http::status status, ErrorCode code,
                                      const std::string& message) const = 0;
@@ -61,6 +66,9 @@ struct ListenerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;
   size_t max_connections = 4096;  // more are accepted and closed at once
+  // Request bodies being received at once, by declared length (or the route cap for chunked
+  // bodies); beyond it new requests get 503 before their body is read.
+  uint64_t max_body_bytes_in_flight = 256ull * 1024 * 1024;
   uint32_t header_limit = 8 * 1024;
   std::chrono::seconds handshake_timeout{15};  // TLS handshake + first request headers
   std::chrono::seconds request_timeout{60};    // one whole request, headers to last body byte

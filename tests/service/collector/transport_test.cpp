@@ -72,15 +72,62 @@ TEST_CASE("oversized headers -> 431; compressed bodies -> 415; keep-alive works"
     REQUIRE(res.isOk());
     CHECK(res->status == 415);
   }
-  {
+  auto agent = h.enroll(h.makeToken("s1"), "02:00:00:00:00:01");
+  REQUIRE(agent.isOk());
+  TlsClient c({h.agentPort(), h.caPem(), agent->identity});
+  REQUIRE(c.connect().isOk());
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    auto res = c.request("POST", "/v1/events", smallBatch(seq));
+    REQUIRE(res.isOk());
+    CHECK(res->status == 200);
+  }
+}
+
+TEST_CASE("requests refused from their headers never have their body read") {
+  CollectorHarness h;
+  for (const char* head :
+       {"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n",
+        "POST /v1/nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n",
+        "GET /v1/enroll HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n"}) {
     TlsClient c({h.agentPort(), h.caPem(), std::nullopt});
     REQUIRE(c.connect().isOk());
-    for (int i = 0; i < 3; ++i) {
-      auto res = c.request("POST", "/v1/events", smallBatch(1));
-      REQUIRE(res.isOk());
-      CHECK(res->status == 401);
-    }
+    REQUIRE(c.writeRaw(head).isOk());
+    auto res = c.readResponse();  // answered although the body never comes
+    REQUIRE(res.isOk());
+    CHECK(res->status >= 400);
   }
+  TlsClient admin({h.adminPort(), h.caPem(), std::nullopt});
+  REQUIRE(admin.connect().isOk());
+  REQUIRE(
+      admin.writeRaw("POST /api/v1/schools HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n")
+          .isOk());
+  auto res = admin.readResponse();
+  REQUIRE(res.isOk());
+  CHECK(res->status == 401);
+}
+
+TEST_CASE("bodies in flight are bounded per listener: beyond the budget -> 503 before reading") {
+  CollectorConfig config;
+  config.agent_listener.max_body_bytes_in_flight = 100'000;
+  CollectorHarness h(config);
+  auto agent = h.enroll(h.makeToken("s1"), "02:00:00:00:00:01");
+  REQUIRE(agent.isOk());
+  std::string head = "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 80000\r\n\r\n";
+  TlsClient slow({h.agentPort(), h.caPem(), agent->identity});
+  REQUIRE(slow.connect().isOk());
+  REQUIRE(slow.writeRaw(head).isOk());  // holds 80 000 bytes of the budget, sends nothing more
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  TlsClient second({h.agentPort(), h.caPem(), agent->identity});
+  REQUIRE(second.connect().isOk());
+  REQUIRE(second.writeRaw(head).isOk());
+  auto res = second.readResponse();
+  REQUIRE(res.isOk());
+  CHECK(res->status == 503);
+  CHECK(res->headers.count("retry-after") == 1);
+  // Small requests that fit the remaining budget still pass.
+  auto ok = h.agentCall("/v1/events", smallBatch(1), agent->identity);
+  REQUIRE(ok.isOk());
+  CHECK(ok->status == 200);
 }
 
 TEST_CASE("Expect: 100-continue is answered so large uploads start at once") {
