@@ -13,7 +13,7 @@
 // function the admin handler calls on untrusted input, also exercised by a fuzz target.
 namespace xiaoan::collector {
 
-inline constexpr size_t kMaxAdminBodyBytes = 64 * 1024;
+inline constexpr size_t kMaxAdminBodyBytes = size_t{64} * 1024;
 inline constexpr uint32_t kDefaultEventLimit = 1000;
 inline constexpr uint32_t kMaxEventLimit = 10000;
 

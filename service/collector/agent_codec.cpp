@@ -26,7 +26,7 @@ constexpr size_t kMaxAddressesPerInterface = 64;
 constexpr size_t kMaxTextBytes = 256;
 constexpr size_t kMaxClaimedIdBytes = 128;
 constexpr size_t kMaxTokenBytes = 512;
-constexpr size_t kMaxCsrBytes = 16 * 1024;
+constexpr size_t kMaxCsrBytes = size_t{16} * 1024;
 constexpr size_t kMaxSpoolClasses = 16;
 // google.protobuf.Timestamp range: 0001-01-01 .. 9999-12-31.
 constexpr int64_t kMinTimestampSeconds = -62135596800;

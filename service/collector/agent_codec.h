@@ -15,8 +15,8 @@
 namespace xiaoan::collector {
 
 inline constexpr size_t kMaxEventsPerBatch = 1000;
-inline constexpr size_t kMaxEventBatchBytes = 4 * 1024 * 1024;
-inline constexpr size_t kMaxSmallRequestBytes = 64 * 1024;  // enroll, checkin
+inline constexpr size_t kMaxEventBatchBytes = size_t{4} * 1024 * 1024;
+inline constexpr size_t kMaxSmallRequestBytes = size_t{64} * 1024;  // enroll, checkin
 
 // Facts as stored: bounded strings, valid normalised MACs ("aa:bb:cc:dd:ee:ff") and IPv4 CIDRs.
 struct NormalizedFacts {

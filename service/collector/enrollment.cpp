@@ -21,7 +21,7 @@ class EnrollJob final : public WriteJob {
         retry_(retry),
         respond_(std::move(respond)) {}
 
-  size_t costBytes() const override { return 16 * 1024; }
+  size_t costBytes() const override { return size_t{16} * 1024; }
 
   Status apply(WriteTxn& txn) override {
     XIAOAN_ASSIGN_OR_RETURN(outcome_, txn.enroll(params_));

@@ -16,7 +16,7 @@ namespace beast = boost::beast;
 
 // The read buffer only holds bytes not yet consumed by the parser (headers are capped far
 // below this; body bytes move into the body as they arrive).
-constexpr size_t kReadBufferLimit = 64 * 1024;
+constexpr size_t kReadBufferLimit = size_t{64} * 1024;
 constexpr std::chrono::seconds kShutdownTimeout{5};
 
 std::string endpointText(const net::ip::tcp::socket& socket) {

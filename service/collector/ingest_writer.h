@@ -31,7 +31,7 @@ class WriteJob {
 
 struct WriterOptions {
   size_t max_queue_jobs = 1024;
-  size_t max_queue_bytes = 64 * 1024 * 1024;
+  size_t max_queue_bytes = size_t{64} * 1024 * 1024;
   // Group commit: up to this many jobs / rows share one transaction (one fsync).
   size_t max_group_jobs = 64;
   size_t max_group_rows = 20'000;

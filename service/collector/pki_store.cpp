@@ -13,7 +13,7 @@ using std::chrono::hours;
 constexpr hours kCaValidity{24 * 365 * 20};
 constexpr hours kServerValidity{24 * 365 * 5};
 constexpr hours kAgentValidity{24 * 365};
-constexpr size_t kMaxPemBytes = 64 * 1024;
+constexpr size_t kMaxPemBytes = size_t{64} * 1024;
 
 bool exists(const std::string& path) {
   struct stat sb {};
