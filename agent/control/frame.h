@@ -10,7 +10,7 @@
 
 #include <google/protobuf/message_lite.h>
 
-#include "agent/control/unique_fd.h"
+#include "platform/unique_fd.h"
 #include "platform/result.h"
 
 namespace xiaoan::control {

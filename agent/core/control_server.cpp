@@ -17,8 +17,6 @@
 
 namespace xiaoan::agent {
 
-using control::UniqueFd;
-
 ControlServer::ControlServer(ControlServerOptions options, ControlHandler& handler)
     : options_(std::move(options)), handler_(handler) {}
 

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "agent/control/unique_fd.h"
+#include "platform/unique_fd.h"
 #include "platform/result.h"
 #include "xiaoan/v1/control.pb.h"
 
@@ -55,12 +55,12 @@ class ControlServer {
  private:
   Status bindSocket();
   void worker();
-  void serve(control::UniqueFd conn);
+  void serve(UniqueFd conn);
 
   ControlServerOptions options_;
   ControlHandler& handler_;
-  control::UniqueFd listen_fd_;
-  control::UniqueFd stop_fd_;  // eventfd: readable once stop() was called
+  UniqueFd listen_fd_;
+  UniqueFd stop_fd_;  // eventfd: readable once stop() was called
   std::vector<std::thread> threads_;
 };
 

@@ -10,7 +10,7 @@
 namespace xiaoan::agent {
 
 Result<InstanceLock> InstanceLock::acquire(const std::string& path) {
-  control::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "open " + path);
   while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "agent/control/unique_fd.h"
+#include "platform/unique_fd.h"
 #include "platform/result.h"
 
 namespace xiaoan::agent {
@@ -17,8 +17,8 @@ class InstanceLock {
   InstanceLock& operator=(InstanceLock&&) noexcept = default;
 
  private:
-  explicit InstanceLock(control::UniqueFd fd) : fd_(std::move(fd)) {}
-  control::UniqueFd fd_;
+  explicit InstanceLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
 };
 
 }  // namespace xiaoan::agent

@@ -2,7 +2,7 @@
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/daemon_client.h"
 #include "agent/ctl/exit_code.h"
-#include "agent/ctl/json_output.h"
+#include "platform/proto_json.h"
 #include "agent/ctl/localize.h"
 #include "platform/text_width.h"
 

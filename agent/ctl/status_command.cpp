@@ -1,7 +1,7 @@
 #include "agent/ctl/commands.h"
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/exit_code.h"
-#include "agent/ctl/json_output.h"
+#include "platform/proto_json.h"
 #include "agent/ctl/localize.h"
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/status_source.h"

@@ -11,7 +11,7 @@
 #include "agent/spool/spool.h"
 #include "agent/spool/spool_stream.h"
 #include "agent/spool/stream_recovery.h"
-#include "agent/spool/unique_fd.h"
+#include "platform/unique_fd.h"
 
 namespace xiaoan::agent {
 

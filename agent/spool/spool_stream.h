@@ -12,7 +12,7 @@
 #include "agent/spool/segment_info.h"
 #include "agent/spool/spool_meta.h"
 #include "agent/spool/stream_recovery.h"
-#include "agent/spool/unique_fd.h"
+#include "platform/unique_fd.h"
 #include "platform/result.h"
 #include "xiaoan/v1/event.pb.h"
 

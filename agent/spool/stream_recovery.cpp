@@ -15,7 +15,7 @@
 
 #include "agent/spool/record_frame.h"
 #include "agent/spool/segment_reader.h"
-#include "agent/spool/unique_fd.h"
+#include "platform/unique_fd.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 

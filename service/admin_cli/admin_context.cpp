@@ -3,7 +3,7 @@
 #include "platform/text_width.h"
 #include "platform/time_format.h"
 #include "service/admin_cli/admin_exit_code.h"
-#include "service/admin_cli/json_output.h"
+#include "platform/proto_json.h"
 
 namespace xiaoan::admin {
 

@@ -4,11 +4,7 @@
 # D1_ITERATIONS (default 50; the nightly target uses 500).
 source "$(dirname "$0")/lib.sh"
 iterations=${D1_ITERATIONS:-50}
-collector_init
-collector_start
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent not connected"
+start_enrolled_agent
 worst_ms=0
 for i in $(seq "$iterations"); do
   # A producer appends small batches while the kill lands at a random moment.

@@ -2,11 +2,7 @@
 # RELIABILITY D4: corrupted spool segments, cursors and persisted status. The agent starts
 # (no crash loop), skips and counts bad records, and still delivers everything intact.
 source "$(dirname "$0")/lib.sh"
-collector_init
-collector_start
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent not connected"
+start_enrolled_agent
 collector_stop
 send_events 2000 activity || fail "append failed"
 agent_stop

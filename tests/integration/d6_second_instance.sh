@@ -2,11 +2,7 @@
 # RELIABILITY D6: a second agent on the same state dir refuses to start (E_ALREADY_RUNNING,
 # exit 3) and the first one's spool stays intact.
 source "$(dirname "$0")/lib.sh"
-collector_init
-collector_start
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent not connected"
+start_enrolled_agent
 collector_stop
 send_events 500 || fail "append failed"
 set +e

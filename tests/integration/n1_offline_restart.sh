@@ -3,11 +3,7 @@
 # produced and the agent is restarted in between; status shows "offline since"; after the
 # collector returns every event arrives exactly once, in order per stream.
 source "$(dirname "$0")/lib.sh"
-collector_init
-collector_start
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent not connected"
+start_enrolled_agent
 collector_stop
 for _ in $(seq 5); do send_events 1000 activity || fail "append failed"; done
 send_events 500 security || fail "append failed"

@@ -5,7 +5,6 @@
 source "$(dirname "$0")/lib.sh"
 collector_init
 collector_start
-agent_config "$(make_token s1)"
 UPLOAD_RATE=4000 agent_config "$(make_token s1)"
 agent_start
 wait_until 30 enrolled_and_connected || fail "agent not connected"

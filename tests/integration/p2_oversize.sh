@@ -3,11 +3,7 @@
 # refused before the collector reads or decompresses past its cap; its RSS stays bounded and
 # it keeps serving agents.
 source "$(dirname "$0")/lib.sh"
-collector_init
-collector_start
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent not connected"
+start_enrolled_agent
 ident=$WORK/agent-state/identity
 mtls=(--cacert "$WORK/collector/ca.pem" --cert "$ident/agent.pem" --key "$ident/agent.key" -sS -o /dev/null -w '%{http_code}' --max-time 30)
 url=https://127.0.0.1:$AGENT_PORT

@@ -5,11 +5,7 @@
 # from another CA is rejected.
 source "$(dirname "$0")/lib.sh"
 PROTO=$HERE/../../proto
-collector_init
-collector_start
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent not connected"
+start_enrolled_agent
 agent_id=$(status_field agent_id)
 ident=$WORK/agent-state/identity
 url=https://127.0.0.1:$AGENT_PORT

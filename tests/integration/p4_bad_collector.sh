@@ -3,11 +3,7 @@
 # presents a certificate from another CA (intercepting proxy). The agent shows a clear error
 # code, backs off, keeps its spool, and delivers everything once the real collector is back.
 source "$(dirname "$0")/lib.sh"
-collector_init
-collector_start
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent not connected"
+start_enrolled_agent
 real_port=$AGENT_PORT
 collector_stop
 send_events 300 || fail "append failed"

@@ -41,7 +41,7 @@ struct ControlFixture {
 };
 
 Result<v1::ControlResponse> call(const std::string& path, const v1::ControlRequest& req) {
-  XIAOAN_ASSIGN_OR_RETURN(control::UniqueFd fd, control::connectUnixSocket(path, 2s));
+  XIAOAN_ASSIGN_OR_RETURN(UniqueFd fd, control::connectUnixSocket(path, 2s));
   XIAOAN_RETURN_IF_ERROR(control::writeFrame(fd.get(), req));
   v1::ControlResponse resp;
   XIAOAN_RETURN_IF_ERROR(
@@ -151,7 +151,7 @@ TEST_CASE("silent clients cannot hold the workers beyond the I/O time-out") {
   ControlFixture f;
   ControlServer server({f.socket_path, 2, 300ms}, f.handler());
   REQUIRE(server.start().isOk());
-  std::vector<control::UniqueFd> idle;
+  std::vector<UniqueFd> idle;
   for (int i = 0; i < 4; ++i) {
     auto fd = control::connectUnixSocket(f.socket_path, 1s);
     REQUIRE(fd.isOk());

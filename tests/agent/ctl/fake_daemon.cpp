@@ -14,8 +14,8 @@
 namespace xiaoan::ctl::testing {
 namespace {
 
-control::UniqueFd bindAndListen(const std::string& path) {
-  control::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+UniqueFd bindAndListen(const std::string& path) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
@@ -55,7 +55,7 @@ void FakeDaemon::serve() {
     pollfd p[2] = {{listener_.get(), POLLIN, 0}, {stop_read_.get(), POLLIN, 0}};
     if (::poll(p, 2, -1) < 0) continue;
     if (p[1].revents != 0) return;
-    control::UniqueFd conn(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    UniqueFd conn(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (conn.valid()) answer(conn.get());
   }
 }
@@ -70,7 +70,7 @@ void FakeDaemon::answer(int fd) {
   if (auto response = handler_(request)) (void)control::writeFrame(fd, *response);
 }
 
-control::UniqueFd listenWithoutAnswering(const std::string& socket_path) {
+UniqueFd listenWithoutAnswering(const std::string& socket_path) {
   return bindAndListen(socket_path);
 }
 

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "agent/control/unique_fd.h"
+#include "platform/unique_fd.h"
 #include "xiaoan/v1/control.pb.h"
 
 namespace xiaoan::ctl::testing {
@@ -33,16 +33,16 @@ class FakeDaemon {
 
   std::string path_;
   Handler handler_;
-  control::UniqueFd listener_;
-  control::UniqueFd stop_read_;
-  control::UniqueFd stop_write_;
+  UniqueFd listener_;
+  UniqueFd stop_read_;
+  UniqueFd stop_write_;
   mutable std::mutex mu_;
   std::vector<v1::ControlRequest> requests_;
   std::thread thread_;
 };
 
 // A socket that accepts connections into its backlog but never answers (a hung daemon).
-control::UniqueFd listenWithoutAnswering(const std::string& socket_path);
+UniqueFd listenWithoutAnswering(const std::string& socket_path);
 
 // A ControlResponse carrying `status`.
 v1::ControlResponse statusAnswer(const v1::AgentStatus& status);

@@ -13,14 +13,14 @@
 #include <string>
 
 #include "agent/control/frame.h"
-#include "agent/ctl/json_output.h"
+#include "platform/proto_json.h"
 #include "agent/ctl/status_source.h"
 #include "agent/ctl/status_text_renderer.h"
 #include "xiaoan/v1/control.pb.h"
 
 namespace {
 
-using xiaoan::control::UniqueFd;
+using xiaoan::UniqueFd;
 
 constexpr size_t kMaxInput = 64 * 1024;  // fits a socket buffer: one write, no writer thread
 
@@ -29,7 +29,7 @@ void renderOrDie(const xiaoan::v1::AgentStatus& status) {
   for (auto lang : {xiaoan::Lang::kZhCn, xiaoan::Lang::kEn}) {
     (void)xiaoan::ctl::renderStatusText(status, {lang, 1795269785});
   }
-  if (!xiaoan::ctl::toStableJson(status).isOk()) std::abort();  // validation missed a case
+  if (!xiaoan::toStableJson(status).isOk()) std::abort();  // validation missed a case
 }
 
 template <typename Message>

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-namespace xiaoan::control {
+namespace xiaoan {
 
 // Owns one file descriptor and closes it exactly once. Move-only.
 class UniqueFd {
@@ -34,4 +34,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace xiaoan::control
+}  // namespace xiaoan

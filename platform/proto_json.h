@@ -6,7 +6,7 @@
 
 #include "platform/result.h"
 
-namespace xiaoan::ctl {
+namespace xiaoan {
 
 // The machine view of any of our messages: protobuf's JSON mapping with the proto field
 // names (snake_case), every scalar and repeated field printed even when default (so keys are
@@ -14,4 +14,4 @@ namespace xiaoan::ctl {
 // ending in a newline. 64-bit integers are JSON strings, as the mapping says.
 Result<std::string> toStableJson(const google::protobuf::Message& message);
 
-}  // namespace xiaoan::ctl
+}  // namespace xiaoan

@@ -1,8 +1,8 @@
-#include "agent/ctl/json_output.h"
+#include "platform/proto_json.h"
 
 #include <google/protobuf/util/json_util.h>
 
-namespace xiaoan::ctl {
+namespace xiaoan {
 
 Result<std::string> toStableJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
@@ -19,4 +19,4 @@ Result<std::string> toStableJson(const google::protobuf::Message& message) {
   return out;
 }
 
-}  // namespace xiaoan::ctl
+}  // namespace xiaoan
