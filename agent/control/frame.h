@@ -10,8 +10,8 @@
 
 #include <google/protobuf/message_lite.h>
 
-#include "platform/unique_fd.h"
 #include "platform/result.h"
+#include "platform/unique_fd.h"
 
 namespace xiaoan::control {
 

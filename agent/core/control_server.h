@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "platform/unique_fd.h"
 #include "platform/result.h"
+#include "platform/unique_fd.h"
 #include "xiaoan/v1/control.pb.h"
 
 namespace xiaoan::agent {

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "platform/unique_fd.h"
 #include "platform/result.h"
+#include "platform/unique_fd.h"
 
 namespace xiaoan::agent {
 

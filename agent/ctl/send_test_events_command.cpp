@@ -2,8 +2,8 @@
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/daemon_client.h"
 #include "agent/ctl/exit_code.h"
-#include "platform/proto_json.h"
 #include "agent/ctl/localize.h"
+#include "platform/proto_json.h"
 #include "platform/text_width.h"
 
 namespace xiaoan::ctl {

@@ -12,8 +12,8 @@
 #include "agent/spool/segment_info.h"
 #include "agent/spool/spool_meta.h"
 #include "agent/spool/stream_recovery.h"
-#include "platform/unique_fd.h"
 #include "platform/result.h"
+#include "platform/unique_fd.h"
 #include "xiaoan/v1/event.pb.h"
 
 namespace xiaoan::agent {

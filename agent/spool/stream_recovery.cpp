@@ -15,9 +15,9 @@
 
 #include "agent/spool/record_frame.h"
 #include "agent/spool/segment_reader.h"
-#include "platform/unique_fd.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
+#include "platform/unique_fd.h"
 
 namespace xiaoan::agent {
 namespace {

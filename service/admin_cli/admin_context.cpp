@@ -1,9 +1,9 @@
 #include "service/admin_cli/admin_context.h"
 
+#include "platform/proto_json.h"
 #include "platform/text_width.h"
 #include "platform/time_format.h"
 #include "service/admin_cli/admin_exit_code.h"
-#include "platform/proto_json.h"
 
 namespace xiaoan::admin {
 

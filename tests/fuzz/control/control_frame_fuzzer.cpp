@@ -13,9 +13,9 @@
 #include <string>
 
 #include "agent/control/frame.h"
-#include "platform/proto_json.h"
 #include "agent/ctl/status_source.h"
 #include "agent/ctl/status_text_renderer.h"
+#include "platform/proto_json.h"
 #include "xiaoan/v1/control.pb.h"
 
 namespace {
@@ -64,8 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   UniqueFd peer(fds[0]), us(fds[1]);
   int buf = static_cast<int>(2 * kMaxInput);
   ::setsockopt(peer.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
-  if (size > 1 &&
-      ::write(peer.get(), data + 1, size - 1) != static_cast<ssize_t>(size - 1)) {
+  if (size > 1 && ::write(peer.get(), data + 1, size - 1) != static_cast<ssize_t>(size - 1)) {
     return 0;
   }
   peer.reset();  // EOF after the bytes: truncated frames end, never hang
