@@ -13,41 +13,13 @@
 #include "agent/core/collector_api.h"
 #include "platform/clock.h"
 #include "platform/host_info.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_host_info.h"
 
 namespace xiaoan::agent::testing {
 
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override {
-    std::lock_guard lock(mu_);
-    return now_;
-  }
-  uint64_t monotonicNs() const override {
-    std::lock_guard lock(mu_);
-    return static_cast<uint64_t>(now_.time_since_epoch().count());
-  }
-  void advance(std::chrono::nanoseconds d) {
-    std::lock_guard lock(mu_);
-    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::chrono::system_clock::time_point now_{std::chrono::seconds(1'800'000'000)};
-};
-
-class FakeHostInfo final : public HostInfo {
- public:
-  Result<HostFactsData> collect() const override {
-    HostFactsData d;
-    d.hostname = "lab1-pc07";
-    d.interfaces.push_back({"lo", "", {"127.0.0.1/8"}, true, true});
-    d.interfaces.push_back({"eth0", "52:54:00:12:34:56", {"10.1.2.37/24"}, true, false});
-    d.machine_id = "0123456789abcdef";
-    d.boot_id = "boot-1";
-    return d;
-  }
-};
+using xiaoan::testing::FakeClock;
+using xiaoan::testing::FakeHostInfo;
 
 // A collector whose answers are scripted per call; records what it was sent.
 class FakeCollector final : public CollectorApi {

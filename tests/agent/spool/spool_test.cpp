@@ -43,7 +43,7 @@ TEST_CASE("append assigns contiguous seqs per stream and one epoch per stream") 
     CHECK(events[i].stream() == "activity");
     CHECK(events[i].epoch() == streamStats(*spool, kActivityStream).epoch);
     CHECK(events[i].diagnostic().index() == i);
-    CHECK(events[i].wall_time().seconds() == 1700000000);  // stamped from the clock
+    CHECK(events[i].wall_time().seconds() == 1800000000);  // stamped from the clock
     CHECK(events[i].monotonic_ns() == clock.monotonicNs());
   }
 }

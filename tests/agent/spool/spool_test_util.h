@@ -15,23 +15,11 @@
 
 #include "agent/spool/spool.h"
 #include "platform/clock.h"
+#include "tests/fakes/fake_clock.h"
 
 namespace xiaoan::agent::testing {
 
-// Time stands still unless a test moves it.
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return now_; }
-  uint64_t monotonicNs() const override { return mono_ns_; }
-  void advance(std::chrono::nanoseconds d) {
-    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
-    mono_ns_ += static_cast<uint64_t>(d.count());
-  }
-
- private:
-  std::chrono::system_clock::time_point now_{std::chrono::seconds(1700000000)};
-  uint64_t mono_ns_ = 1000;
-};
+using xiaoan::testing::FakeClock;
 
 // A fresh directory, removed with everything in it at the end of the test.
 class TempDir {

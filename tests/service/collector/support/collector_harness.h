@@ -7,12 +7,14 @@
 #include "platform/crypto/pki.h"
 #include "service/collector/collector_config.h"
 #include "service/collector/collector_server.h"
-#include "tests/service/collector/support/fake_clock.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/service/collector/support/temp_dir.h"
 #include "tests/service/collector/support/tls_client.h"
 #include "xiaoan/v1/agent_api.pb.h"
 
 namespace xiaoan::collector::testing {
+
+using xiaoan::testing::FakeClock;
 
 inline constexpr const char* kAdminPassword = "test-admin-password";
 
@@ -59,7 +61,7 @@ class CollectorHarness {
 
  private:
   TempDir dir_;
-  FakeClock clock_;
+  FakeClock clock_{FakeClock::realNow()};
   std::string ca_pem_;
   std::unique_ptr<CollectorServer> server_;
   int agents_ = 0;
