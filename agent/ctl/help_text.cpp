@@ -3,30 +3,10 @@
 #include <algorithm>
 
 #include "agent/ctl/localize.h"
+#include "platform/cli_command_table.h"
 #include "platform/text_width.h"
 
 namespace xiaoan::ctl {
-namespace {
-
-std::string commandName(const CommandSpec& spec) {
-  std::string name;
-  for (const auto& w : spec.words) name += (name.empty() ? "" : " ") + w;
-  return name;
-}
-
-std::string optionLabel(const OptionSpec& o) {
-  return "--" + o.name + (o.takes_value ? " " + o.value_name : "");
-}
-
-void appendOptions(const std::vector<OptionSpec>& options, Lang lang, std::string* out) {
-  size_t width = 0;
-  for (const auto& o : options) width = std::max(width, displayWidth(optionLabel(o)));
-  for (const auto& o : options) {
-    *out += "  " + padRight(optionLabel(o), width) + "  " + tr(lang, o.help_zh, o.help_en) + "\n";
-  }
-}
-
-}  // namespace
 
 const std::vector<OptionSpec>& globalOptions() {
   static const std::vector<OptionSpec> kGlobal = {
@@ -53,14 +33,14 @@ std::string renderUsage(const CommandTable& table, Lang lang) {
       "<command> [options]\n\ncommands:\n");
   size_t width = 0;
   for (const auto& c : table.commands())
-    width = std::max(width, displayWidth(commandName(c->spec())));
+    width = std::max(width, displayWidth(cliCommandName(c->spec().words)));
   for (const auto& c : table.commands()) {
     const auto& s = c->spec();
-    out +=
-        "  " + padRight(commandName(s), width) + "  " + tr(lang, s.summary_zh, s.summary_en) + "\n";
+    out += "  " + padRight(cliCommandName(s.words), width) + "  " +
+           tr(lang, s.summary_zh, s.summary_en) + "\n";
   }
   out += tr(lang, "\n全局选项：\n", "\nglobal options:\n");
-  appendOptions(globalOptions(), lang, &out);
+  appendCliOptions(globalOptions(), lang, &out);
   out +=
       tr(lang,
          "\n退出码：\n"
@@ -84,13 +64,13 @@ std::string renderUsage(const CommandTable& table, Lang lang) {
 
 std::string renderCommandHelp(const Command& command, Lang lang) {
   const auto& s = command.spec();
-  std::string out = tr(lang, "用法：", "usage: ") + "xiaoanctl " + commandName(s) +
+  std::string out = tr(lang, "用法：", "usage: ") + "xiaoanctl " + cliCommandName(s.words) +
                     (s.usage.empty() ? "" : " " + s.usage) + "\n\n" +
                     tr(lang, s.summary_zh, s.summary_en) + "\n";
   if (s.needs_root) out += tr(lang, "需要 root 权限。\n", "requires root.\n");
   if (!s.options.empty()) {
     out += tr(lang, "\n选项：\n", "\noptions:\n");
-    appendOptions(s.options, lang, &out);
+    appendCliOptions(s.options, lang, &out);
   }
   out +=
       tr(lang, "\n全局选项见 xiaoanctl --help。\n", "\nfor global options see xiaoanctl --help.\n");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "platform/cli_command_table.h"
 #include "platform/text_width.h"
 
 namespace xiaoan::admin {
@@ -9,24 +10,6 @@ namespace {
 
 std::string tr(Lang lang, const std::string& zh, const std::string& en) {
   return lang == Lang::kZhCn ? zh : en;
-}
-
-std::string commandName(const AdminCommandSpec& spec) {
-  std::string name;
-  for (const auto& w : spec.words) name += (name.empty() ? "" : " ") + w;
-  return name;
-}
-
-std::string optionLabel(const OptionSpec& o) {
-  return "--" + o.name + (o.takes_value ? " " + o.value_name : "");
-}
-
-void appendOptions(const std::vector<OptionSpec>& options, Lang lang, std::string* out) {
-  size_t width = 0;
-  for (const auto& o : options) width = std::max(width, displayWidth(optionLabel(o)));
-  for (const auto& o : options) {
-    *out += "  " + padRight(optionLabel(o), width) + "  " + tr(lang, o.help_zh, o.help_en) + "\n";
-  }
 }
 
 std::string exitCodes(Lang lang) {
@@ -70,22 +53,22 @@ std::string renderAdminUsage(const AdminCommandTable& table, Lang lang) {
          "[options]\n\ncommands:\n");
   for (const auto& c : table.commands()) {
     const auto& s = c->spec();
-    out += "  " + commandName(s) + (s.usage.empty() ? "" : " " + s.usage) + "\n      " +
+    out += "  " + cliCommandName(s.words) + (s.usage.empty() ? "" : " " + s.usage) + "\n      " +
            tr(lang, s.summary_zh, s.summary_en) + "\n";
   }
   out += tr(lang, "\n全局选项：\n", "\nglobal options:\n");
-  appendOptions(adminGlobalOptions(), lang, &out);
+  appendCliOptions(adminGlobalOptions(), lang, &out);
   return out + exitCodes(lang);
 }
 
 std::string renderAdminCommandHelp(const AdminCommand& command, Lang lang) {
   const auto& s = command.spec();
-  std::string out = tr(lang, "用法：", "usage: ") + "xiaoan-admin " + commandName(s) +
+  std::string out = tr(lang, "用法：", "usage: ") + "xiaoan-admin " + cliCommandName(s.words) +
                     (s.usage.empty() ? "" : " " + s.usage) + "\n\n" +
                     tr(lang, s.summary_zh, s.summary_en) + "\n";
   if (!s.options.empty()) {
     out += tr(lang, "\n选项：\n", "\noptions:\n");
-    appendOptions(s.options, lang, &out);
+    appendCliOptions(s.options, lang, &out);
   }
   return out + tr(lang, "\n全局选项见 xiaoan-admin --help。\n",
                   "\nfor global options see xiaoan-admin --help.\n");
