@@ -114,6 +114,13 @@ TEST_CASE("the socket is 0666, serves status and appends test events for root") 
 
 TEST_CASE("a non-root user reads the status but cannot append test events") {
   REQUIRE_MESSAGE(::geteuid() == 0, "this test runs as root");
+  struct stat root_dir {};
+  if (::stat("/", &root_dir) != 0 || (root_dir.st_mode & S_IXOTH) == 0) {
+    // Some chroot/container images ship "/" as 0700: no unprivileged process can resolve any
+    // path there, so the product cannot be tested as a non-root user on such a machine.
+    MESSAGE("skipped: / is not searchable by other users on this machine");
+    return;
+  }
   // Fork before any server thread exists; the child drops to nobody and waits for a go.
   int go[2], result[2];
   REQUIRE(::pipe(go) == 0);
