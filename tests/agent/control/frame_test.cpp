@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/temp_dir.h"
 #include "xiaoan/v1/control.pb.h"
 
 namespace xiaoan::control {
@@ -23,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using xiaoan::testing::TempDir;
 
 struct SocketPair {
   SocketPair() {
@@ -50,17 +52,6 @@ v1::ControlResponse bigResponse(size_t text_bytes) {
   r.mutable_status()->set_collector_url(std::string(text_bytes, 'x'));
   return r;
 }
-
-// A unique temp dir, removed at scope exit.
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "xiaoan-frame-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
 
 UniqueFd listenAt(const std::string& path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -224,11 +215,11 @@ TEST_CASE("signals interrupting poll and read do not break a frame") {
 
 TEST_CASE("connectUnixSocket maps the ways a daemon can be absent") {
   TempDir dir;
-  auto missing = connectUnixSocket((dir.path / "nope.sock").string(), 200ms);
+  auto missing = connectUnixSocket((dir.fsPath() / "nope.sock").string(), 200ms);
   CHECK(missing.status().code() == ErrorCode::kDaemonNotRunning);
 
   // A stale socket file left by a dead daemon: ECONNREFUSED.
-  const std::string stale = (dir.path / "stale.sock").string();
+  const std::string stale = (dir.fsPath() / "stale.sock").string();
   { UniqueFd l = listenAt(stale); }
   CHECK(connectUnixSocket(stale, 200ms).status().code() == ErrorCode::kDaemonNotRunning);
 
@@ -239,7 +230,7 @@ TEST_CASE("connectUnixSocket maps the ways a daemon can be absent") {
 
 TEST_CASE("connectUnixSocket reaches a listener and exchanges frames") {
   TempDir dir;
-  const std::string path = (dir.path / "agent.sock").string();
+  const std::string path = (dir.fsPath() / "agent.sock").string();
   UniqueFd listener = listenAt(path);
   auto client = connectUnixSocket(path, 1s);
   REQUIRE(client.isOk());
@@ -256,7 +247,7 @@ TEST_CASE("connectUnixSocket reaches a listener and exchanges frames") {
 
 TEST_CASE("connectUnixSocket reports permission denied for an unprivileged user") {
   TempDir dir;
-  const fs::path sub = dir.path / "private";
+  const fs::path sub = dir.fsPath() / "private";
   fs::create_directory(sub);
   const std::string path = (sub / "agent.sock").string();
   UniqueFd listener = listenAt(path);

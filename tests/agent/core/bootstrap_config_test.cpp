@@ -87,7 +87,7 @@ TEST_CASE("collector_url must be https://host[:port]") {
 
 TEST_CASE("ca_bundle must be a readable PEM certificate") {
   ConfigFixture f;
-  const std::string missing = (f.dir.path / "nope.pem").string();
+  const std::string missing = (f.dir.fsPath() / "nope.pem").string();
   expectInvalid(f.load(R"({"collector_url": "https://a", "ca_bundle": ")" + missing + R"("})"),
                 "ca_bundle");
   const std::string junk = f.dir.write("junk.pem", "hello");
@@ -117,7 +117,7 @@ TEST_CASE("oversized and missing config files are E_CONFIG_INVALID") {
   std::string big = f.json();
   big.insert(1, std::string(70 * 1024, ' '));
   expectInvalid(f.load(big), "agent.json");
-  expectInvalid(loadBootstrapConfig((f.dir.path / "absent.json").string()), "absent.json");
+  expectInvalid(loadBootstrapConfig((f.dir.fsPath() / "absent.json").string()), "absent.json");
 }
 
 }  // namespace

@@ -15,11 +15,13 @@
 #include "platform/host_info.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_host_info.h"
+#include "tests/support/temp_dir.h"
 
 namespace xiaoan::agent::testing {
 
 using xiaoan::testing::FakeClock;
 using xiaoan::testing::FakeHostInfo;
+using xiaoan::testing::TempDir;
 
 // A collector whose answers are scripted per call; records what it was sent.
 class FakeCollector final : public CollectorApi {
@@ -67,22 +69,5 @@ inline Result<v1::EventBatchResponse> ackAll(const v1::EventBatch& b) {
   r.set_stored(static_cast<uint32_t>(b.events_size()));
   return r;
 }
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/xiaoan-core-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string str() const { return path.string(); }
-  std::string write(const std::string& name, const std::string& data) const {
-    auto p = path / name;
-    std::ofstream(p) << data;
-    return p.string();
-  }
-};
 
 }  // namespace xiaoan::agent::testing

@@ -6,9 +6,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include "tests/support/temp_dir.h"
 
 namespace xiaoan::pki {
 namespace {
+
+using xiaoan::testing::TempDir;
 
 std::string writeTemp(const std::filesystem::path& dir, const std::string& name,
                       const std::string& data) {
@@ -16,15 +19,6 @@ std::string writeTemp(const std::filesystem::path& dir, const std::string& name,
   std::ofstream(p) << data;
   return p.string();
 }
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/xiaoan-pki-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 }  // namespace
 
@@ -72,8 +66,8 @@ TEST_CASE("CSR is verified and its key is certified by the CA") {
   CHECK(*certificateMatchesKey(*cert, *agent_key));
 
   // An independent verifier (the openssl CLI) accepts the chain for TLS client auth.
-  auto ca_path = writeTemp(tmp.path, "ca.pem", *ca);
-  auto cert_path = writeTemp(tmp.path, "c.pem", *cert);
+  auto ca_path = writeTemp(tmp.fsPath(), "ca.pem", *ca);
+  auto cert_path = writeTemp(tmp.fsPath(), "c.pem", *cert);
   std::string cmd =
       "openssl verify -purpose sslclient -CAfile " + ca_path + " " + cert_path + " >/dev/null 2>&1";
   CHECK(std::system(cmd.c_str()) == 0);
@@ -94,8 +88,8 @@ TEST_CASE("server certificate carries the requested SANs") {
   opts.ip_addresses = {"127.0.0.1"};
   auto cert = issueCertificate(*ca, *ca_key, *key->publicKeyDer(), opts);
   REQUIRE(cert.isOk());
-  auto ca_path = writeTemp(tmp.path, "ca.pem", *ca);
-  auto cert_path = writeTemp(tmp.path, "s.pem", *cert);
+  auto ca_path = writeTemp(tmp.fsPath(), "ca.pem", *ca);
+  auto cert_path = writeTemp(tmp.fsPath(), "s.pem", *cert);
   for (const char* check : {"-verify_hostname collector.school.edu.cn", "-verify_ip 127.0.0.1"}) {
     std::string cmd = std::string("openssl verify -purpose sslserver ") + check + " -CAfile " +
                       ca_path + " " + cert_path + " >/dev/null 2>&1";

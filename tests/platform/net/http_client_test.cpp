@@ -7,28 +7,16 @@
 #include <fstream>
 
 #include "tests/platform/net/tls_test_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace xiaoan {
 namespace {
 
 using testing::httpResponse;
+using testing::TempDir;
 using testing::TestPki;
 using testing::TestRequest;
 using testing::TlsTestServer;
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/xiaoan-http-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string write(const std::string& name, const std::string& data) const {
-    auto p = path / name;
-    std::ofstream(p) << data;
-    return p.string();
-  }
-};
 
 // One trusted CA with a loopback server certificate, plus material for the failure cases.
 struct Fixture {
@@ -113,7 +101,7 @@ TEST_CASE("a missing or empty CA file never falls back to the system store") {
   auto r = no_ca.get(srv.url("/"));
   REQUIRE_FALSE(r.isOk());
   CHECK(r.status().code() == ErrorCode::kConfigInvalid);
-  o.ca_file = (f.dir.path / "missing.pem").string();
+  o.ca_file = (f.dir.fsPath() / "missing.pem").string();
   HttpClient missing(o);
   auto r2 = missing.get(srv.url("/"));
   REQUIRE_FALSE(r2.isOk());
