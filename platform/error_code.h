@@ -33,6 +33,17 @@ enum class ErrorCode {
   kDaemonNotRunning,
   kUnsupported,
   kCancelled,
+  // Signed content channel (DESIGN.md §6, RELIABILITY.md U1-U12).
+  kMetaSignature,     // threshold of valid signatures by the role's keys not met
+  kMetaRollback,      // version lower than the trusted one (or same version, other bytes)
+  kMetaExpired,       // metadata expired by the time floor: updates blocked, shown as STALE
+  kMetaMismatch,      // metadata disagree (timestamp vs targets, other agent, wrong role)
+  kMetaInvalid,       // malformed, oversized or inconsistent metadata
+  kRootChain,         // root rotation not N -> N+1 signed by both thresholds
+  kArtifactHash,      // artifact length or SHA-256 differs from the signed metadata
+  kDownloadTooSlow,   // download below the minimum rate or past its deadline
+  kPolicyInvalid,     // policy failed validation; the whole policy is rejected
+  kTrustRootMissing,  // no pinned root metadata: signed updates are disabled
   kInternal,
 };
 
