@@ -29,6 +29,9 @@ struct SlistDeleter {
 };
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
+// The body kept of a non-2xx answer to a download (it only explains the error).
+constexpr size_t kMaxDownloadErrorBody = 64 * 1024;
+
 // State of one transfer, shared with the callbacks.
 struct Transfer {
   size_t max_body = 0;
@@ -36,6 +39,11 @@ struct Transfer {
   bool headers_too_large = false;
   size_t header_bytes = 0;
   HttpResponse response;
+  // Downloads only: where 2xx bodies go, and what stopped the transfer on our side.
+  const DownloadSink* sink = nullptr;
+  DownloadHead head;  // of the current answer (status parsed from its status line)
+  bool head_delivered = false;
+  Status sink_error;
 };
 
 std::string_view trim(std::string_view s) {
@@ -74,9 +82,53 @@ std::optional<uint32_t> parseRetryAfter(std::string_view value) {
       std::min<int64_t>(static_cast<int64_t>(when - now), kMaxRetryAfterSeconds));
 }
 
+// "HTTP/1.1 206 Partial Content" -> 206; 0 when unparsable.
+long parseStatusLine(std::string_view line) {
+  const auto space = line.find(' ');
+  if (space == std::string_view::npos) return 0;
+  std::string_view code = line.substr(space + 1, 3);
+  long status = 0;
+  auto [ptr, ec] = std::from_chars(code.data(), code.data() + code.size(), status);
+  return ec == std::errc() && ptr == code.data() + code.size() ? status : 0;
+}
+
+// "bytes N-M/T" -> N.
+std::optional<uint64_t> parseContentRangeStart(std::string_view value) {
+  value = trim(value);
+  if (!iequalsPrefix(value, "bytes ")) return std::nullopt;
+  value.remove_prefix(6);
+  uint64_t start = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), start);
+  if (ec != std::errc() || ptr == value.data() + value.size() || *ptr != '-') return std::nullopt;
+  return start;
+}
+
+bool isSuccess(long status) { return status >= 200 && status <= 299; }
+
+// A download body piece: 2xx bodies go to the sink, others are kept (capped) for the error.
+size_t downloadWrite(Transfer& t, std::string_view piece) {
+  if (!isSuccess(t.head.status)) {
+    const size_t room =
+        kMaxDownloadErrorBody - std::min(kMaxDownloadErrorBody, t.response.body.size());
+    t.response.body.append(piece.substr(0, room));
+    return piece.size();
+  }
+  t.sink_error = t.sink->on_data(piece);
+  return t.sink_error.isOk() ? piece.size() : 0;
+}
+
+// End of a header block: a final 2xx answer of a download is announced to the sink.
+size_t downloadHeadersDone(Transfer& t, size_t n) {
+  if (t.head.status < 200 || !isSuccess(t.head.status) || t.head_delivered) return n;
+  t.head_delivered = true;
+  t.sink_error = t.sink->on_head(t.head);
+  return t.sink_error.isOk() ? n : 0;
+}
+
 size_t writeCallback(char* data, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * nmemb;
+  if (t->sink != nullptr) return downloadWrite(*t, std::string_view(data, n));
   if (t->response.body.size() + n > t->max_body) {
     t->body_too_large = true;
     return 0;  // makes libcurl abort with CURLE_WRITE_ERROR
@@ -98,6 +150,11 @@ size_t headerCallback(char* data, size_t size, size_t nmemb, void* user) {
     // A new response (e.g. after an interim 1xx): forget headers of the previous one.
     t->response.content_type.clear();
     t->response.retry_after_seconds.reset();
+    t->head = DownloadHead{parseStatusLine(line), std::nullopt};
+  } else if (t->sink != nullptr && trim(line).empty()) {
+    return downloadHeadersDone(*t, n);
+  } else if (iequalsPrefix(line, "content-range:")) {
+    t->head.range_start = parseContentRangeStart(line.substr(14));
   } else if (iequalsPrefix(line, "content-type:")) {
     t->response.content_type = std::string(trim(line.substr(13)));
   } else if (iequalsPrefix(line, "retry-after:")) {
@@ -196,6 +253,7 @@ Status applyFixedOptions(CURL* c, const HttpClientOptions& o) {
 
 // The Status for a failed transfer.
 Status transportError(const std::string& url, CURLcode rc, const char* errbuf, const Transfer& t) {
+  if (!t.sink_error.isOk()) return t.sink_error;
   if (t.body_too_large) {
     return Status(ErrorCode::kTooLarge,
                   url + ": response larger than " + std::to_string(t.max_body) + " bytes");
@@ -204,6 +262,9 @@ Status transportError(const std::string& url, CURLcode rc, const char* errbuf, c
     return Status(ErrorCode::kTooLarge, url + ": response headers too large");
   const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
   ErrorCode code = mapCurlCode(rc);
+  // A download that started and then crawled (or ran past its deadline): the peer is slow,
+  // not absent.
+  if (rc == CURLE_OPERATION_TIMEDOUT && t.head_delivered) code = ErrorCode::kDownloadTooSlow;
   // With TLS 1.3 a server that refuses our client certificate says so with an alert after
   // the handshake, which libcurl reports as a read error: that is a TLS failure, not an
   // unreachable collector.
@@ -225,20 +286,51 @@ HttpClient::~HttpClient() {
   if (curl_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
+// One call of perform(): what to send, and the download limits when streaming.
+struct HttpClient::Request {
+  const std::string& url;
+  const std::string* body = nullptr;  // POST when set, else GET
+  std::string content_type;
+  const std::map<std::string, std::string>& headers;
+  const DownloadOptions* download = nullptr;
+  const DownloadSink* sink = nullptr;
+};
+
 Result<HttpResponse> HttpClient::post(const std::string& url, const std::string& content_type,
                                       const std::string& body,
                                       const std::map<std::string, std::string>& headers) {
-  return perform(url, &body, content_type, headers);
+  return perform({url, &body, content_type, headers});
 }
 
 Result<HttpResponse> HttpClient::get(const std::string& url,
                                      const std::map<std::string, std::string>& headers) {
-  return perform(url, nullptr, "", headers);
+  return perform({url, nullptr, "", headers});
 }
 
-Result<HttpResponse> HttpClient::perform(const std::string& url, const std::string* body,
-                                         const std::string& content_type,
-                                         const std::map<std::string, std::string>& headers) {
+Result<HttpResponse> HttpClient::download(const std::string& url, const DownloadOptions& options,
+                                          const DownloadSink& sink) {
+  std::map<std::string, std::string> headers = options.headers;
+  if (options.resume_from) headers["Range"] = "bytes=" + std::to_string(*options.resume_from) + "-";
+  return perform({url, nullptr, "", headers, &options, &sink});
+}
+
+namespace {
+
+// Per-download limits on top of the fixed options (reset by the next applyFixedOptions).
+void applyDownloadOptions(CURL* c, const DownloadOptions& o) {
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(o.deadline.count()));
+  if (o.min_bytes_per_second > 0) {
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(o.min_bytes_per_second));
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(std::max<int64_t>(1, o.min_rate_window.count())));
+  }
+  // The sink caps the length; the in-memory cap does not apply to a streamed body.
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(0));
+}
+
+}  // namespace
+
+Result<HttpResponse> HttpClient::perform(const Request& request) {
   auto* c = static_cast<CURL*>(curl_);
   if (c == nullptr) return Status(ErrorCode::kInternal, "curl_easy_init failed");
   // Without a trust anchor libcurl would fall back to OpenSSL's default (system) store.
@@ -246,28 +338,30 @@ Result<HttpResponse> HttpClient::perform(const std::string& url, const std::stri
     return Status(ErrorCode::kConfigInvalid, "HTTPS client needs a CA bundle file");
   }
   XIAOAN_RETURN_IF_ERROR(applyFixedOptions(c, options_));
+  if (request.download != nullptr) applyDownloadOptions(c, *request.download);
 
   SlistPtr list;
   auto add = [&](const std::string& line) {
     list.reset(curl_slist_append(list.release(), line.c_str()));
   };
   add("Expect:");  // no 100-continue round trip
-  if (body != nullptr) add("Content-Type: " + content_type);
-  for (const auto& [name, value] : headers) add(name + ": " + value);
+  if (request.body != nullptr) add("Content-Type: " + request.content_type);
+  for (const auto& [name, value] : request.headers) add(name + ": " + value);
   if (!list) return Status(ErrorCode::kInternal, "curl_slist_append failed");
 
   Transfer t;
   t.max_body = options_.max_response_bytes;
+  t.sink = request.sink;
   char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list.get());
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  if (body != nullptr) {
+  if (request.body != nullptr) {
     curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body->data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body->size()));
   } else {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   }
@@ -276,8 +370,13 @@ Result<HttpResponse> HttpClient::perform(const std::string& url, const std::stri
   // Do not leave pointers to this frame in the handle.
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
-  if (rc != CURLE_OK) return transportError(url, rc, errbuf, t);
+  if (rc != CURLE_OK) return transportError(request.url, rc, errbuf, t);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
+  // A 2xx answer with no header block end seen cannot happen with libcurl; be safe anyway.
+  if (t.sink != nullptr && isSuccess(t.response.status) && !t.head_delivered) {
+    t.head.status = t.response.status;
+    XIAOAN_RETURN_IF_ERROR(t.sink->on_head(t.head));
+  }
   return std::move(t.response);
 }
 

@@ -3,9 +3,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "platform/result.h"
 
@@ -33,6 +35,35 @@ struct HttpResponse {
   std::optional<uint32_t> retry_after_seconds;  // parsed Retry-After (seconds form)
 };
 
+// A streamed GET (HttpClient::download): limits of one transfer.
+struct DownloadOptions {
+  // Sends "Range: bytes=N-" to continue a partial file; the answer says whether the server
+  // did (206 with Content-Range) or sends everything again (200).
+  std::optional<uint64_t> resume_from;
+  // The whole transfer, connect included.
+  std::chrono::milliseconds deadline{60'000};
+  // Fails when the rate stays below this for `min_rate_window` (0: the client's own limit).
+  uint32_t min_bytes_per_second = 0;
+  std::chrono::seconds min_rate_window{30};
+  std::map<std::string, std::string> headers;
+};
+
+// What a 2xx answer of a download said before its body.
+struct DownloadHead {
+  long status = 0;
+  // First byte position from "Content-Range: bytes N-M/T" (206 answers).
+  std::optional<uint64_t> range_start;
+};
+
+// Receives a download as it arrives. A non-OK Status from either callback aborts the transfer
+// and is what download() returns.
+struct DownloadSink {
+  // Once per 2xx answer, before any body byte (also for an empty body).
+  std::function<Status(const DownloadHead&)> on_head;
+  // Each piece of the 2xx body, in order.
+  std::function<Status(std::string_view)> on_data;
+};
+
 // One libcurl easy handle (connection reuse across calls); not thread-safe: one per thread.
 // Transport failures map to stable codes: certificate not trusted -> E_TLS_PIN_MISMATCH,
 // other TLS failures -> E_TLS_HANDSHAKE, resolve/connect -> E_COLLECTOR_UNREACHABLE,
@@ -51,10 +82,16 @@ class HttpClient {
   Result<HttpResponse> get(const std::string& url,
                            const std::map<std::string, std::string>& headers = {});
 
+  // GET that streams a 2xx body into `sink` instead of memory, for files of any size (the
+  // sink enforces their length). Any other status comes back as a response whose body holds
+  // at most the first 64 KiB. A transfer that times out after the answer began (below the
+  // minimum rate, or past the deadline) is E_DOWNLOAD_TOO_SLOW.
+  Result<HttpResponse> download(const std::string& url, const DownloadOptions& options,
+                                const DownloadSink& sink);
+
  private:
-  Result<HttpResponse> perform(const std::string& url, const std::string* body,
-                               const std::string& content_type,
-                               const std::map<std::string, std::string>& headers);
+  struct Request;
+  Result<HttpResponse> perform(const Request& request);
   HttpClientOptions options_;
   void* curl_ = nullptr;  // CURL*
 };

@@ -97,6 +97,13 @@ void noteClientCert(asio::ssl::stream<tcp::socket>& s, TestRequest& req) {
 }  // namespace
 
 TlsTestServer::TlsTestServer(Options options, TestHandler handler)
+    : TlsTestServer(std::move(options), [handler = std::move(handler)](
+                                            const TestRequest& req,
+                                            const std::function<bool(std::string_view)>& write) {
+        write(handler(req));
+      }) {}
+
+TlsTestServer::TlsTestServer(Options options, TestStreamHandler handler)
     : impl_(std::make_unique<Impl>()), handler_(std::move(handler)) {
   impl_->ctx.use_certificate_chain(asio::buffer(options.cert_pem));
   impl_->ctx.use_private_key(asio::buffer(options.key_pem), asio::ssl::context::pem);
@@ -143,8 +150,10 @@ void TlsTestServer::run() {
       std::lock_guard lock(mu_);
       requests_.push_back(req);
     }
-    std::string answer = handler_(req);
-    asio::write(s, asio::buffer(answer), ec);
+    handler_(req, [&](std::string_view piece) {
+      asio::write(s, asio::buffer(piece.data(), piece.size()), ec);
+      return !ec && !stop_;
+    });
     s.shutdown(ec);
   }
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -27,6 +28,11 @@ struct TestRequest {
 
 // Returns the raw HTTP response bytes to send.
 using TestHandler = std::function<std::string(const TestRequest&)>;
+
+// Writes the response piece by piece (slow or endless bodies); `write` returns false once the
+// client has gone, and the handler should then return.
+using TestStreamHandler =
+    std::function<void(const TestRequest&, const std::function<bool(std::string_view)>& write)>;
 
 // A self-made CA with server and client certificates, all PEM.
 struct TestPki {
@@ -51,6 +57,7 @@ class TlsTestServer {
     std::string client_ca_pem;  // when set, client certificates are required and verified
   };
   TlsTestServer(Options options, TestHandler handler);
+  TlsTestServer(Options options, TestStreamHandler handler);
   ~TlsTestServer();
   TlsTestServer(const TlsTestServer&) = delete;
   TlsTestServer& operator=(const TlsTestServer&) = delete;
@@ -66,7 +73,7 @@ class TlsTestServer {
   struct Impl;
   void run();
   std::unique_ptr<Impl> impl_;
-  TestHandler handler_;
+  TestStreamHandler handler_;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};

@@ -1,0 +1,160 @@
+#include "agent/content/artifact_downloader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "platform/logging.h"
+#include "platform/trust/metadata.h"
+#include "platform/unique_fd.h"
+
+namespace xiaoan::agent::content {
+namespace {
+
+constexpr std::chrono::seconds kBaseDeadline{60};
+constexpr uint64_t kDeadlineBytesPerSecond = 64 * 1024;
+constexpr std::chrono::seconds kRateWindow{30};
+
+// The .part file of one download: appends only, restarts from 0 when the server ignores Range.
+class PartFile {
+ public:
+  static Result<PartFile> open(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "open " + path);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return errnoStatus(ErrorCode::kIo, "stat " + path);
+    if (::lseek(fd.get(), 0, SEEK_END) < 0) return errnoStatus(ErrorCode::kIo, "seek " + path);
+    return PartFile(path, std::move(fd), static_cast<uint64_t>(st.st_size));
+  }
+
+  uint64_t size() const { return size_; }
+
+  Status restart() {
+    if (::ftruncate(fd_.get(), 0) != 0 || ::lseek(fd_.get(), 0, SEEK_SET) != 0) {
+      return errnoStatus(ErrorCode::kIo, "truncate " + path_);
+    }
+    size_ = 0;
+    return Status::ok();
+  }
+
+  Status append(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t n = ::write(fd_.get(), data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errnoStatus(ErrorCode::kIo, "write " + path_);
+      data.remove_prefix(static_cast<size_t>(n));
+      size_ += static_cast<uint64_t>(n);
+    }
+    return Status::ok();
+  }
+
+  Status sync() {
+    if (::fsync(fd_.get()) != 0) return errnoStatus(ErrorCode::kIo, "fsync " + path_);
+    return Status::ok();
+  }
+
+ private:
+  PartFile(std::string path, UniqueFd fd, uint64_t size)
+      : path_(std::move(path)), fd_(std::move(fd)), size_(size) {}
+  std::string path_;
+  UniqueFd fd_;
+  uint64_t size_;
+};
+
+ErrorCode codeForHttpStatus(long status) {
+  switch (status) {
+    case 401:
+      return ErrorCode::kUnauthorized;
+    case 403:
+      return ErrorCode::kForbidden;
+    case 404:
+      return ErrorCode::kNotFound;
+    case 503:
+      return ErrorCode::kOverloaded;
+    default:
+      return ErrorCode::kHttpStatus;
+  }
+}
+
+// Checks the head of an answer against the .part it continues.
+Status acceptHead(const DownloadHead& head, PartFile& part) {
+  if (head.status == 206) {
+    if (head.range_start && *head.range_start == part.size()) return Status::ok();
+    return Status(ErrorCode::kProtocol,
+                  "206 answer does not continue at byte " + std::to_string(part.size()));
+  }
+  // Anything else 2xx is the whole artifact again.
+  return part.size() == 0 ? Status::ok() : part.restart();
+}
+
+}  // namespace
+
+ArtifactDownloader::ArtifactDownloader(ArtifactDownloaderOptions options)
+    : options_(std::move(options)), http_(options_.http) {}
+
+std::chrono::milliseconds ArtifactDownloader::deadlineFor(uint64_t length) {
+  return kBaseDeadline + std::chrono::seconds(length / kDeadlineBytesPerSecond);
+}
+
+Status ArtifactDownloader::fetch(const v1::Artifact& artifact, ArtifactStore& store) {
+  if (artifact.length() > trust::kMaxArtifactBytes) {
+    return Status(ErrorCode::kTooLarge, describeArtifact(artifact) + " is larger than 1 GiB");
+  }
+  if (store.holdsVerified(artifact)) return Status::ok();
+  const std::string part = store.partPath(artifact);
+  // A complete .part from an interrupted run only needs its check (a bad one is deleted).
+  struct stat st {};
+  if (::stat(part.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) == artifact.length() &&
+      store.commitPart(artifact).isOk()) {
+    return Status::ok();
+  }
+  XIAOAN_RETURN_IF_ERROR(transfer(artifact, part));
+  return store.commitPart(artifact);
+}
+
+Status ArtifactDownloader::transfer(const v1::Artifact& artifact, const std::string& part_path) {
+  auto log = componentLogger("agent.content");
+  XIAOAN_ASSIGN_OR_RETURN(PartFile part, PartFile::open(part_path));
+  if (part.size() > artifact.length()) XIAOAN_RETURN_IF_ERROR(part.restart());
+  DownloadOptions o;
+  if (part.size() > 0) o.resume_from = part.size();
+  o.deadline = deadlineFor(artifact.length());
+  o.min_bytes_per_second = options_.min_bytes_per_second;
+  o.min_rate_window = options_.rate_window_for_test.value_or(kRateWindow);
+  const std::string url = options_.base_url + "/v1/artifacts/sha256/" + artifactHex(artifact);
+  log->info("downloading {} from byte {}", describeArtifact(artifact), part.size());
+  DownloadSink sink;
+  sink.on_head = [&](const DownloadHead& head) { return acceptHead(head, part); };
+  sink.on_data = [&](std::string_view piece) {
+    if (part.size() + piece.size() > artifact.length()) {
+      return Status(ErrorCode::kTooLarge, describeArtifact(artifact) +
+                                              ": the collector sent more " + "than the signed " +
+                                              std::to_string(artifact.length()) + " bytes");
+    }
+    return part.append(piece);
+  };
+  auto response = http_.download(url, o, sink);
+  const Status synced = part.sync();
+  const bool start_over = !response.isOk() && (response.status().code() == ErrorCode::kTooLarge ||
+                                               response.status().code() == ErrorCode::kProtocol);
+  if (start_over || (response.isOk() && response->status == 416)) std::remove(part_path.c_str());
+  if (!response.isOk()) return response.status();
+  if (response->status < 200 || response->status > 299) {
+    return Status(codeForHttpStatus(response->status),
+                  url + ": HTTP " + std::to_string(response->status));
+  }
+  XIAOAN_RETURN_IF_ERROR(synced);
+  if (part.size() != artifact.length()) {
+    // Kept: the next attempt continues where this answer stopped.
+    return Status(ErrorCode::kCollectorUnreachable,
+                  describeArtifact(artifact) + ": answer ended after " +
+                      std::to_string(part.size()) + " of " + std::to_string(artifact.length()) +
+                      " bytes");
+  }
+  return Status::ok();
+}
+
+}  // namespace xiaoan::agent::content
