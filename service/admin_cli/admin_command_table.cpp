@@ -13,6 +13,8 @@ AdminCommandTable makeAdminCommandTable() {
   table.add(makeTokenRevokeCommand());
   table.add(makeTerminalsListCommand());
   table.add(makeEventsListCommand());
+  table.add(makeKeysInitCommand());
+  table.add(makeKeysRotateRootCommand());
   table.add(makeHelpCommand());
   table.add(makeVersionCommand());
   return table;

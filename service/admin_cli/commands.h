@@ -14,6 +14,8 @@ std::unique_ptr<AdminCommand> makeTokenListCommand();
 std::unique_ptr<AdminCommand> makeTokenRevokeCommand();
 std::unique_ptr<AdminCommand> makeTerminalsListCommand();
 std::unique_ptr<AdminCommand> makeEventsListCommand();
+std::unique_ptr<AdminCommand> makeKeysInitCommand();
+std::unique_ptr<AdminCommand> makeKeysRotateRootCommand();
 std::unique_ptr<AdminCommand> makeHelpCommand();
 std::unique_ptr<AdminCommand> makeVersionCommand();
 

@@ -15,6 +15,7 @@
 #include "platform/logging.h"
 #include "service/collector/collector_server.h"
 #include "service/collector/init_command.h"
+#include "service/collector/trust_keys.h"
 
 namespace xiaoan::collector {
 namespace {
@@ -30,6 +31,7 @@ constexpr const char* kUsage =
     "                            [--admin-password-file F]\n"
     "       xiaoan-collector serve --data-dir D [--agent-listen ADDR:PORT]\n"
     "                            [--admin-listen ADDR:PORT] [options]\n"
+    "       xiaoan-collector keys import --data-dir D --from KEYDIR\n"
     "       xiaoan-collector COMMAND --help\n";
 
 int fail(const Status& status) {
@@ -91,6 +93,28 @@ int runInit(const std::vector<std::string>& args) {
     std::cout << "admin password: " << outcome->admin_password << "\n";
   }
   std::cout << std::flush;
+  return kExitOk;
+}
+
+// `keys import`: the content and timestamp keys and the root chain from `xiaoan-admin keys init`.
+int runKeysImport(const std::vector<std::string>& args) {
+  std::string data_dir;
+  std::string from;
+  po::options_description desc("xiaoan-collector keys import");
+  desc.add_options()("help", "show this help")("data-dir", po::value(&data_dir)->required(),
+                                               "collector data directory")(
+      "from", po::value(&from)->required(),
+      "key directory made by `xiaoan-admin keys init` (root and release keys are not copied)");
+  po::variables_map vm;
+  int code = kExitOk;
+  if (!parseArgs(args, desc, vm, code)) return code;
+  auto imported = importKeys(data_dir, from);
+  if (!imported.isOk()) return fail(imported.status());
+  std::cout << "imported root chain up to v" << imported->root_version << " ("
+            << imported->roots_added << " new), content key "
+            << imported->content_key_id.substr(0, 16) << ", timestamp key "
+            << imported->timestamp_key_id.substr(0, 16) << "\n"
+            << "restart the collector to sign with these keys" << std::endl;
   return kExitOk;
 }
 
@@ -181,6 +205,9 @@ int runCollectorCli(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "init") return runInit(args);
   if (command == "serve") return runServe(args);
+  if (command == "keys" && !args.empty() && args.front() == "import") {
+    return runKeysImport(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
     return kExitOk;
