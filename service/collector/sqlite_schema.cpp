@@ -1,5 +1,6 @@
 #include "service/collector/sqlite_schema.h"
 
+#include <iterator>
 #include <string>
 
 namespace xiaoan::collector {
@@ -94,7 +95,43 @@ CREATE TABLE IF NOT EXISTS admin_audit(
   detail TEXT NOT NULL);
 )sql";
 
+// Version 1 -> 2: the signed content channel (policy layers, rooms, what was issued).
+const char* const kMigrationTo2 = R"sql(
+ALTER TABLE terminals ADD COLUMN room TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE policy_layers(
+  scope TEXT NOT NULL,
+  id TEXT NOT NULL,
+  policy BLOB NOT NULL,
+  revision INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY(scope, id)) WITHOUT ROWID;
+
+CREATE TABLE issued_content(
+  agent_id TEXT PRIMARY KEY,
+  policy_version INTEGER NOT NULL,
+  policy_hash BLOB NOT NULL,
+  policy_document BLOB NOT NULL,
+  targets_version INTEGER NOT NULL,
+  targets_envelope BLOB NOT NULL,
+  targets_expires INTEGER NOT NULL,
+  timestamp_version INTEGER NOT NULL,
+  timestamp_envelope BLOB NOT NULL,
+  timestamp_expires INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+
+CREATE TABLE counters(
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO counters(name, value) VALUES('content_version', 0);
+)sql";
+
 namespace {
+
+// Step i brings a database from version i to version i + 1.
+constexpr const char* const* kSteps[] = {&kSchemaSql, &kMigrationTo2};
+static_assert(std::size(kSteps) == kSchemaVersion);
 
 Result<int64_t> userVersion(SqliteDb& db) {
   XIAOAN_ASSIGN_OR_RETURN(auto stmt, db.prepare("PRAGMA user_version"));
@@ -102,18 +139,32 @@ Result<int64_t> userVersion(SqliteDb& db) {
   return row ? stmt->columnInt64(0) : 0;
 }
 
+Status checkNotNewer(int64_t version) {
+  if (version <= kSchemaVersion) return Status::ok();
+  return Status(ErrorCode::kDatabase, "database schema version " + std::to_string(version) +
+                                          " is newer than this collector understands");
+}
+
+// Runs the missing steps; the caller holds the write transaction.
+Status migrate(SqliteDb& db) {
+  // Read again under the write lock: another process may have migrated meanwhile.
+  XIAOAN_ASSIGN_OR_RETURN(int64_t version, userVersion(db));
+  XIAOAN_RETURN_IF_ERROR(checkNotNewer(version));
+  if (version == kSchemaVersion) return Status::ok();
+  for (int64_t v = version; v < kSchemaVersion; ++v) {
+    XIAOAN_RETURN_IF_ERROR(db.exec(*kSteps[v]));
+  }
+  return db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+}
+
 }  // namespace
 
 Status applySchema(SqliteDb& db) {
   XIAOAN_ASSIGN_OR_RETURN(int64_t version, userVersion(db));
-  if (version > kSchemaVersion) {
-    return Status(ErrorCode::kDatabase, "database schema version " + std::to_string(version) +
-                                            " is newer than this collector understands");
-  }
+  XIAOAN_RETURN_IF_ERROR(checkNotNewer(version));
   if (version == kSchemaVersion) return Status::ok();
   XIAOAN_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
-  Status st = db.exec(kSchemaSql);
-  if (st.isOk()) st = db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+  Status st = migrate(db);
   if (!st.isOk()) {
     (void)db.exec("ROLLBACK");
     return st;

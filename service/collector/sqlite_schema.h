@@ -6,14 +6,17 @@
 namespace xiaoan::collector {
 
 // Schema version stored in PRAGMA user_version.
-inline constexpr int kSchemaVersion = 1;
+//   1: schools, tokens, terminals, agents, events, heads, admins, audit
+//   2: policy layers, terminal rooms, issued signed content, the content version counter
+inline constexpr int kSchemaVersion = 2;
 
-// The full schema (CREATE ... IF NOT EXISTS), also used by the ingest benchmark so that the
-// raw-SQLite baseline writes into exactly the same tables and indexes.
+// The version 1 schema (CREATE ... IF NOT EXISTS), also used by the ingest benchmark so that the
+// raw-SQLite baseline writes into exactly the same event tables and indexes.
 extern const char* const kSchemaSql;
 
-// Creates the schema in a new database or checks the version of an existing one
-// (E_DATABASE when it is newer than this binary understands).
+// Creates the schema in a new database, or migrates an existing one step by step to
+// kSchemaVersion in one transaction (E_DATABASE when it is newer than this binary understands).
+// A new database goes through the same steps, so new and migrated databases are identical.
 Status applySchema(SqliteDb& db);
 
 }  // namespace xiaoan::collector

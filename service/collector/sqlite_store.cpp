@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "service/collector/sqlite_content.h"
 #include "service/collector/sqlite_schema.h"
 #include "service/collector/sqlite_write_txn.h"
 
@@ -40,6 +41,7 @@ TerminalRow terminalFromRow(const SqliteStatement& st) {
   t.events_stored = static_cast<uint64_t>(st.columnInt64(10));
   t.policy_version = static_cast<uint64_t>(st.columnInt64(11));
   t.spool_pending = static_cast<uint64_t>(st.columnInt64(12));
+  t.room = st.columnText(13);
   return t;
 }
 
@@ -203,7 +205,7 @@ Result<std::vector<TerminalRow>> SqliteStore::listTerminals(const std::string& s
   XIAOAN_ASSIGN_OR_RETURN(
       auto st, db_->prepare("SELECT id, school_id, hostname, macs, ipv4, agent_id, agent_version, "
                             "os_version, enrolled_at, last_checkin, events_stored, policy_version, "
-                            "spool_pending FROM terminals WHERE ?1 = '' OR school_id = ?1 "
+                            "spool_pending, room FROM terminals WHERE ?1 = '' OR school_id = ?1 "
                             "ORDER BY created_at, id"));
   st->bind(1, school_filter);
   std::vector<TerminalRow> out;
@@ -242,6 +244,96 @@ Result<std::vector<AuditRow>> SqliteStore::listAudit(uint32_t limit) {
                    st->columnText(4)});
   }
   return out;
+}
+
+Result<bool> SqliteStore::exists(const std::string& sql, const std::string& key) {
+  XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare(sql));
+  st->bind(1, key);
+  return st->step();
+}
+
+// A layer needs its school (school and room scopes) or its terminal.
+Status SqliteStore::checkLayerTarget(const std::string& scope, const std::string& id) {
+  if (scope == kScopeTerminal) {
+    XIAOAN_ASSIGN_OR_RETURN(bool found, exists("SELECT 1 FROM terminals WHERE id = ?1", id));
+    if (!found) return Status(ErrorCode::kNotFound, "terminal " + id + " not found");
+    return Status::ok();
+  }
+  std::string school = scope == kScopeRoom ? id.substr(0, id.find('/')) : id;
+  XIAOAN_ASSIGN_OR_RETURN(bool found, exists("SELECT 1 FROM schools WHERE id = ?1", school));
+  if (!found) return Status(ErrorCode::kNotFound, "school " + school + " not found");
+  return Status::ok();
+}
+
+Result<std::optional<PolicyLayerRow>> SqliteStore::findPolicyLayer(const std::string& scope,
+                                                                   const std::string& id) {
+  return readPolicyLayer(*db_, scope, id);
+}
+
+Result<PolicyLayerRow> SqliteStore::putPolicyLayer(const PolicyLayerRow& layer,
+                                                   const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  XIAOAN_RETURN_IF_ERROR(checkLayerTarget(layer.scope, layer.id));
+  {
+    XIAOAN_ASSIGN_OR_RETURN(
+        auto st, db_->prepare("INSERT INTO policy_layers(scope, id, policy, revision, updated_at, "
+                              "updated_by) VALUES(?1, ?2, ?3, 1, ?4, ?5) "
+                              "ON CONFLICT(scope, id) DO UPDATE SET policy = excluded.policy, "
+                              "revision = revision + 1, updated_at = excluded.updated_at, "
+                              "updated_by = excluded.updated_by"));
+    st->bind(1, layer.scope)
+        .bind(2, layer.id)
+        .bindBlob(3, layer.policy)
+        .bind(4, layer.updated_at_ms)
+        .bind(5, layer.updated_by);
+    XIAOAN_RETURN_IF_ERROR(st->run());
+  }
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  XIAOAN_ASSIGN_OR_RETURN(auto stored, readPolicyLayer(*db_, layer.scope, layer.id));
+  if (!stored) return Status(ErrorCode::kDatabase, "policy layer vanished after writing it");
+  XIAOAN_RETURN_IF_ERROR(txn.commit());
+  return std::move(*stored);
+}
+
+Status SqliteStore::deletePolicyLayer(const std::string& scope, const std::string& id,
+                                      const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  {
+    XIAOAN_ASSIGN_OR_RETURN(auto st,
+                            db_->prepare("DELETE FROM policy_layers WHERE scope = ?1 AND id = ?2"));
+    st->bind(1, scope).bind(2, id);
+    XIAOAN_RETURN_IF_ERROR(st->run());
+  }
+  if (db_->changes() == 0) {
+    return Status(ErrorCode::kNotFound, "no " + scope + " policy layer " + id);
+  }
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Status SqliteStore::setTerminalRoom(const std::string& terminal_id, const std::string& room,
+                                    const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  {
+    XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("UPDATE terminals SET room = ?2 WHERE id = ?1"));
+    st->bind(1, terminal_id).bind(2, room);
+    XIAOAN_RETURN_IF_ERROR(st->run());
+  }
+  if (db_->changes() == 0) {
+    return Status(ErrorCode::kNotFound, "terminal " + terminal_id + " not found");
+  }
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Result<std::optional<TerminalPolicyLayers>> SqliteStore::terminalPolicyLayers(
+    const std::string& terminal_id) {
+  return readTerminalPolicyLayers(*db_, terminal_id);
+}
+
+Result<std::optional<IssuedContentRow>> SqliteStore::findIssuedContent(
+    const std::string& agent_id) {
+  return readIssuedContent(*db_, agent_id);
 }
 
 Status SqliteStore::putAdmin(const AdminRow& admin) {

@@ -25,6 +25,17 @@ class SqliteStore final : public Store {
   Result<std::vector<TerminalRow>> listTerminals(const std::string& school_filter) override;
   Result<std::vector<StoredEventRow>> listEvents(const EventQuery& query) override;
   Result<std::vector<AuditRow>> listAudit(uint32_t limit) override;
+  Result<std::optional<PolicyLayerRow>> findPolicyLayer(const std::string& scope,
+                                                        const std::string& id) override;
+  Result<PolicyLayerRow> putPolicyLayer(const PolicyLayerRow& layer,
+                                        const AuditRow& audit) override;
+  Status deletePolicyLayer(const std::string& scope, const std::string& id,
+                           const AuditRow& audit) override;
+  Status setTerminalRoom(const std::string& terminal_id, const std::string& room,
+                         const AuditRow& audit) override;
+  Result<std::optional<TerminalPolicyLayers>> terminalPolicyLayers(
+      const std::string& terminal_id) override;
+  Result<std::optional<IssuedContentRow>> findIssuedContent(const std::string& agent_id) override;
   Status putAdmin(const AdminRow& admin) override;
   Result<std::optional<AdminRow>> findAdmin(const std::string& name) override;
 
@@ -32,6 +43,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   Status insertAudit(const AuditRow& audit);
   Result<std::optional<TokenRow>> findToken(const std::string& token_id);
+  Status checkLayerTarget(const std::string& scope, const std::string& id);
+  Result<bool> exists(const std::string& sql, const std::string& key);
 
   std::unique_ptr<SqliteDb> db_;
 };

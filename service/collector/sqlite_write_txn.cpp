@@ -1,6 +1,7 @@
 #include "service/collector/sqlite_write_txn.h"
 
 #include "service/collector/crypto_util.h"
+#include "service/collector/sqlite_content.h"
 
 namespace xiaoan::collector {
 namespace {
@@ -249,5 +250,21 @@ Result<EnrollOutcome> SqliteWriteTxn::enroll(const EnrollParams& p) {
   XIAOAN_RETURN_IF_ERROR(st->run());
   return out;
 }
+
+Result<std::optional<TerminalPolicyLayers>> SqliteWriteTxn::terminalPolicyLayers(
+    const std::string& terminal_id) {
+  return readTerminalPolicyLayers(db_, terminal_id);
+}
+
+Result<std::optional<IssuedContentRow>> SqliteWriteTxn::findIssuedContent(
+    const std::string& agent_id) {
+  return readIssuedContent(db_, agent_id);
+}
+
+Status SqliteWriteTxn::putIssuedContent(const IssuedContentRow& row) {
+  return writeIssuedContent(db_, row);
+}
+
+Result<uint64_t> SqliteWriteTxn::nextContentVersion() { return takeContentVersion(db_); }
 
 }  // namespace xiaoan::collector

@@ -29,6 +29,11 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<AgentRow> recordCheckin(const CheckinUpdate& update) override;
   Result<std::vector<AckRow>> agentHeads(const std::string& agent_id) override;
   Result<EnrollOutcome> enroll(const EnrollParams& params) override;
+  Result<std::optional<TerminalPolicyLayers>> terminalPolicyLayers(
+      const std::string& terminal_id) override;
+  Result<std::optional<IssuedContentRow>> findIssuedContent(const std::string& agent_id) override;
+  Status putIssuedContent(const IssuedContentRow& row) override;
+  Result<uint64_t> nextContentVersion() override;
 
  private:
   Status checkToken(const EnrollParams& params, std::string& school_id);

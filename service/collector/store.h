@@ -43,8 +43,9 @@ struct TerminalRow {
   std::optional<int64_t> enrolled_at_ms;
   std::optional<int64_t> last_checkin_ms;
   uint64_t events_stored = 0;
-  uint64_t policy_version = 0;
+  uint64_t policy_version = 0;  // as reported by the agent (applied)
   uint64_t spool_pending = 0;
+  std::string room;  // "" = no room assigned
 };
 
 struct AgentRow {
@@ -141,9 +142,53 @@ struct AdminRow {
 struct AuditRow {
   int64_t time_ms = 0;
   std::string admin;
-  std::string action;  // "school.add", "token.create", "token.revoke"
+  // "school.add", "token.create", "token.revoke", "policy.put", "policy.delete",
+  // "terminal.room", "bundle.export"
+  std::string action;
   std::string target;
   std::string detail_json;
+};
+
+// One policy layer. Scopes are "school", "room" and "terminal"; ids the school id,
+// "school_id/room" and the terminal id. `policy` is a serialized xiaoan.v1.Policy: the store
+// keeps it as bytes and never interprets it.
+struct PolicyLayerRow {
+  std::string scope;
+  std::string id;
+  std::string policy;
+  uint64_t revision = 0;  // 1 for a new layer, +1 for every change
+  int64_t updated_at_ms = 0;
+  std::string updated_by;
+};
+
+inline constexpr const char* kScopeSchool = "school";
+inline constexpr const char* kScopeRoom = "room";
+inline constexpr const char* kScopeTerminal = "terminal";
+
+// Where a terminal sits and the layers that apply to it, in merge order: school, room (when
+// assigned and present), terminal.
+struct TerminalPolicyLayers {
+  std::string terminal_id;
+  std::string school_id;
+  std::string room;
+  std::string agent_id;  // current instance ("" before enrollment finished)
+  std::vector<PolicyLayerRow> layers;
+};
+
+// What the collector last issued to one agent through the signed content channel. Persisted so
+// that versions never go down across restarts. Envelopes are serialized SignedEnvelopes.
+struct IssuedContentRow {
+  std::string agent_id;
+  uint64_t policy_version = 0;
+  std::string policy_hash;      // SHA-256 of the policy's identity (what decides a new version)
+  std::string policy_document;  // the serialized PolicyDocument (the artifact's bytes)
+  uint64_t targets_version = 0;
+  std::string targets_envelope;
+  int64_t targets_expires_ms = 0;
+  uint64_t timestamp_version = 0;
+  std::string timestamp_envelope;
+  int64_t timestamp_expires_ms = 0;
+  int64_t updated_at_ms = 0;
 };
 
 // One write transaction. Destroying it without commit() rolls back. Used by one thread.
@@ -173,6 +218,17 @@ class WriteTxn {
   // Checks the token (exists, secret matches, not revoked/expired/used up: else
   // E_UNAUTHORIZED), counts the use, links or creates the terminal, records the agent.
   virtual Result<EnrollOutcome> enroll(const EnrollParams& params) = 0;
+
+  // Signed content channel: the inputs and the state of issuing (content_issuer.h).
+  // nullopt when the terminal is unknown.
+  virtual Result<std::optional<TerminalPolicyLayers>> terminalPolicyLayers(
+      const std::string& terminal_id) = 0;
+  virtual Result<std::optional<IssuedContentRow>> findIssuedContent(
+      const std::string& agent_id) = 0;
+  virtual Status putIssuedContent(const IssuedContentRow& row) = 0;
+  // The next value of the collector-wide content version counter (1, 2, ...). Never repeats,
+  // also across restarts, as long as the transaction commits.
+  virtual Result<uint64_t> nextContentVersion() = 0;
 };
 
 // Storage of the collector. One instance is one database session: use it from one thread at a
@@ -196,6 +252,23 @@ class Store {
   // Oldest first.
   virtual Result<std::vector<StoredEventRow>> listEvents(const EventQuery& query) = 0;
   virtual Result<std::vector<AuditRow>> listAudit(uint32_t limit) = 0;
+
+  // Policy layers. put: creates the layer (revision 1) or replaces its policy (revision + 1)
+  // and returns what is stored; E_NOT_FOUND when the school (school and room scopes) or the
+  // terminal does not exist. delete: E_NOT_FOUND when there is no such layer.
+  virtual Result<std::optional<PolicyLayerRow>> findPolicyLayer(const std::string& scope,
+                                                                const std::string& id) = 0;
+  virtual Result<PolicyLayerRow> putPolicyLayer(const PolicyLayerRow& layer,
+                                                const AuditRow& audit) = 0;
+  virtual Status deletePolicyLayer(const std::string& scope, const std::string& id,
+                                   const AuditRow& audit) = 0;
+  // Assigns a terminal to a room of its school ("" = none); E_NOT_FOUND for unknown terminals.
+  virtual Status setTerminalRoom(const std::string& terminal_id, const std::string& room,
+                                 const AuditRow& audit) = 0;
+  virtual Result<std::optional<TerminalPolicyLayers>> terminalPolicyLayers(
+      const std::string& terminal_id) = 0;
+  virtual Result<std::optional<IssuedContentRow>> findIssuedContent(
+      const std::string& agent_id) = 0;
 
   // Creates or replaces an admin account.
   virtual Status putAdmin(const AdminRow& admin) = 0;

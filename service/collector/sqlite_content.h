@@ -1,0 +1,23 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "platform/result.h"
+#include "service/collector/sqlite_db.h"
+#include "service/collector/store.h"
+
+// SQL of the signed content channel's tables (policy_layers, issued_content, counters), shared
+// by the admin session (SqliteStore) and the writer's transactions (SqliteWriteTxn).
+namespace xiaoan::collector {
+
+Result<std::optional<PolicyLayerRow>> readPolicyLayer(SqliteDb& db, const std::string& scope,
+                                                      const std::string& id);
+Result<std::optional<TerminalPolicyLayers>> readTerminalPolicyLayers(
+    SqliteDb& db, const std::string& terminal_id);
+Result<std::optional<IssuedContentRow>> readIssuedContent(SqliteDb& db,
+                                                          const std::string& agent_id);
+Status writeIssuedContent(SqliteDb& db, const IssuedContentRow& row);
+Result<uint64_t> takeContentVersion(SqliteDb& db);
+
+}  // namespace xiaoan::collector
