@@ -12,11 +12,14 @@ AGENT_PID=""
 AGENT_PORT=0
 ADMIN_PORT=0
 MOUNTS=()
+# Further processes and logs of a scenario (more agents, test servers): killed and shown on exit.
+EXTRA_PIDS=()
+EXTRA_LOGS=()
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
 
 dump_logs() {
-  for f in "$WORK"/collector.log "$WORK"/agent.log; do
+  for f in "$WORK"/collector.log "$WORK"/agent.log "${EXTRA_LOGS[@]}"; do
     [ -f "$f" ] && { echo "---- tail $f"; tail -n 40 "$f"; }
   done
   return 0
@@ -32,6 +35,7 @@ cleanup() {
   local rc=$?
   [ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null || true
   [ -n "$COLLECTOR_PID" ] && kill -9 "$COLLECTOR_PID" 2>/dev/null || true
+  for p in "${EXTRA_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null || true; done
   if [ $rc -eq 0 ] && [ -z "${KEEP_WORK:-}" ]; then rm -rf "$WORK"; else echo "work dir kept: $WORK"; fi

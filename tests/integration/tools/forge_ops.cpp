@@ -146,7 +146,7 @@ Status reissue(v1::TrustUpdate& update, const ReissueOptions& o) {
       !ts.ParseFromString(update.timestamp().payload())) {
     return bad("the update's timestamp or content targets do not parse");
   }
-  if (o.targets_version) targets.set_version(*o.targets_version);
+  targets.set_version(o.targets_version.value_or(targets.version() + 1));
   if (!o.policy_json_file.empty() || !o.policy_raw_file.empty()) {
     XIAOAN_RETURN_IF_ERROR(replacePolicy(targets, o));
   }

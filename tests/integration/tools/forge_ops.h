@@ -24,7 +24,7 @@ struct ArtifactSink {
 struct ReissueOptions {
   std::string content_key;                    // PEM file signing the content targets
   std::string timestamp_key;                  // PEM file signing the timestamp
-  std::optional<uint64_t> targets_version;    // default: unchanged
+  std::optional<uint64_t> targets_version;    // default: current + 1
   std::optional<uint64_t> timestamp_version;  // default: current + 1
   std::optional<int64_t> expires_in_seconds;  // default: unchanged expiry
   // Replace the POLICY artifact: a PolicyDocument from JSON (proto field names), or raw bytes.
