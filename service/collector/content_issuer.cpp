@@ -1,0 +1,185 @@
+#include "service/collector/content_issuer.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+
+#include "platform/crypto/ed25519.h"
+#include "platform/trust/metadata.h"
+#include "xiaoan/v1/policy.pb.h"
+
+namespace xiaoan::collector {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+int64_t nowMs(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch())
+      .count();
+}
+
+int64_t ttlMs(std::chrono::seconds ttl) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
+}
+
+// Less than half of the lifetime left: re-sign, so agents never run into the expiry.
+bool dueForRenewal(int64_t expires_ms, int64_t now_ms, std::chrono::seconds ttl) {
+  return expires_ms - now_ms < ttlMs(ttl) / 2;
+}
+
+bool signedBy(const std::string& envelope_bytes, const crypto::SigningKey& key) {
+  v1::SignedEnvelope envelope;
+  if (!envelope.ParseFromString(envelope_bytes)) return false;
+  return std::any_of(envelope.signatures().begin(), envelope.signatures().end(),
+                     [&](const v1::Signature& s) { return s.key_id() == key.keyId(); });
+}
+
+Result<std::string> signAs(v1::Role role, const google::protobuf::Message& payload,
+                           const crypto::SigningKey& key) {
+  const crypto::SigningKey* keys[] = {&key};
+  XIAOAN_ASSIGN_OR_RETURN(v1::SignedEnvelope envelope, trust::signMessage(role, payload, keys));
+  return trust::serializeDeterministic(envelope);
+}
+
+Result<v1::SignedEnvelope> storedEnvelope(const std::string& bytes) {
+  v1::SignedEnvelope envelope;
+  if (!envelope.ParseFromString(bytes)) {
+    return Status(ErrorCode::kDatabase, "stored signed metadata is unreadable");
+  }
+  return envelope;
+}
+
+}  // namespace
+
+// The state of one issue() call.
+struct ContentIssuer::Pass {
+  WriteTxn& txn;
+  std::string agent_id;
+  std::string terminal_id;
+  ResolvedPolicy resolved;
+  IssuedContentRow row;
+  int64_t now_ms = 0;
+  bool policy_changed = false;
+  bool targets_changed = false;
+  bool timestamp_changed = false;
+};
+
+ContentIssuer::ContentIssuer(IssuerOptions options, const CollectorKeys* keys,
+                             ArtifactStore& artifacts, const Clock& clock)
+    : options_(std::move(options)), keys_(keys), artifacts_(artifacts), clock_(clock) {}
+
+Result<AgentContent> ContentIssuer::issue(WriteTxn& txn, const std::string& agent_id,
+                                          const std::string& terminal_id,
+                                          uint64_t agent_root_version) const {
+  XIAOAN_ASSIGN_OR_RETURN(auto layers, txn.terminalPolicyLayers(terminal_id));
+  if (!layers) return Status(ErrorCode::kNotFound, "terminal " + terminal_id + " not found");
+  Pass pass{txn, agent_id, terminal_id, {}, {}, nowMs(clock_)};
+  XIAOAN_ASSIGN_OR_RETURN(pass.resolved, resolvePolicy(options_.defaults, *layers));
+  AgentContent out;
+  out.checkin_interval_seconds = pass.resolved.policy.agent().checkin_interval_seconds();
+  if (keys_ == nullptr) return out;
+  XIAOAN_ASSIGN_OR_RETURN(auto existing, txn.findIssuedContent(agent_id));
+  if (existing) pass.row = std::move(*existing);
+  pass.row.agent_id = agent_id;
+  XIAOAN_RETURN_IF_ERROR(issuePolicy(pass));
+  XIAOAN_RETURN_IF_ERROR(issueTargets(pass));
+  XIAOAN_RETURN_IF_ERROR(issueTimestamp(pass));
+  if (pass.timestamp_changed) {
+    pass.row.updated_at_ms = pass.now_ms;
+    XIAOAN_RETURN_IF_ERROR(txn.putIssuedContent(pass.row));
+  }
+  // Also when nothing changed: the file may have been lost (e.g. a restored data dir).
+  XIAOAN_ASSIGN_OR_RETURN(std::string sha, artifacts_.put(pass.row.policy_document));
+  out.artifacts.push_back(std::move(sha));
+  out.policy_version = pass.row.policy_version;
+  XIAOAN_ASSIGN_OR_RETURN(out.trust, trustUpdate(pass.row, agent_root_version));
+  return out;
+}
+
+// A new policy version only when the policy's identity (agent, terminal, merged policy: not
+// the version, issue time or layer revisions) differs from the one last issued.
+Status ContentIssuer::issuePolicy(Pass& pass) const {
+  v1::PolicyDocument doc;
+  doc.set_agent_id(pass.agent_id);
+  doc.set_terminal_id(pass.terminal_id);
+  *doc.mutable_policy() = pass.resolved.policy;
+  std::string hash = crypto::sha256(trust::serializeDeterministic(doc));
+  if (pass.row.policy_version != 0 && pass.row.policy_hash == hash) return Status::ok();
+  XIAOAN_ASSIGN_OR_RETURN(uint64_t version, pass.txn.nextContentVersion());
+  doc.set_version(version);
+  *doc.mutable_issued_at() = TimeUtil::MillisecondsToTimestamp(pass.now_ms);
+  for (const auto& source : pass.resolved.sources) *doc.add_sources() = source;
+  pass.row.policy_version = version;
+  pass.row.policy_hash = std::move(hash);
+  pass.row.policy_document = trust::serializeDeterministic(doc);
+  pass.policy_changed = true;
+  return Status::ok();
+}
+
+Status ContentIssuer::issueTargets(Pass& pass) const {
+  const auto& r = pass.row;
+  bool due = pass.policy_changed || r.targets_version == 0 ||
+             dueForRenewal(r.targets_expires_ms, pass.now_ms, options_.targets_ttl) ||
+             !signedBy(r.targets_envelope, keys_->content);
+  if (!due) return Status::ok();
+  XIAOAN_ASSIGN_OR_RETURN(uint64_t version, pass.txn.nextContentVersion());
+  const std::string& doc = r.policy_document;
+  v1::TargetsMetadata targets;
+  targets.set_role(v1::ROLE_CONTENT);
+  targets.set_version(version);
+  *targets.mutable_issued_at() = TimeUtil::MillisecondsToTimestamp(pass.now_ms);
+  int64_t expires = pass.now_ms + ttlMs(options_.targets_ttl);
+  *targets.mutable_expires() = TimeUtil::MillisecondsToTimestamp(expires);
+  targets.set_agent_id(pass.agent_id);
+  auto* artifact = targets.add_artifacts();
+  artifact->set_kind(v1::ARTIFACT_KIND_POLICY);
+  artifact->set_name("policy");
+  artifact->set_version(r.policy_version);
+  artifact->set_length(doc.size());
+  artifact->set_sha256(crypto::sha256(doc));
+  XIAOAN_ASSIGN_OR_RETURN(pass.row.targets_envelope,
+                          signAs(v1::ROLE_CONTENT, targets, keys_->content));
+  pass.row.targets_version = version;
+  pass.row.targets_expires_ms = expires;
+  pass.targets_changed = true;
+  return Status::ok();
+}
+
+Status ContentIssuer::issueTimestamp(Pass& pass) const {
+  const auto& r = pass.row;
+  bool due = pass.targets_changed || r.timestamp_version == 0 ||
+             dueForRenewal(r.timestamp_expires_ms, pass.now_ms, options_.timestamp_ttl) ||
+             !signedBy(r.timestamp_envelope, keys_->timestamp);
+  if (!due) return Status::ok();
+  XIAOAN_ASSIGN_OR_RETURN(v1::SignedEnvelope targets, storedEnvelope(r.targets_envelope));
+  XIAOAN_ASSIGN_OR_RETURN(uint64_t version, pass.txn.nextContentVersion());
+  v1::TimestampMetadata ts;
+  ts.set_version(version);
+  *ts.mutable_issued_at() = TimeUtil::MillisecondsToTimestamp(pass.now_ms);
+  int64_t expires = pass.now_ms + ttlMs(options_.timestamp_ttl);
+  *ts.mutable_expires() = TimeUtil::MillisecondsToTimestamp(expires);
+  ts.set_agent_id(pass.agent_id);
+  *ts.add_targets() = trust::metaRefOf(v1::ROLE_CONTENT, r.targets_version, targets.payload());
+  XIAOAN_ASSIGN_OR_RETURN(pass.row.timestamp_envelope,
+                          signAs(v1::ROLE_TIMESTAMP, ts, keys_->timestamp));
+  pass.row.timestamp_version = version;
+  pass.row.timestamp_expires_ms = expires;
+  pass.timestamp_changed = true;
+  return Status::ok();
+}
+
+Result<v1::TrustUpdate> ContentIssuer::trustUpdate(const IssuedContentRow& row,
+                                                   uint64_t agent_root) const {
+  v1::TrustUpdate update;
+  const auto& roots = keys_->roots;
+  for (uint64_t v = agent_root + 1;
+       v <= roots.size() && static_cast<size_t>(update.roots_size()) < trust::kMaxRootsPerUpdate;
+       ++v) {
+    *update.add_roots() = roots[v - 1];
+  }
+  XIAOAN_ASSIGN_OR_RETURN(*update.mutable_timestamp(), storedEnvelope(row.timestamp_envelope));
+  XIAOAN_ASSIGN_OR_RETURN(*update.mutable_content_targets(), storedEnvelope(row.targets_envelope));
+  return update;
+}
+
+}  // namespace xiaoan::collector

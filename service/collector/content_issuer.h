@@ -1,0 +1,74 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/clock.h"
+#include "platform/result.h"
+#include "service/collector/artifact_store.h"
+#include "service/collector/policy_layers.h"
+#include "service/collector/store.h"
+#include "service/collector/trust_keys.h"
+#include "xiaoan/v1/trust.pb.h"
+
+namespace xiaoan::collector {
+
+struct IssuerOptions {
+  // Lifetime of a timestamp; re-signed when less than half of it is left.
+  std::chrono::seconds timestamp_ttl{std::chrono::hours(24 * 7)};
+  // Lifetime of content targets; re-signed when less than half of it is left.
+  std::chrono::seconds targets_ttl{std::chrono::hours(24 * 30)};
+  // The built-in layer under every school, room and terminal layer.
+  v1::Policy defaults;
+};
+
+// What one agent should have now.
+struct AgentContent {
+  // From the merged policy (also without keys).
+  uint32_t checkin_interval_seconds = 0;
+  // Policy version issued to the agent; 0 when nothing can be issued (no keys imported).
+  uint64_t policy_version = 0;
+  // Roots newer than the agent's, the current timestamp and content targets; unset without keys.
+  std::optional<v1::TrustUpdate> trust;
+  // Raw SHA-256 of every artifact the content targets name (for offline bundles).
+  std::vector<std::string> artifacts;
+};
+
+// Issues each agent its merged policy through the signed content channel (DESIGN.md §6):
+// PolicyDocument artifact -> content targets (content key) -> timestamp (timestamp key).
+// A version is taken from the collector-wide counter only when something changed: the merged
+// policy (then new policy, targets and timestamp versions), the targets near expiry or signed
+// by a key no longer current (targets + timestamp), the timestamp near expiry (timestamp).
+// Everything issued is persisted in the caller's transaction, so versions never go down.
+// Thread-safe (const; the artifact store serialises its writes).
+class ContentIssuer {
+ public:
+  // `keys` may be null (nothing imported): then only the check-in interval is resolved.
+  ContentIssuer(IssuerOptions options, const CollectorKeys* keys, ArtifactStore& artifacts,
+                const Clock& clock);
+
+  bool hasKeys() const { return keys_ != nullptr; }
+  const v1::Policy& defaults() const { return options_.defaults; }
+
+  // For agent `agent_id` of terminal `terminal_id`, whose trusted root is `agent_root_version`.
+  // E_NOT_FOUND for an unknown terminal; E_DATABASE for unreadable stored state.
+  Result<AgentContent> issue(WriteTxn& txn, const std::string& agent_id,
+                             const std::string& terminal_id, uint64_t agent_root_version) const;
+
+ private:
+  struct Pass;
+  Status issuePolicy(Pass& pass) const;
+  Status issueTargets(Pass& pass) const;
+  Status issueTimestamp(Pass& pass) const;
+  Result<v1::TrustUpdate> trustUpdate(const IssuedContentRow& row, uint64_t agent_root) const;
+
+  IssuerOptions options_;
+  const CollectorKeys* keys_;
+  ArtifactStore& artifacts_;
+  const Clock& clock_;
+};
+
+}  // namespace xiaoan::collector

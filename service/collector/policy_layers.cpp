@@ -1,0 +1,93 @@
+#include "service/collector/policy_layers.h"
+
+#include <algorithm>
+
+#include "platform/policy/policy_rules.h"
+#include "service/collector/admin_request.h"
+
+namespace xiaoan::collector {
+namespace {
+
+constexpr size_t kMaxRoomBytes = 64;
+
+}  // namespace
+
+std::optional<v1::PolicyScope> scopeFromName(std::string_view name) {
+  if (name == kScopeSchool) return v1::POLICY_SCOPE_SCHOOL;
+  if (name == kScopeRoom) return v1::POLICY_SCOPE_ROOM;
+  if (name == kScopeTerminal) return v1::POLICY_SCOPE_TERMINAL;
+  return std::nullopt;
+}
+
+std::string scopeName(v1::PolicyScope scope) {
+  switch (scope) {
+    case v1::POLICY_SCOPE_SCHOOL:
+      return kScopeSchool;
+    case v1::POLICY_SCOPE_ROOM:
+      return kScopeRoom;
+    case v1::POLICY_SCOPE_TERMINAL:
+      return kScopeTerminal;
+    default:
+      return "";
+  }
+}
+
+bool isValidRoomName(std::string_view room) {
+  if (room.empty() || room.size() > kMaxRoomBytes || room.front() == ' ' || room.back() == ' ') {
+    return false;
+  }
+  return std::none_of(room.begin(), room.end(), [](char c) {
+    return c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+}
+
+bool isValidTerminalId(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+bool isValidLayerId(v1::PolicyScope scope, std::string_view id) {
+  switch (scope) {
+    case v1::POLICY_SCOPE_SCHOOL:
+      return isValidSchoolId(id);
+    case v1::POLICY_SCOPE_ROOM: {
+      size_t slash = id.find('/');
+      return slash != std::string_view::npos && isValidSchoolId(id.substr(0, slash)) &&
+             isValidRoomName(id.substr(slash + 1));
+    }
+    case v1::POLICY_SCOPE_TERMINAL:
+      return isValidTerminalId(id);
+    default:
+      return false;
+  }
+}
+
+v1::Policy collectorDefaults(uint32_t checkin_interval_seconds) {
+  v1::Policy p = policy::builtinDefaults();
+  p.mutable_agent()->set_checkin_interval_seconds(checkin_interval_seconds);
+  return p;
+}
+
+Result<ResolvedPolicy> resolvePolicy(const v1::Policy& defaults,
+                                     const TerminalPolicyLayers& layers) {
+  std::vector<v1::Policy> stack = {defaults};
+  ResolvedPolicy out;
+  for (const auto& row : layers.layers) {
+    v1::Policy layer;
+    auto scope = scopeFromName(row.scope);
+    if (!scope || !layer.ParseFromString(row.policy)) {
+      return Status(ErrorCode::kDatabase,
+                    "stored policy layer " + row.scope + "/" + row.id + " is unreadable");
+    }
+    stack.push_back(std::move(layer));
+    auto& source = out.sources.emplace_back();
+    source.set_scope(*scope);
+    source.set_id(row.id);
+    source.set_revision(row.revision);
+  }
+  out.policy = policy::mergeLayers(stack);
+  return out;
+}
+
+}  // namespace xiaoan::collector
