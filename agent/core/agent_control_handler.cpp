@@ -1,5 +1,7 @@
 #include "agent/core/agent_control_handler.h"
 
+#include <optional>
+
 #include "agent/core/status_model.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
@@ -13,6 +15,15 @@ v1::ControlResponse failure(const Status& st) {
   return r;
 }
 
+// Mutations are for root only: nullopt for root, else the (logged) refusal.
+std::optional<v1::ControlResponse> refuseUnlessRoot(const PeerCredentials& peer,
+                                                    const std::string& command) {
+  if (peer.uid == 0) return std::nullopt;
+  componentLogger("agent.control")
+      ->warn("{} refused for uid {} (pid {})", command, peer.uid, peer.pid);
+  return failure(Status(ErrorCode::kPermissionDenied, command + " needs root"));
+}
+
 }  // namespace
 
 v1::ControlResponse AgentControlHandler::handle(const v1::ControlRequest& request,
@@ -24,15 +35,35 @@ v1::ControlResponse AgentControlHandler::handle(const v1::ControlRequest& reques
       return r;
     }
     case v1::ControlRequest::kSendTestEvents:
-      if (peer.uid != 0) {
-        componentLogger("agent.control")
-            ->warn("send_test_events refused for uid {} (pid {})", peer.uid, peer.pid);
-        return failure(Status(ErrorCode::kPermissionDenied, "send_test_events needs root"));
-      }
+      if (auto refused = refuseUnlessRoot(peer, "send_test_events")) return *refused;
       return sendTestEvents(request.send_test_events());
+    case v1::ControlRequest::kApplyBundle:
+      if (auto refused = refuseUnlessRoot(peer, "apply_bundle")) return *refused;
+      return applyBundle(request.apply_bundle());
     default:
       return failure(Status(ErrorCode::kInvalidArgument, "unknown control command"));
   }
+}
+
+v1::ControlResponse AgentControlHandler::applyBundle(const v1::ApplyBundleRequest& req) {
+  if (req.path().empty() || req.path().front() != '/') {
+    return failure(Status(ErrorCode::kInvalidArgument, "apply_bundle needs an absolute path"));
+  }
+  if (content_ == nullptr) {
+    return failure(Status(ErrorCode::kUnsupported, "this agent has no content channel"));
+  }
+  auto log = componentLogger("agent.control");
+  log->info("apply_bundle {}", req.path());
+  auto applied = content_->applyBundle(req.path());
+  if (!applied.isOk()) {
+    log->warn("apply_bundle {}: {}", req.path(), applied.status().toString());
+    return failure(applied.status());
+  }
+  log->info("apply_bundle {}: root v{}, policy v{}, {}", req.path(), applied->root_version(),
+            applied->policy_version(), applied->changed() ? "changed" : "nothing new");
+  v1::ControlResponse r;
+  *r.mutable_apply_bundle() = std::move(applied).value();
+  return r;
 }
 
 v1::ControlResponse AgentControlHandler::sendTestEvents(const v1::SendTestEventsRequest& req) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "agent/content/content_manager.h"
 #include "agent/core/control_server.h"
 #include "agent/core/event_factory.h"
 #include "agent/core/status_model.h"
@@ -9,23 +10,27 @@ namespace xiaoan::agent {
 
 inline constexpr uint32_t kMaxTestEvents = 1'000'000;
 
-// The agent's control commands: get_status for anyone; send_test_events for root only
-// (E_PERMISSION_DENIED otherwise) — appends DiagnosticEvents through the normal spool and
-// syncs before answering, so the answer means "durable".
+// The agent's control commands: get_status for anyone; for root only (E_PERMISSION_DENIED
+// otherwise) send_test_events — appends DiagnosticEvents through the normal spool and syncs
+// before answering, so the answer means "durable" — and apply_bundle, which verifies and
+// applies an offline bundle file through the content manager (absent: E_UNSUPPORTED).
 class AgentControlHandler final : public ControlHandler {
  public:
-  AgentControlHandler(const StatusModel& status, Spool& spool, const EventFactory& events)
-      : status_(status), spool_(spool), events_(events) {}
+  AgentControlHandler(const StatusModel& status, Spool& spool, const EventFactory& events,
+                      content::ContentManager* content = nullptr)
+      : status_(status), spool_(spool), events_(events), content_(content) {}
 
   v1::ControlResponse handle(const v1::ControlRequest& request,
                              const PeerCredentials& peer) override;
 
  private:
   v1::ControlResponse sendTestEvents(const v1::SendTestEventsRequest& request);
+  v1::ControlResponse applyBundle(const v1::ApplyBundleRequest& request);
 
   const StatusModel& status_;
   Spool& spool_;
   const EventFactory& events_;
+  content::ContentManager* content_;
 };
 
 }  // namespace xiaoan::agent

@@ -56,7 +56,9 @@ Status AgentDaemon::init() {
   if (st.isOk()) st = run_marker_.markRunning();
   if (!st.isOk()) log->error("start-up record: {}", st.toString());
   status_->setCondition("startup_record", st);
-  control_handler_ = std::make_unique<AgentControlHandler>(*status_, *spool_, *events_);
+  initContent();
+  control_handler_ =
+      std::make_unique<AgentControlHandler>(*status_, *spool_, *events_, content_.get());
   control_ = std::make_unique<ControlServer>(
       ControlServerOptions{config_.status_socket(), 3, std::chrono::seconds(10)},
       *control_handler_);
@@ -96,6 +98,49 @@ Status AgentDaemon::appendLifecycle(int kind) {
   l->set_torn_bytes_truncated(stats.torn_bytes_truncated);
   auto r = spool_->append(std::move(e));
   return r.isOk() ? Status::ok() : r.status();
+}
+
+void AgentDaemon::initContent() {
+  upload_rate_ = config_.max_upload_events_per_second();
+  const CollectorClientOptions mtls = clientOptions(true);
+  content::ArtifactDownloaderOptions d;
+  d.base_url = mtls.base_url;
+  d.http.ca_file = mtls.ca_file;
+  d.http.client_cert_file = mtls.cert_file;
+  d.http.client_key_file = mtls.key_file;
+  d.http.user_agent = std::string("xiaoan-agent/") + XIAOAN_VERSION;
+  d.min_bytes_per_second = config_.download_min_bytes_per_second();
+  downloader_ = std::make_unique<content::ArtifactDownloader>(std::move(d));
+  content::ContentHooks hooks;
+  hooks.on_policy = [this](const v1::Policy& p) { applyPolicyEffects(p); };
+  hooks.on_event = [this](v1::ContentUpdateEvent e) { appendContentEvent(std::move(e)); };
+  hooks.on_condition = [this](const std::string& key, const Status& st) {
+    status_->setCondition(key, st);
+  };
+  hooks.on_status = [this](const v1::ContentStatus& c, uint64_t policy_version) {
+    status_->setContent(c, policy_version);
+  };
+  content_ = std::make_unique<content::ContentManager>(
+      content::ContentManagerOptions{config_.state_dir(), config_.trust_root()}, clock_,
+      *downloader_, std::move(hooks));
+}
+
+void AgentDaemon::appendContentEvent(v1::ContentUpdateEvent event) {
+  v1::Event e = events_->make(v1::PRIORITY_SECURITY);
+  *e.mutable_content_update() = std::move(event);
+  auto r = spool_->append(std::move(e));
+  if (!r.isOk()) componentLogger("agent.core")->error("content event: {}", r.status().toString());
+}
+
+void AgentDaemon::applyPolicyEffects(const v1::Policy& policy) {
+  std::lock_guard lock(effects_mu_);
+  const auto& agent = policy.agent();
+  policy_interval_.reset();
+  if (agent.has_checkin_interval_seconds()) policy_interval_ = agent.checkin_interval_seconds();
+  upload_rate_ = agent.has_max_upload_events_per_second() ? agent.max_upload_events_per_second()
+                                                          : config_.max_upload_events_per_second();
+  if (checkin_) checkin_->setPolicyInterval(policy_interval_);
+  if (uploader_) uploader_->setMaxEventsPerSecond(upload_rate_);
 }
 
 std::string AgentDaemon::agentId() const {
@@ -149,8 +194,11 @@ void AgentDaemon::startConnectedLoops(const v1::AgentIdentity& identity) {
   }
   status_->setEnrollment(v1::ENROLLMENT_STATE_ENROLLED, identity.agent_id(),
                          identity.terminal_id());
+  // The last good policy runs before the first check-in (its settings shape the loops).
+  content_->start(identity.agent_id());
+  std::lock_guard lock(effects_mu_);
   UploaderOptions uo;
-  uo.max_events_per_second = config_.max_upload_events_per_second();
+  uo.max_events_per_second = upload_rate_;
   uo.seed = randomSeed();
   upload_client_ = std::make_unique<CollectorClient>(clientOptions(true));
   uploader_ = std::make_unique<Uploader>(uo, *spool_, *upload_client_, *status_, upload_wake_);
@@ -162,10 +210,11 @@ void AgentDaemon::startConnectedLoops(const v1::AgentIdentity& identity) {
   checkin_client_ = std::make_unique<CollectorClient>(clientOptions(true));
   checkin_ = std::make_unique<CheckinLoop>(
       co, *checkin_client_, *host_info_, *spool_, *status_, checkin_wake_, &upload_wake_,
-      [this](const std::string& terminal_id) {
+      content_.get(), [this](const std::string& terminal_id) {
         Status st = identity_.updateTerminalId(terminal_id);
         if (!st.isOk()) componentLogger("agent.core")->warn("identity: {}", st.toString());
       });
+  if (policy_interval_) checkin_->setPolicyInterval(policy_interval_);
   uploader_->start();
   checkin_->start();
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 
+#include "agent/content/artifact_downloader.h"
+#include "agent/content/content_manager.h"
 #include "agent/core/agent_control_handler.h"
 #include "agent/core/checkin_loop.h"
 #include "agent/core/collector_client.h"
@@ -46,6 +48,10 @@ class AgentDaemon {
   Status init();
   void initStatus();
   Status appendLifecycle(int kind);
+  void initContent();
+  void appendContentEvent(v1::ContentUpdateEvent event);
+  // Puts the running policy's settings into effect (a setting it leaves unset: the config's).
+  void applyPolicyEffects(const v1::Policy& policy);
   void session();  // enrolls if needed, then runs check-ins and uploads
   void startConnectedLoops(const v1::AgentIdentity& identity);
   CollectorClientOptions clientOptions(bool mutual_tls) const;
@@ -65,12 +71,18 @@ class AgentDaemon {
   IdentityStore identity_;
   RunMarker run_marker_;
   std::unique_ptr<EventFactory> events_;
+  std::unique_ptr<content::ArtifactDownloader> downloader_;
+  std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<CollectorClient> enroll_client_, upload_client_, checkin_client_;
   std::unique_ptr<Uploader> uploader_;
   std::unique_ptr<CheckinLoop> checkin_;
   std::thread session_thread_;
+  // The policy's settings, and the loops they go to once those exist.
+  std::mutex effects_mu_;
+  std::optional<uint32_t> policy_interval_;
+  uint32_t upload_rate_ = 0;
   mutable std::mutex id_mu_;
   std::string agent_id_;
   bool stopped_ = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <filesystem>
 
 #include "platform/crypto/pki.h"
 #include "platform/file_util.h"
@@ -106,6 +107,13 @@ void applyBootstrapDefaults(v1::AgentBootstrapConfig& c) {
     c.set_max_upload_events_per_second(kDefaultUploadEventsPerSecond);
   }
   if (c.log_level().empty()) c.set_log_level("info");
+  if (c.trust_root().empty() && !c.ca_bundle().empty()) {
+    c.set_trust_root(
+        (std::filesystem::path(c.ca_bundle()).parent_path() / kDefaultTrustRootName).string());
+  }
+  if (c.download_min_bytes_per_second() == 0) {
+    c.set_download_min_bytes_per_second(kDefaultDownloadMinBytesPerSecond);
+  }
   // Store the URL without a trailing slash so that endpoints join cleanly.
   std::string url = c.collector_url();
   while (url.size() > 8 && url.back() == '/') url.pop_back();
@@ -126,6 +134,13 @@ Status validateBootstrapConfig(const v1::AgentBootstrapConfig& c) {
   }
   if (c.max_upload_events_per_second() > 1'000'000) {
     return invalid("max_upload_events_per_second", "maximum is 1000000");
+  }
+  // A missing root file is not a config error: the agent runs and reports E_TRUST_ROOT_MISSING.
+  if (c.trust_root().empty() || c.trust_root().size() > 4096) {
+    return invalid("trust_root", "must name the pinned root metadata file");
+  }
+  if (c.download_min_bytes_per_second() > 100'000'000) {
+    return invalid("download_min_bytes_per_second", "maximum is 100000000");
   }
   static constexpr std::array kLevels = {"trace", "debug", "info", "warn", "error"};
   if (std::find(kLevels.begin(), kLevels.end(), c.log_level()) == kLevels.end()) {

@@ -14,6 +14,9 @@ inline constexpr const char* kDefaultStatusSocket = "/run/xiaoan/agent.sock";
 inline constexpr uint64_t kDefaultSpoolMaxBytes = 256ull * 1024 * 1024;
 inline constexpr uint32_t kDefaultCheckinSeconds = 60;
 inline constexpr uint32_t kDefaultUploadEventsPerSecond = 2000;
+inline constexpr uint32_t kDefaultDownloadMinBytesPerSecond = 1024;
+// trust_root defaults to this file in the CA bundle's directory.
+inline constexpr const char* kDefaultTrustRootName = "root.pb";
 
 // Parses the bootstrap JSON (protobuf JSON mapping; unknown keys are an error).
 // E_CONFIG_INVALID with the offending field in the message.

@@ -21,7 +21,7 @@ v1::Priority priorityOf(const std::string& stream) {
 
 CheckinLoop::CheckinLoop(CheckinOptions options, CollectorApi& api, const HostInfo& host_info,
                          Spool& spool, StatusModel& status, WakeSignal& wake,
-                         WakeSignal* uploader_wake,
+                         WakeSignal* uploader_wake, content::ContentManager* content,
                          std::function<void(const std::string&)> on_terminal_id)
     : options_(std::move(options)),
       api_(api),
@@ -30,11 +30,23 @@ CheckinLoop::CheckinLoop(CheckinOptions options, CollectorApi& api, const HostIn
       status_(status),
       wake_(wake),
       uploader_wake_(uploader_wake),
+      content_(content),
       on_terminal_id_(std::move(on_terminal_id)),
       interval_seconds_(options_.interval_seconds),
       rng_(options_.seed) {}
 
 CheckinLoop::~CheckinLoop() { stop(); }
+
+uint32_t CheckinLoop::intervalSeconds() const {
+  const uint32_t policy = policy_interval_seconds_.load();
+  return policy != 0 ? policy : interval_seconds_.load();
+}
+
+void CheckinLoop::setPolicyInterval(std::optional<uint32_t> seconds) {
+  policy_interval_seconds_ =
+      seconds ? std::clamp(*seconds, kMinIntervalSeconds, kMaxIntervalSeconds) : 0;
+  status_.setCheckinInterval(intervalSeconds());
+}
 
 void CheckinLoop::start() {
   thread_ = std::thread([this] { run(); });
@@ -57,7 +69,10 @@ v1::CheckinRequest CheckinLoop::buildRequest() const {
     if (st.oldest_pending) *c->mutable_oldest_pending() = toTimestamp(*st.oldest_pending);
     c->set_dropped_records(st.dropped_records);
   }
-  req.set_policy_version(0);
+  if (content_ != nullptr) {
+    *req.mutable_trust() = content_->trustVersions();
+    req.set_policy_version(content_->policyVersion());
+  }
   for (auto& e : status_.errors()) *req.add_errors() = std::move(e);
   *req.mutable_started_at() = toTimestamp(options_.started_at);
   return req;
@@ -67,12 +82,14 @@ Status CheckinLoop::checkinOnce() {
   auto response = api_.checkin(buildRequest());
   if (!response.isOk()) {
     status_.reportFailure(Channel::kCheckin, response.status());
+    // Unreachable for long, the trusted metadata expires: that must show too.
+    if (content_ != nullptr) content_->checkFreshness();
     return response.status();
   }
   if (response->checkin_interval_seconds() != 0) {
     interval_seconds_ =
         std::clamp(response->checkin_interval_seconds(), kMinIntervalSeconds, kMaxIntervalSeconds);
-    status_.setCheckinInterval(interval_seconds_);
+    status_.setCheckinInterval(intervalSeconds());
   }
   for (const auto& ack : response->acks()) {
     Status st = spool_.ack(ack.stream(), ack.epoch(), ack.seq());
@@ -85,6 +102,11 @@ Status CheckinLoop::checkinOnce() {
   }
   status_.reportSuccess(Channel::kCheckin);
   if (uploader_wake_ != nullptr) uploader_wake_->notify(kWakeRecovered);
+  if (content_ != nullptr) {
+    // Rejections are reported by the content manager; the check-in itself succeeded.
+    if (response->has_trust()) (void)content_->handleUpdate(response->trust());
+    content_->checkFreshness();
+  }
   return Status::ok();
 }
 
@@ -93,7 +115,7 @@ void CheckinLoop::run() {
   Backoff retry(options_.retry, rng_());
   while (!wake_.stopped()) {
     Status st = checkinOnce();
-    auto interval = jitterAround(std::chrono::seconds(interval_seconds_), options_.jitter, rng_);
+    auto interval = jitterAround(std::chrono::seconds(intervalSeconds()), options_.jitter, rng_);
     std::chrono::milliseconds delay = interval;
     if (st.isOk()) {
       if (retry.attempts() > 0) log->info("check-in succeeded again");

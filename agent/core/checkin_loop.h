@@ -1,11 +1,14 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 
+#include "agent/content/content_manager.h"
 #include "agent/core/backoff.h"
 #include "agent/core/collector_api.h"
 #include "agent/core/status_model.h"
@@ -24,14 +27,17 @@ struct CheckinOptions {
   uint64_t seed = 0;
 };
 
-// POST /v1/checkin every interval (+-20 % jitter): host facts, spool figures, errors ->
-// new interval, acks (applied to the spool), terminal id. A success raises kWakeRecovered on
+// POST /v1/checkin every interval (+-20 % jitter): host facts, spool figures, errors, trusted
+// metadata and policy versions -> acks (applied to the spool), terminal id, signed metadata
+// (handed to the content manager, which applies the policy). The interval is the running
+// policy's; without one, the interval the collector answers. A success raises kWakeRecovered on
 // the uploader's signal so that a backlog drains as soon as the collector is back; failures
 // retry sooner than the interval with backoff (never sooner than Retry-After).
 class CheckinLoop {
  public:
   CheckinLoop(CheckinOptions options, CollectorApi& api, const HostInfo& host_info, Spool& spool,
               StatusModel& status, WakeSignal& wake, WakeSignal* uploader_wake,
+              content::ContentManager* content,
               std::function<void(const std::string&)> on_terminal_id);
   ~CheckinLoop();
   CheckinLoop(const CheckinLoop&) = delete;
@@ -41,7 +47,9 @@ class CheckinLoop {
   void stop();
   // One check-in (the thread's unit of work; public for tests).
   Status checkinOnce();
-  uint32_t intervalSeconds() const { return interval_seconds_; }
+  uint32_t intervalSeconds() const;
+  // The running policy's check-in interval; nullopt: follow the collector's answer.
+  void setPolicyInterval(std::optional<uint32_t> seconds);
 
  private:
   void run();
@@ -54,8 +62,10 @@ class CheckinLoop {
   StatusModel& status_;
   WakeSignal& wake_;
   WakeSignal* uploader_wake_;
+  content::ContentManager* content_;
   std::function<void(const std::string&)> on_terminal_id_;
-  uint32_t interval_seconds_;
+  std::atomic<uint32_t> interval_seconds_;            // from the collector's answer (or the config)
+  std::atomic<uint32_t> policy_interval_seconds_{0};  // 0: no policy sets it
   std::string terminal_id_;
   std::mt19937_64 rng_;
   std::thread thread_;

@@ -59,6 +59,21 @@ void StatusModel::setCheckinInterval(uint32_t seconds) {
   checkin_interval_seconds_ = seconds;
 }
 
+void StatusModel::setContent(const v1::ContentStatus& content, uint64_t policy_version) {
+  std::lock_guard lock(mu_);
+  content_ = content;
+  policy_version_ = policy_version;
+}
+
+v1::ContentStatus StatusModel::contentNow() const {
+  v1::ContentStatus c = content_;
+  if (c.root_version() == 0) return c;  // no trusted metadata: nothing can expire
+  const auto floor = std::max(clock_.now(), fromTimestamp(c.time_floor()));
+  *c.mutable_time_floor() = toTimestamp(floor);
+  c.set_stale(c.has_expires() && fromTimestamp(c.expires()) < floor);
+  return c;
+}
+
 void StatusModel::reportSuccess(Channel channel) {
   const auto now = clock_.now();
   std::lock_guard lock(mu_);
@@ -150,6 +165,11 @@ std::vector<v1::ErrorInfo> StatusModel::errorsLocked(const SpoolStats& stats) co
         std::to_string(stats.corrupt_records_skipped) + " corrupt spool records skipped"));
   }
   for (const auto& [key, status] : conditions_) out.push_back(toErrorInfo(status));
+  if (contentNow().stale()) {
+    out.push_back(errorInfo(ErrorCode::kMetaExpired,
+                            "signed metadata expired: updates blocked until fresh metadata "
+                            "arrives; the last good policy stays in force"));
+  }
   // One line per code: check-in and upload failing the same way is one problem.
   std::vector<v1::ErrorInfo> unique;
   for (auto& e : out) {
@@ -167,8 +187,9 @@ v1::AgentStatus StatusModel::snapshot(bool daemon_running) const {
   s.set_pid(options_.pid);
   *s.mutable_started_at() = toTimestamp(options_.started_at);
   s.set_collector_url(options_.collector_url);
-  s.set_policy_version(0);  // no policy engine yet: built-in defaults
   std::lock_guard lock(mu_);
+  s.set_policy_version(policy_version_);  // 0: built-in settings
+  *s.mutable_content() = contentNow();
   s.set_enrollment(enrollment_);
   s.set_agent_id(agent_id_);
   s.set_terminal_id(terminal_id_);

@@ -43,6 +43,10 @@ class StatusModel {
                      const std::string& terminal_id);
   void setTerminalId(const std::string& terminal_id);
   void setCheckinInterval(uint32_t seconds);
+  // The signed content channel's state and the running policy version. `stale` and
+  // `time_floor` are re-judged at every snapshot against the clock, so that metadata that
+  // expires between check-ins (or while the collector is unreachable) shows as STALE.
+  void setContent(const v1::ContentStatus& content, uint64_t policy_version);
   void reportSuccess(Channel channel);
   void reportFailure(Channel channel, const Status& error);
   // Other degraded conditions (status file not writable, spool append failing, ...), keyed
@@ -57,6 +61,7 @@ class StatusModel {
  private:
   void fillConnection(v1::AgentStatus& s) const;
   void fillSpool(v1::AgentStatus& s, const SpoolStats& stats) const;
+  v1::ContentStatus contentNow() const;
   std::vector<v1::ErrorInfo> errorsLocked(const SpoolStats& stats) const;
 
   const StatusModelOptions options_;
@@ -72,6 +77,8 @@ class StatusModel {
   bool ever_connected_ = false;
   std::optional<std::chrono::system_clock::time_point> offline_since_, last_checkin_, last_upload_;
   std::map<std::string, Status> conditions_;
+  v1::ContentStatus content_;
+  uint64_t policy_version_ = 0;
 };
 
 // ErrorInfo for a Status.

@@ -15,7 +15,8 @@ Uploader::Uploader(UploaderOptions options, Spool& spool, CollectorApi& api, Sta
       api_(api),
       status_(status),
       wake_(wake),
-      backoff_(options.backoff, options.seed) {}
+      backoff_(options.backoff, options.seed),
+      max_events_per_second_(options.max_events_per_second) {}
 
 Uploader::~Uploader() { stop(); }
 
@@ -79,11 +80,11 @@ void Uploader::run() {
     Step s = step();
     if (s.kind == Step::kSent) {
       backoff_.reset();
-      if (options_.max_events_per_second == 0) continue;
+      const uint32_t rate = max_events_per_second_.load();
+      if (rate == 0) continue;
       // Bounded drain rate: this batch may not take less than n / rate seconds.
-      const auto budget =
-          std::chrono::duration_cast<steady_clock::duration>(std::chrono::duration<double>(
-              static_cast<double>(s.events) / options_.max_events_per_second));
+      const auto budget = std::chrono::duration_cast<steady_clock::duration>(
+          std::chrono::duration<double>(static_cast<double>(s.events) / rate));
       const auto left = started + budget - steady_clock::now();
       if (left > steady_clock::duration::zero() && wake_.sleepFor(left)) break;
     } else if (s.kind == Step::kIdle) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -39,6 +40,8 @@ class Uploader {
   void start();
   // Stops `wake` and joins the thread.
   void stop();
+  // A new drain-rate cap (the running policy's), from the next batch on.
+  void setMaxEventsPerSecond(uint32_t rate) { max_events_per_second_ = rate; }
 
   struct Step {
     enum Kind { kIdle, kSent, kFailed } kind = kIdle;
@@ -59,6 +62,7 @@ class Uploader {
   StatusModel& status_;
   WakeSignal& wake_;
   Backoff backoff_;
+  std::atomic<uint32_t> max_events_per_second_;
   std::thread thread_;
 };
 

@@ -8,6 +8,7 @@ CommandTable makeCommandTable() {
   CommandTable table;
   table.add(makeStatusCommand());
   table.add(makeSendTestEventsCommand());
+  table.add(makeApplyBundleCommand());
   table.add(makeHelpCommand());
   table.add(makeVersionCommand());
   return table;

@@ -10,6 +10,7 @@ namespace xiaoan::ctl {
 // command_table.cpp.
 std::unique_ptr<Command> makeStatusCommand();
 std::unique_ptr<Command> makeSendTestEventsCommand();
+std::unique_ptr<Command> makeApplyBundleCommand();
 std::unique_ptr<Command> makeHelpCommand();
 std::unique_ptr<Command> makeVersionCommand();
 

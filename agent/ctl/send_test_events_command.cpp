@@ -1,9 +1,7 @@
 #include "agent/ctl/commands.h"
 #include "agent/ctl/ctl_context.h"
-#include "agent/ctl/daemon_client.h"
 #include "agent/ctl/exit_code.h"
 #include "agent/ctl/localize.h"
-#include "platform/proto_json.h"
 #include "platform/text_width.h"
 
 namespace xiaoan::ctl {
@@ -41,16 +39,9 @@ class SendTestEventsCommand final : public Command {
       printError(ctx, request.status());
       return kExitUsage;
     }
-    auto answer = callDaemon(ctx.socket_path, *request, ctx.io.daemon_timeout);
-    if (!answer.isOk()) {
-      printError(ctx, answer.status());
-      return exitCodeFor(answer.status());
-    }
-    if (answer->has_error() && !answer->error().code().empty()) {
-      Status refused(errorCodeFromName(answer->error().code()), answer->error().message());
-      printError(ctx, refused);
-      return refused.code() == ErrorCode::kPermissionDenied ? kExitPermissionDenied : kExitFailure;
-    }
+    int exit_code = kExitHealthy;
+    auto answer = askDaemon(ctx, *request, ctx.io.daemon_timeout, &exit_code);
+    if (!answer) return exit_code;
     if (!answer->has_test_events()) {
       printError(ctx, Status(ErrorCode::kProtocol, "agent answered without test_events"));
       return kExitFailure;
@@ -90,15 +81,7 @@ class SendTestEventsCommand final : public Command {
   }
 
   static int show(CtlContext& ctx, const v1::SendTestEventsResponse& r) {
-    if (ctx.json) {
-      auto json = toStableJson(r);
-      if (!json.isOk()) {
-        printError(ctx, json.status());
-        return kExitFailure;
-      }
-      ctx.out() << *json;
-      return kExitHealthy;
-    }
+    if (ctx.json) return printJson(ctx, r);
     const std::string n = std::to_string(r.appended());
     const std::string range = std::to_string(r.first_seq()) + "–" + std::to_string(r.last_seq());
     const std::string stream = sanitizeForTerminal(r.stream());

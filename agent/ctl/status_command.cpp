@@ -5,7 +5,6 @@
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/status_source.h"
 #include "agent/ctl/status_text_renderer.h"
-#include "platform/proto_json.h"
 #include "platform/text_width.h"
 
 namespace xiaoan::ctl {
@@ -43,12 +42,7 @@ class StatusCommand final : public Command {
  private:
   static int show(CtlContext& ctx, const v1::AgentStatus& status) {
     if (ctx.json) {
-      auto json = toStableJson(status);
-      if (!json.isOk()) {
-        printError(ctx, json.status());
-        return kExitFailure;
-      }
-      ctx.out() << *json;
+      if (printJson(ctx, status) != kExitHealthy) return kExitFailure;
     } else {
       const auto now = std::chrono::system_clock::to_time_t(ctx.io.clock->now());
       ctx.out() << renderStatusText(status, {ctx.lang, static_cast<int64_t>(now)});

@@ -43,6 +43,8 @@ TEST_CASE("a minimal config loads with defaults") {
   CHECK(c->checkin_interval_seconds() == 60);
   CHECK(c->max_upload_events_per_second() == 2000);
   CHECK(c->log_level() == "info");
+  CHECK(c->trust_root() == f.dir.sub("root.pb"));  // next to the CA bundle
+  CHECK(c->download_min_bytes_per_second() == 1024);
 }
 
 TEST_CASE("explicit settings are kept and a trailing slash is dropped") {
@@ -57,6 +59,12 @@ TEST_CASE("explicit settings are kept and a trailing slash is dropped") {
   CHECK(c->spool_max_bytes() == 1048576);
   CHECK(c->checkin_interval_seconds() == 10);
   CHECK(c->enrollment_token().empty());  // optional once enrolled
+
+  auto t = f.load(f.json(R"(, "trust_root": "/etc/xiaoan/trust/root-v3.pb",
+                              "download_min_bytes_per_second": 4096)"));
+  REQUIRE_MESSAGE(t.isOk(), t.status().toString());
+  CHECK(t->trust_root() == "/etc/xiaoan/trust/root-v3.pb");
+  CHECK(t->download_min_bytes_per_second() == 4096);
 }
 
 TEST_CASE("unknown fields and broken JSON are rejected") {
@@ -110,6 +118,8 @@ TEST_CASE("ranges, paths, token format and log level are checked") {
                 "enrollment_token");
   expectInvalid(f.load(f.json(R"(, "max_upload_events_per_second": 2000000)")),
                 "max_upload_events_per_second");
+  expectInvalid(f.load(f.json(R"(, "download_min_bytes_per_second": 200000000)")),
+                "download_min_bytes_per_second");
 }
 
 TEST_CASE("oversized and missing config files are E_CONFIG_INVALID") {
