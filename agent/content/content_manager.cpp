@@ -57,18 +57,26 @@ ContentManager::ContentManager(ContentManagerOptions options, const Clock& clock
       artifacts_(options_.state_dir),
       policy_(options_.state_dir, hooks_.on_policy) {}
 
+void ContentManager::open() {
+  std::lock_guard lock(mu_);
+  if (!trust_loaded_) loadTrust();
+  reportSetAside();
+  publish();
+}
+
 void ContentManager::start(const std::string& agent_id) {
   std::lock_guard lock(mu_);
   agent_id_ = agent_id;
   Status st = artifacts_.prepare();
   if (!st.isOk()) componentLogger("agent.content")->warn("artifact store: {}", st.toString());
-  loadTrust();
+  if (!trust_loaded_) loadTrust();
   policy_.loadLastGood(agent_id);
   reportSetAside();
   publish();
 }
 
 void ContentManager::loadTrust() {
+  trust_loaded_ = true;
   auto loaded = trust_store_.load(clock_.now());
   if (loaded.isOk()) {
     state_ = std::move(loaded).value();

@@ -50,8 +50,11 @@ class ContentManager {
   ContentManager(ContentManagerOptions options, const Clock& clock, ArtifactFetcher& network,
                  ContentHooks hooks);
 
-  // Loads the trusted state (pinning the installed root on first use) and runs the last good
-  // policy of `agent_id`. Call before the first check-in.
+  // Loads the trusted state, pinning the installed root on first use (status shows the root
+  // version even before enrollment).
+  void open();
+  // Opens (unless done) and runs the last good policy of `agent_id`. Call before the first
+  // check-in.
   void start(const std::string& agent_id);
 
   // What the next check-in says about us.
@@ -122,6 +125,7 @@ class ContentManager {
   std::string rejected_policy_sha_;  // an invalid policy is not fetched and judged again
   Status rejected_policy_status_;
   bool stale_reported_ = false;
+  bool trust_loaded_ = false;
 };
 
 }  // namespace xiaoan::agent::content

@@ -57,6 +57,7 @@ Status AgentDaemon::init() {
   if (!st.isOk()) log->error("start-up record: {}", st.toString());
   status_->setCondition("startup_record", st);
   initContent();
+  content_->open();
   control_handler_ =
       std::make_unique<AgentControlHandler>(*status_, *spool_, *events_, content_.get());
   control_ = std::make_unique<ControlServer>(

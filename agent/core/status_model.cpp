@@ -1,5 +1,7 @@
 #include "agent/core/status_model.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 
 #include "agent/core/collector_api.h"
@@ -165,10 +167,10 @@ std::vector<v1::ErrorInfo> StatusModel::errorsLocked(const SpoolStats& stats) co
         std::to_string(stats.corrupt_records_skipped) + " corrupt spool records skipped"));
   }
   for (const auto& [key, status] : conditions_) out.push_back(toErrorInfo(status));
-  if (contentNow().stale()) {
+  if (const v1::ContentStatus content = contentNow(); content.stale()) {
     out.push_back(errorInfo(ErrorCode::kMetaExpired,
-                            "signed metadata expired: updates blocked until fresh metadata "
-                            "arrives; the last good policy stays in force"));
+                            "signed metadata expired at " +
+                                google::protobuf::util::TimeUtil::ToString(content.expires())));
   }
   // One line per code: check-in and upload failing the same way is one problem.
   std::vector<v1::ErrorInfo> unique;

@@ -45,7 +45,7 @@ std::string renderUsage(const CommandTable& table, Lang lang) {
       tr(lang,
          "\n退出码：\n"
          "  0  正常：代理运行中、已注册、已连接且没有错误（其他命令：成功）\n"
-         "  1  需要注意：代理运行中，但离线、连接出错、未注册或有错误\n"
+         "  1  需要注意：代理运行中，但离线、连接出错、未注册、有错误、签名元数据过期或更新被拒绝\n"
          "  2  用法错误\n"
          "  3  代理服务未运行（status 显示最后保存的状态）\n"
          "  4  权限不足（需要 root）\n"
@@ -53,7 +53,8 @@ std::string renderUsage(const CommandTable& table, Lang lang) {
          "\n运行 xiaoanctl help <命令> 查看命令的选项。\n",
          "\nexit codes:\n"
          "  0  healthy: agent running, enrolled, connected, no errors (other commands: success)\n"
-         "  1  degraded: agent running but offline, failing, not enrolled or with errors\n"
+         "  1  degraded: agent running but offline, failing, not enrolled, with errors, with\n"
+         "     STALE signed metadata or a rejected update\n"
          "  2  usage error\n"
          "  3  agent is not running (status shows the last saved state)\n"
          "  4  permission denied (root required)\n"

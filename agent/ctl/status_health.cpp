@@ -28,6 +28,10 @@ Assessment assess(const v1::AgentStatus& status) {
       a.concerns.push_back(Concern::kNotConnectedYet);
   }
   if (status.errors_size() > 0) a.concerns.push_back(Concern::kErrors);
+  if (status.content().stale()) a.concerns.push_back(Concern::kContentStale);
+  if (!status.content().last_rejection().code().empty()) {
+    a.concerns.push_back(Concern::kContentRejected);
+  }
   if (!status.daemon_running()) {
     a.health = Health::kNotRunning;
   } else if (!a.concerns.empty()) {

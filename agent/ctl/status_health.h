@@ -16,6 +16,8 @@ enum class Concern {
   kOffline,
   kConnectionError,
   kErrors,
+  kContentStale,     // signed metadata expired: updates blocked (the policy still runs)
+  kContentRejected,  // the last signed update was rejected
 };
 
 struct Assessment {
@@ -23,8 +25,9 @@ struct Assessment {
   std::vector<Concern> concerns;  // for kDegraded (also filled for kNotRunning)
 };
 
-// Healthy = daemon running, enrolled, connected and no errors. The one place that decides;
-// the headline of the text renderer and the exit code both come from it.
+// Healthy = daemon running, enrolled, connected, no errors, signed metadata fresh and the last
+// update not rejected. The one place that decides; the headline of the text renderer and the
+// exit code both come from it.
 Assessment assess(const v1::AgentStatus& status);
 
 // 0 healthy, 1 degraded, 3 not running.

@@ -114,6 +114,10 @@ class Renderer {
         const auto n = std::to_string(s_.errors_size());
         return t("有 " + n + " 个错误", n + (s_.errors_size() == 1 ? " error" : " errors"));
       }
+      case Concern::kContentStale:
+        return t("签名元数据过期（STALE）", "signed metadata STALE");
+      case Concern::kContentRejected:
+        return t("最近一次签名更新被拒绝", "last signed update rejected");
     }
     return {};
   }
@@ -245,13 +249,56 @@ class Renderer {
     return out;
   }
 
+  // The running policy and the signed content channel it came through.
   Section policySection() const {
     Section sec{t("策略", "Policy"), {}};
+    const auto& c = s_.content();
     const auto v = std::to_string(s_.policy_version());
     sec.rows.push_back(
         {t("策略版本", "version"),
          s_.policy_version() == 0 ? t(v + "（内置默认策略）", v + " (built-in defaults)") : v});
+    if (c.has_policy_issued_at()) {
+      sec.rows.push_back({t("签发时间", "issued"), when(c.policy_issued_at())});
+    }
+    if (c.has_policy_applied_at()) {
+      const std::string source =
+          c.from_offline_bundle() ? t("（来自离线包）", " (offline bundle)") : "";
+      sec.rows.push_back({t("应用时间", "applied"), when(c.policy_applied_at()) + source});
+    }
+    const auto root = std::to_string(c.root_version());
+    sec.rows.push_back({t("根元数据", "root metadata"),
+                        c.root_version() == 0 ? t("未安装（无法验证签名更新）",
+                                                  "not installed (signed updates disabled)")
+                                              : "v" + root});
+    if (c.has_expires()) sec.rows.push_back({t("有效期", "valid until"), expiryText()});
+    if (c.has_last_verified_at()) {
+      sec.rows.push_back({t("上次验证", "last verified"), when(c.last_verified_at())});
+    }
+    appendRejection(sec);
     return sec;
+  }
+
+  // "2026-11-28 14:00:00" or "过期（STALE）：2026-11-20 14:00:00
+  // 到期，更新已暂停，当前策略继续执行"
+  std::string expiryText() const {
+    const auto& c = s_.content();
+    const std::string at = formatLocalTime(c.expires().seconds());
+    if (!c.stale()) return at;
+    return t("过期（STALE）：" + at + " 到期，更新已暂停，当前策略继续执行",
+             "STALE: expired " + at + "; updates blocked, the current policy stays in force");
+  }
+
+  void appendRejection(Section& sec) const {
+    const auto& c = s_.content();
+    if (c.last_rejection().code().empty()) return;
+    if (c.has_last_rejection_at()) {
+      sec.rows.push_back({t("上次拒绝", "last rejection"), when(c.last_rejection_at())});
+    }
+    sec.rows.push_back({t("拒绝原因", "rejected for"), codeLine(c.last_rejection().code())});
+    if (!c.last_rejection().message().empty()) {
+      sec.rows.push_back(
+          {t("拒绝详情", "rejection detail"), sanitizeForTerminal(c.last_rejection().message())});
+    }
   }
 
   void appendErrors(std::string* out) const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/content/content_manager.h"
+#include "agent/content/offline_bundle.h"
 #include "platform/crypto/ed25519.h"
 #include "platform/policy/policy_rules.h"
 #include "tests/support/trust_fixture.h"
@@ -53,6 +54,22 @@ inline v1::TrustUpdate policyUpdate(const TrustFixture& f, uint64_t ts_version,
   f.resignTimestamp(u, ts_version, targets_version);
   return u;
 }
+
+// The collector's artifact endpoint, reduced to what it serves: bytes by SHA-256.
+class ServedArtifacts final : public ArtifactFetcher {
+ public:
+  Status fetch(const v1::Artifact& artifact, ArtifactStore& store) override {
+    ++fetches;
+    return BundleArtifacts(served).fetch(artifact, store);
+  }
+  void serve(const std::string& sha256, const std::string& bytes) {
+    auto* a = served.add_artifacts();
+    a->set_sha256(sha256);
+    a->set_data(bytes);
+  }
+  v1::OfflineBundle served;
+  int fetches = 0;
+};
 
 // What a ContentManager told the rest of the agent, through hooks().
 struct RecordedHooks {

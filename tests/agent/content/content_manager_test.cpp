@@ -15,25 +15,10 @@ namespace {
 
 using testing::policyBytes;
 using testing::policyUpdate;
+using testing::ServedArtifacts;
 using testing::TrustFixture;
 using xiaoan::testing::FakeClock;
 using xiaoan::testing::TempDir;
-
-// The collector's artifact endpoint, reduced to what it serves: bytes by SHA-256.
-class ServedArtifacts final : public ArtifactFetcher {
- public:
-  Status fetch(const v1::Artifact& artifact, ArtifactStore& store) override {
-    ++fetches;
-    return BundleArtifacts(served).fetch(artifact, store);
-  }
-  void serve(const std::string& sha256, const std::string& bytes) {
-    auto* a = served.add_artifacts();
-    a->set_sha256(sha256);
-    a->set_data(bytes);
-  }
-  v1::OfflineBundle served;
-  int fetches = 0;
-};
 
 struct Env : testing::RecordedHooks {
   TempDir dir;

@@ -227,3 +227,50 @@ TEST_CASE("a corrupt status file is reported, not fatal") {
 
 }  // namespace
 }  // namespace xiaoan::agent
+
+namespace xiaoan::agent {
+namespace {
+
+TEST_CASE("content: STALE is judged at every snapshot, by the time floor") {
+  ModelFixture f;
+  v1::ContentStatus c;
+  c.set_root_version(1);
+  *c.mutable_expires() = toTimestamp(f.clock.now() + seconds(3600));
+  *c.mutable_time_floor() = toTimestamp(f.clock.now() - seconds(60));
+  f.model.setContent(c, 7);
+  auto s = f.model.snapshot();
+  CHECK(s.policy_version() == 7);
+  CHECK_FALSE(s.content().stale());
+  CHECK(s.content().time_floor().seconds() == toTimestamp(f.clock.now()).seconds());
+  auto hasExpired = [](const v1::AgentStatus& st) {
+    for (const auto& e : st.errors()) {
+      if (e.code() == "E_META_EXPIRED") return true;
+    }
+    return false;
+  };
+  CHECK_FALSE(hasExpired(s));
+
+  // No new check-in needed: time passing makes it STALE, reported as E_META_EXPIRED.
+  f.clock.advance(seconds(3601));
+  s = f.model.snapshot();
+  CHECK(s.content().stale());
+  CHECK(hasExpired(s));
+
+  // A clock set back does not make it fresh again: the floor is the newest signed time seen.
+  *c.mutable_time_floor() = toTimestamp(f.clock.now());
+  f.model.setContent(c, 7);
+  f.clock.advance(-seconds(7200));
+  CHECK(f.model.snapshot().content().stale());
+}
+
+TEST_CASE("content: without a root nothing is STALE") {
+  ModelFixture f;
+  v1::ContentStatus c;
+  *c.mutable_expires() = toTimestamp(f.clock.now() - seconds(10));
+  f.model.setContent(c, 0);
+  CHECK_FALSE(f.model.snapshot().content().stale());
+  CHECK(f.model.snapshot().policy_version() == 0);
+}
+
+}  // namespace
+}  // namespace xiaoan::agent

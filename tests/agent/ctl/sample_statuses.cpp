@@ -33,6 +33,19 @@ v1::AgentStatus base() {
   return s;
 }
 
+// A policy v3 issued 2 h ago, applied 2 h ago, verified at the last check-in.
+void addContent(v1::AgentStatus* s) {
+  auto* c = s->mutable_content();
+  c->set_root_version(1);
+  c->set_timestamp_version(41);
+  c->set_content_targets_version(12);
+  at(c->mutable_policy_issued_at(), 2 * 3600 + 30);
+  at(c->mutable_policy_applied_at(), 2 * 3600);
+  at(c->mutable_expires(), -(6 * 86400 + 20 * 3600));
+  at(c->mutable_last_verified_at(), 35);
+  at(c->mutable_time_floor(), 0);
+}
+
 }  // namespace
 
 v1::AgentStatus healthyStatus() {
@@ -43,6 +56,7 @@ v1::AgentStatus healthyStatus() {
   addClass(&s, v1::PRIORITY_SECURITY, 0, 0, 0);
   addClass(&s, v1::PRIORITY_ACTIVITY, 3, 1536, 20);
   s.set_policy_version(3);
+  addContent(&s);
   s.set_spool_bytes(2'411'724);
   return s;
 }
@@ -59,6 +73,10 @@ v1::AgentStatus offlineStatus() {
   addClass(&s, v1::PRIORITY_ACTIVITY, 15230, 7'969'177, 3 * 3600 + 700);
   addClass(&s, v1::PRIORITY_SECURITY, 12, 4915, 2 * 3600);
   s.set_policy_version(3);
+  addContent(&s);
+  at(s.mutable_content()->mutable_policy_issued_at(), 4 * 3600 + 50);
+  at(s.mutable_content()->mutable_policy_applied_at(), 4 * 3600);
+  at(s.mutable_content()->mutable_last_verified_at(), 3 * 3600 + 760);
   s.set_spool_bytes(8'388'608);
   auto* e = s.add_errors();
   e->set_code("E_COLLECTOR_UNREACHABLE");
@@ -91,9 +109,30 @@ v1::AgentStatus notEnrolledStatus() {
   addClass(&s, v1::PRIORITY_SECURITY, 1, 212, 6 * 60);
   addClass(&s, v1::PRIORITY_ACTIVITY, 0, 0, 0);
   s.set_spool_bytes(4096);
+  s.mutable_content()->set_root_version(1);  // pinned at start; nothing more before enrollment
+  at(s.mutable_content()->mutable_time_floor(), 0);
   auto* e = s.add_errors();
   e->set_code("E_NOT_ENROLLED");
   e->set_message("waiting for enrollment; next attempt in 40 s");
+  return s;
+}
+
+v1::AgentStatus staleContentStatus() {
+  v1::AgentStatus s = healthyStatus();
+  auto* c = s.mutable_content();
+  at(c->mutable_expires(), 3 * 3600);
+  c->set_stale(true);
+  at(c->mutable_last_verified_at(), 7 * 86400);
+  c->set_from_offline_bundle(true);
+  c->mutable_last_rejection()->set_code("E_META_ROLLBACK");
+  c->mutable_last_rejection()->set_message("timestamp v39 is not newer than trusted v41");
+  at(c->mutable_last_rejection_at(), 35);
+  auto* rollback = s.add_errors();
+  rollback->set_code("E_META_ROLLBACK");
+  rollback->set_message("timestamp v39 is not newer than trusted v41");
+  auto* expired = s.add_errors();
+  expired->set_code("E_META_EXPIRED");
+  expired->set_message("signed metadata expired at 2026-11-21T11:03:05Z");
   return s;
 }
 

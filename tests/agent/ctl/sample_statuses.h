@@ -14,5 +14,6 @@ v1::AgentStatus healthyStatus();        // enrolled, connected, small activity b
 v1::AgentStatus offlineStatus();        // E_COLLECTOR_UNREACHABLE for 3 h, big backlog
 v1::AgentStatus lastPersistedStatus();  // what status.pb held when the daemon stopped
 v1::AgentStatus notEnrolledStatus();    // token enrollment failing on a captive portal
+v1::AgentStatus staleContentStatus();   // collector frozen: metadata STALE, a rollback rejected
 
 }  // namespace xiaoan::ctl::testing

@@ -1,6 +1,7 @@
 // Golden files of `xiaoanctl status` (zh-CN text, English text, JSON) for the states a school
-// admin meets: healthy, offline with backlog, daemon not running, not enrolled. Each runs
-// the whole command in-process against a fake daemon or a persisted status.pb.
+// admin meets: healthy, offline with backlog, daemon not running, not enrolled, signed metadata
+// STALE with a rejected update. Each runs the whole command in-process against a fake daemon
+// or a persisted status.pb.
 #include <doctest/doctest.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -59,6 +60,12 @@ TEST_CASE("golden: agent not enrolled") {
   CtlHarness h;
   auto daemon = serving(h, notEnrolledStatus());
   checkAllRenderings(h, "not_enrolled", kExitDegraded);
+}
+
+TEST_CASE("golden: signed metadata STALE and a rejected rollback") {
+  CtlHarness h;
+  auto daemon = serving(h, staleContentStatus());
+  checkAllRenderings(h, "content_stale", kExitDegraded);
 }
 
 }  // namespace

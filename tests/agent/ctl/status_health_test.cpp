@@ -41,6 +41,13 @@ TEST_CASE("each departure from healthy is a concern and exit 1") {
        Concern::kEnrollRejected},
       {"errors", [](v1::AgentStatus* s) { s->add_errors()->set_code("E_SPOOL_FULL"); },
        Concern::kErrors},
+      {"stale", [](v1::AgentStatus* s) { s->mutable_content()->set_stale(true); },
+       Concern::kContentStale},
+      {"update rejected",
+       [](v1::AgentStatus* s) {
+         s->mutable_content()->mutable_last_rejection()->set_code("E_META_ROLLBACK");
+       },
+       Concern::kContentRejected},
   };
   for (const auto& c : cases) {
     CAPTURE(c.name);
