@@ -34,10 +34,14 @@ http::status httpStatusFor(ErrorCode code) {
 
 }  // namespace
 
-AdminApi::AdminApi(AdminApiOptions options, std::unique_ptr<Store> store, const Clock& clock)
+AdminApi::AdminApi(AdminApiOptions options, std::unique_ptr<Store> store,
+                   const ContentIssuer& issuer, const ArtifactStore& artifacts, const Clock& clock)
     : store_(std::move(store)),
       auth_(*store_),
-      commands_(*store_, clock, options.checkin_interval_seconds) {}
+      commands_(*store_, clock, options.checkin_interval_seconds) {
+  (void)issuer;
+  (void)artifacts;
+}
 
 AdminApi::~AdminApi() { stop(); }
 

@@ -7,6 +7,8 @@
 #include "platform/clock.h"
 #include "service/collector/admin_auth.h"
 #include "service/collector/admin_commands.h"
+#include "service/collector/artifact_store.h"
+#include "service/collector/content_issuer.h"
 #include "service/collector/http_types.h"
 #include "service/collector/store.h"
 
@@ -21,7 +23,8 @@ struct AdminApiOptions {
 // queries and password hashing never block the network threads.
 class AdminApi final : public RequestHandler {
  public:
-  AdminApi(AdminApiOptions options, std::unique_ptr<Store> store, const Clock& clock);
+  AdminApi(AdminApiOptions options, std::unique_ptr<Store> store, const ContentIssuer& issuer,
+           const ArtifactStore& artifacts, const Clock& clock);
   ~AdminApi() override;
 
   uint64_t bodyLimit(const http::request_header<>& header) const override;

@@ -3,11 +3,16 @@
 #include "platform/logging.h"
 #include "service/collector/agent_codec.h"
 #include "service/collector/agent_jobs.h"
+#include "service/collector/artifact_response.h"
 
 namespace xiaoan::collector {
 namespace {
 
 std::string_view pathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+bool isArtifactPath(std::string_view path) {
+  return path.substr(0, kArtifactPathPrefix.size()) == kArtifactPathPrefix;
+}
 
 // The certificate's CN is the only source of an agent's identity (I5).
 bool hasAgentIdentity(const PeerInfo& peer) {
@@ -36,13 +41,14 @@ void AgentApi::fail(const Status& status, Responder& respond) const {
 std::optional<HttpResponse> AgentApi::precheck(const http::request_header<>& header,
                                                const PeerInfo& peer) const {
   auto path = pathOf(toStd(header.target()));
-  bool known = path == "/v1/enroll" || path == "/v1/checkin" || path == "/v1/events";
+  bool artifact = isArtifactPath(path);
+  bool known = artifact || path == "/v1/enroll" || path == "/v1/checkin" || path == "/v1/events";
   if (!known) {
     return errorResponse(http::status::not_found, ErrorCode::kNotFound, "no such path");
   }
-  if (header.method() != http::verb::post) {
+  if (header.method() != (artifact ? http::verb::get : http::verb::post)) {
     return errorResponse(http::status::method_not_allowed, ErrorCode::kProtocol,
-                         "only POST is allowed");
+                         artifact ? "only GET is allowed" : "only POST is allowed");
   }
   if (path != "/v1/enroll" && !hasAgentIdentity(peer)) {
     return errorResponse(http::status::unauthorized, ErrorCode::kUnauthorized,
@@ -57,7 +63,15 @@ void AgentApi::handle(HttpRequest request, const PeerInfo& peer, Responder respo
   auto path = pathOf(toStd(request.target()));
   if (path == "/v1/enroll") return enroll(request, respond);
   if (path == "/v1/checkin") return checkin(request, peer, respond);
+  if (isArtifactPath(path)) return artifact(request, respond);
   events(request, peer, respond);
+}
+
+// Served on the network thread: opening a file is quick, the body is streamed by the session.
+void AgentApi::artifact(const HttpRequest& request, Responder& respond) const {
+  auto answer = artifactResponse(artifacts_, pathOf(toStd(request.target())),
+                                 toStd(request[http::field::range]), options_.retry);
+  std::visit([&](auto&& response) { respond(std::move(response)); }, std::move(answer));
 }
 
 void AgentApi::enroll(const HttpRequest& request, Responder& respond) {
@@ -71,9 +85,8 @@ void AgentApi::enroll(const HttpRequest& request, Responder& respond) {
 void AgentApi::checkin(const HttpRequest& request, const PeerInfo& peer, Responder& respond) {
   auto input = decodeCheckinRequest(request.body());
   if (!input.isOk()) return fail(input.status(), respond);
-  submit(std::make_unique<CheckinJob>(peer.client_cert_cn, std::move(*input),
-                                      options_.checkin_interval_seconds, clock_, options_.retry,
-                                      respond),
+  submit(std::make_unique<CheckinJob>(peer.client_cert_cn, std::move(*input), issuer_, clock_,
+                                      options_.retry, respond),
          respond);
 }
 

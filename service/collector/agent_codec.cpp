@@ -253,6 +253,7 @@ Result<CheckinInput> decodeCheckinRequest(std::string_view body) {
   CheckinInput out;
   out.agent_version = req.agent_version();
   out.policy_version = req.policy_version();
+  out.trust_root_version = req.trust().root();
   for (const auto& cls : req.spool()) {
     // Saturate instead of wrapping: the figure is informational.
     uint64_t room = std::numeric_limits<uint64_t>::max() - out.spool_pending;

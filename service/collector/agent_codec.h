@@ -49,6 +49,7 @@ struct CheckinInput {
   std::string agent_version;
   uint64_t policy_version = 0;
   uint64_t spool_pending = 0;
+  uint64_t trust_root_version = 0;  // newer roots are sent with the answer
   NormalizedFacts facts;
 };
 

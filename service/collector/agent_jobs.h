@@ -5,6 +5,7 @@
 #include "platform/clock.h"
 #include "service/collector/agent_codec.h"
 #include "service/collector/agent_responses.h"
+#include "service/collector/content_issuer.h"
 #include "service/collector/ingest_writer.h"
 #include "xiaoan/v1/common.pb.h"
 
@@ -35,24 +36,28 @@ class EventBatchJob final : public WriteJob {
   std::vector<std::string> foreign_claims_;
 };
 
-// Records a check-in; answers with the interval and the agent's stored heads.
+// Records a check-in; answers with the interval of the agent's merged policy, its stored heads
+// and the signed content issued to it (content_issuer.h).
 class CheckinJob final : public WriteJob {
  public:
-  CheckinJob(std::string agent_id, CheckinInput input, uint32_t interval_seconds,
+  CheckinJob(std::string agent_id, CheckinInput input, const ContentIssuer& issuer,
              const Clock& clock, RetryAfterRange retry, Responder respond);
   size_t costBytes() const override { return 4096; }
   Status apply(WriteTxn& txn) override;
   void complete(const Status& status) override;
 
  private:
+  void issueContent(WriteTxn& txn);
+
   std::string agent_id_;
   CheckinInput input_;
-  uint32_t interval_seconds_;
+  const ContentIssuer& issuer_;
   const Clock& clock_;
   RetryAfterRange retry_;
   Responder respond_;
   std::string terminal_id_;
   std::vector<AckRow> heads_;
+  AgentContent content_;
 };
 
 // Unix milliseconds of a clock reading.

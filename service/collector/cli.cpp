@@ -137,6 +137,26 @@ void addServeOptions(po::options_description& desc, CollectorConfig& c, std::str
       "log-level", po::value(&level)->default_value("info"), "trace|debug|info|warn|error");
 }
 
+// Lifetimes of the signed metadata issued to agents, in seconds (tests use short ones).
+void addContentOptions(po::options_description& desc, uint64_t& timestamp_ttl,
+                       uint64_t& targets_ttl) {
+  desc.add_options()("timestamp-ttl", po::value(&timestamp_ttl)->default_value(7 * 86400),
+                     "seconds a signed timestamp stays valid (re-signed at half)")(
+      "targets-ttl", po::value(&targets_ttl)->default_value(30 * 86400),
+      "seconds signed content targets stay valid (re-signed at half)");
+}
+
+bool setContentLifetimes(CollectorConfig& config, uint64_t timestamp_ttl, uint64_t targets_ttl) {
+  constexpr uint64_t kMaxTtl = 10ull * 366 * 86400;
+  if (timestamp_ttl < 2 || targets_ttl < 2 || timestamp_ttl > kMaxTtl || targets_ttl > kMaxTtl) {
+    std::cerr << "xiaoan-collector: --timestamp-ttl and --targets-ttl must be 2 s .. 10 years\n";
+    return false;
+  }
+  config.timestamp_ttl = std::chrono::seconds(timestamp_ttl);
+  config.targets_ttl = std::chrono::seconds(targets_ttl);
+  return true;
+}
+
 // libprotobuf logs every undecodable message (e.g. invalid UTF-8 in a string field) at ERROR
 // level; peers could flood the log with that. The request is answered E_PROTOCOL anyway, so
 // the library's own lines only go to debug.
@@ -173,8 +193,11 @@ int runServe(const std::vector<std::string>& args) {
   std::string agent;
   std::string admin;
   std::string level;
+  uint64_t timestamp_ttl = 0;
+  uint64_t targets_ttl = 0;
   po::options_description desc("xiaoan-collector serve");
   addServeOptions(desc, config, agent, admin, level);
+  addContentOptions(desc, timestamp_ttl, targets_ttl);
   po::variables_map vm;
   int code = kExitOk;
   if (!parseArgs(args, desc, vm, code)) return code;
@@ -191,6 +214,7 @@ int runServe(const std::vector<std::string>& args) {
     std::cerr << "xiaoan-collector: --checkin-interval must be >= 10, --writer-queue >= 1\n";
     return kExitUsage;
   }
+  if (!setContentLifetimes(config, timestamp_ttl, targets_ttl)) return kExitUsage;
   return serveUntilSignal(config);
 }
 

@@ -21,11 +21,16 @@ struct CollectorConfig {
     admin_listener.max_body_bytes_in_flight = 16ull * 1024 * 1024;
   }
 
-  std::string data_dir;  // D: ca.pem, ca.key, server.pem, server.key, collector.db
+  // D: ca.pem, ca.key, server.pem, server.key, collector.db, trust/, artifacts/
+  std::string data_dir;
   ListenerOptions agent_listener;
   ListenerOptions admin_listener;
   WriterOptions writer;
+  // Check-in interval of the built-in policy defaults (policy layers may override it).
   uint32_t checkin_interval_seconds = 60;
+  // Lifetimes of the signed timestamps and content targets issued to agents (content_issuer.h).
+  std::chrono::seconds timestamp_ttl{std::chrono::hours(24 * 7)};
+  std::chrono::seconds targets_ttl{std::chrono::hours(24 * 30)};
   RetryAfterRange retry;
   int io_threads = 2;
   // How long stop() waits for in-flight requests after the writer has drained.

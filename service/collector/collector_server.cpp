@@ -32,13 +32,34 @@ Status CollectorServer::init() {
       admin_tls_, makeServerTlsContext({pki_->serverCertPath(), pki_->serverKeyPath(), ""}));
   XIAOAN_ASSIGN_OR_RETURN(auto writer_store, SqliteStore::open(dbPath(config_.data_dir), false));
   XIAOAN_ASSIGN_OR_RETURN(auto admin_store, SqliteStore::open(dbPath(config_.data_dir), false));
+  XIAOAN_RETURN_IF_ERROR(initContent());
   writer_ = std::make_unique<IngestWriter>(std::move(writer_store), config_.writer);
   enrollment_ = std::make_unique<Enrollment>(*pki_, clock_, config_.retry);
-  agent_api_ =
-      std::make_unique<AgentApi>(AgentApiOptions{config_.checkin_interval_seconds, config_.retry},
-                                 *writer_, *enrollment_, clock_);
+  agent_api_ = std::make_unique<AgentApi>(AgentApiOptions{config_.retry}, *writer_, *enrollment_,
+                                          *issuer_, *artifacts_, clock_);
   admin_api_ = std::make_unique<AdminApi>(AdminApiOptions{config_.checkin_interval_seconds},
-                                          std::move(admin_store), clock_);
+                                          std::move(admin_store), *issuer_, *artifacts_, clock_);
+  return Status::ok();
+}
+
+// The content keys are read once, here: a broken import stops the start (the collector must
+// not hand out metadata its agents would reject); no import just means nothing is signed.
+Status CollectorServer::initContent() {
+  XIAOAN_ASSIGN_OR_RETURN(keys_, loadCollectorKeys(config_.data_dir));
+  if (keys_) {
+    componentLogger("collector")
+        ->info("signing content with keys of root v{}", keys_->roots.size());
+  } else {
+    componentLogger("collector")
+        ->warn(
+            "no content keys imported (xiaoan-collector keys import): check-ins carry no "
+            "signed policy");
+  }
+  artifacts_ = std::make_unique<ArtifactStore>(config_.data_dir);
+  IssuerOptions options{config_.timestamp_ttl, config_.targets_ttl,
+                        collectorDefaults(config_.checkin_interval_seconds)};
+  issuer_ = std::make_unique<ContentIssuer>(std::move(options), keys_ ? &*keys_ : nullptr,
+                                            *artifacts_, clock_);
   return Status::ok();
 }
 

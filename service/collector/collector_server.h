@@ -13,11 +13,14 @@
 #include "platform/result.h"
 #include "service/collector/admin_api.h"
 #include "service/collector/agent_api.h"
+#include "service/collector/artifact_store.h"
 #include "service/collector/collector_config.h"
+#include "service/collector/content_issuer.h"
 #include "service/collector/enrollment.h"
 #include "service/collector/http_listener.h"
 #include "service/collector/ingest_writer.h"
 #include "service/collector/pki_store.h"
+#include "service/collector/trust_keys.h"
 
 namespace xiaoan::collector {
 
@@ -47,6 +50,7 @@ class CollectorServer {
  private:
   CollectorServer(const CollectorConfig& config, const Clock& clock);
   Status init();
+  Status initContent();
   void runIo();
   void waitForInFlight();
 
@@ -58,6 +62,9 @@ class CollectorServer {
   std::unique_ptr<boost::asio::ssl::context> admin_tls_;
   std::unique_ptr<IngestWriter> writer_;
   std::unique_ptr<Enrollment> enrollment_;
+  std::optional<CollectorKeys> keys_;
+  std::unique_ptr<ArtifactStore> artifacts_;
+  std::unique_ptr<ContentIssuer> issuer_;
   std::unique_ptr<AgentApi> agent_api_;
   std::unique_ptr<AdminApi> admin_api_;
   // Declared after everything sessions reference, so it is destroyed first.

@@ -18,6 +18,8 @@ namespace beast = boost::beast;
 // below this; body bytes move into the body as they arrive).
 constexpr size_t kReadBufferLimit = size_t{64} * 1024;
 constexpr std::chrono::seconds kShutdownTimeout{5};
+// File answers may take write_timeout plus one second per KiB before the peer is dropped.
+constexpr uint64_t kMinFileBytesPerSecond = 1024;
 
 std::string endpointText(const net::ip::tcp::socket& socket) {
   beast::error_code ec;
@@ -188,10 +190,15 @@ void HttpSession::dispatch() {
   // The handler may run long (the writer commits first); no read deadline meanwhile.
   beast::get_lowest_layer(stream_).expires_never();
   auto self = shared_from_this();
-  Responder respond([self](HttpResponse response) {
-    net::post(self->stream_.get_executor(),
-              [self, r = std::move(response)]() mutable { self->send(std::move(r), false); });
-  });
+  Responder respond(
+      [self](HttpResponse response) {
+        net::post(self->stream_.get_executor(),
+                  [self, r = std::move(response)]() mutable { self->send(std::move(r), false); });
+      },
+      [self](FileResponse response) {
+        auto r = std::make_shared<FileResponse>(std::move(response));
+        net::post(self->stream_.get_executor(), [self, r] { self->sendFile(std::move(*r)); });
+      });
   try {
     ctx_->handler.handle(parser_->release(), peer_, respond);
   } catch (const std::exception& e) {
@@ -230,6 +237,39 @@ void HttpSession::onWrite(bool close, beast::error_code ec, size_t /*bytes*/) {
   finishRequest();
   if (ec || close) return closeConnection();
   readHeader();
+}
+
+void HttpSession::sendFile(FileResponse response) {
+  bool close = !keep_alive_ || ctx_->server.stopping.load();
+  response.version(11);
+  response.keep_alive(!close);
+  response.prepare_payload();
+  uint64_t bytes = response.body().size();
+  file_deadline_ = Clock::now() + ctx_->options.write_timeout +
+                   std::chrono::seconds(bytes / kMinFileBytesPerSecond);
+  file_response_ = std::make_shared<FileResponse>(std::move(response));
+  file_serializer_ = std::make_shared<http::response_serializer<FileBody>>(*file_response_);
+  writeFileChunk(close);
+}
+
+void HttpSession::writeFileChunk(bool close) {
+  auto deadline = std::min(Clock::now() + ctx_->options.write_timeout, file_deadline_);
+  beast::get_lowest_layer(stream_).expires_at(deadline);
+  http::async_write_some(
+      stream_, *file_serializer_,
+      beast::bind_front_handler(&HttpSession::onFileChunk, shared_from_this(), close));
+}
+
+void HttpSession::onFileChunk(bool close, beast::error_code ec, size_t /*bytes*/) {
+  if (!ec && !file_serializer_->is_done()) return writeFileChunk(close);
+  file_serializer_.reset();
+  file_response_.reset();
+  if (ec) {
+    componentLogger("collector.http")
+        ->debug("{}: file answer to {} cut: {}", ctx_->options.name, peer_.remote_address,
+                ec.message());
+  }
+  onWrite(close || static_cast<bool>(ec), ec, 0);
 }
 
 void HttpSession::finishRequest() {

@@ -60,6 +60,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void dispatch();
   void send(HttpResponse response, bool close);
   void onWrite(bool close, boost::beast::error_code ec, size_t bytes);
+  void sendFile(FileResponse response);
+  void writeFileChunk(bool close);
+  void onFileChunk(bool close, boost::beast::error_code ec, size_t bytes);
   void sendError(http::status status, ErrorCode code, const std::string& message);
   void closeConnection();
   void finishRequest();
@@ -70,6 +73,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<RequestParser> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::shared_ptr<HttpResponse> response_;
+  // A file answer is written piece by piece, each piece with its own write deadline, within an
+  // overall deadline that allows for a minimum transfer rate.
+  std::shared_ptr<FileResponse> file_response_;
+  std::shared_ptr<http::response_serializer<FileBody>> file_serializer_;
+  Clock::time_point file_deadline_;
   PeerInfo peer_;
   Clock::time_point request_deadline_;
   bool first_request_ = true;

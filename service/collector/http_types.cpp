@@ -6,7 +6,7 @@
 namespace xiaoan::collector {
 
 struct Responder::State {
-  explicit State(Sink s) : sink(std::move(s)) {}
+  State(Sink s, FileSink f) : sink(std::move(s)), file_sink(std::move(f)) {}
   ~State() {
     if (!done.exchange(true)) {
       sink(makeResponse(http::status::internal_server_error, "text/plain",
@@ -14,13 +14,22 @@ struct Responder::State {
     }
   }
   Sink sink;
+  FileSink file_sink;
   std::atomic<bool> done{false};
 };
 
-Responder::Responder(Sink sink) : state_(std::make_shared<State>(std::move(sink))) {}
+Responder::Responder(Sink sink, FileSink file_sink)
+    : state_(std::make_shared<State>(std::move(sink), std::move(file_sink))) {}
 
 void Responder::operator()(HttpResponse response) const {
   if (!state_->done.exchange(true)) state_->sink(std::move(response));
+}
+
+void Responder::operator()(FileResponse response) const {
+  if (state_->done.exchange(true)) return;
+  if (state_->file_sink) return state_->file_sink(std::move(response));
+  state_->sink(makeResponse(http::status::internal_server_error, "text/plain",
+                            "E_INTERNAL: file answers are not supported here"));
 }
 
 HttpResponse makeResponse(http::status status, const std::string& content_type, std::string body) {

@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include "platform/error_code.h"
+#include "service/collector/range_file.h"
 
 namespace xiaoan::collector {
 
@@ -34,8 +35,11 @@ struct PeerInfo {
 class Responder {
  public:
   using Sink = std::function<void(HttpResponse)>;
-  explicit Responder(Sink sink);
+  using FileSink = std::function<void(FileResponse)>;
+  // `file_sink` streams file answers; without one they become a plain 500.
+  explicit Responder(Sink sink, FileSink file_sink = nullptr);
   void operator()(HttpResponse response) const;
+  void operator()(FileResponse response) const;
 
  private:
   struct State;

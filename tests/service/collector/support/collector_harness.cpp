@@ -30,7 +30,8 @@ std::string basicAuth(const std::string& user, const std::string& password) {
 
 }  // namespace
 
-CollectorHarness::CollectorHarness(CollectorConfig config) {
+CollectorHarness::CollectorHarness(CollectorConfig config,
+                                   const std::function<void(const std::string&)>& prepare) {
   InitOptions init;
   init.data_dir = dataDir();
   init.admin_password_file = dir_.write("admin.pw", std::string(kAdminPassword) + "\n");
@@ -39,6 +40,7 @@ CollectorHarness::CollectorHarness(CollectorConfig config) {
   auto ca = readFile(caFile(), 65536);
   REQUIRE(ca.isOk());
   ca_pem_ = *ca;
+  if (prepare) prepare(dataDir());
   config.data_dir = dataDir();
   config.agent_listener.port = 0;
   config.admin_listener.port = 0;

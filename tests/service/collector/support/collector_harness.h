@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,9 +31,11 @@ struct TestAgent {
 };
 
 // A collector on loopback (port 0) over a fresh data dir made by `init`, with a fake clock.
+// `prepare` runs on the data dir after init and before the server loads it (e.g. keys import).
 class CollectorHarness {
  public:
-  explicit CollectorHarness(CollectorConfig config = {});
+  explicit CollectorHarness(CollectorConfig config = {},
+                            const std::function<void(const std::string& data_dir)>& prepare = {});
   ~CollectorHarness();
 
   CollectorServer& server() { return *server_; }
