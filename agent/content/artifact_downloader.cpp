@@ -115,46 +115,47 @@ Status ArtifactDownloader::fetch(const v1::Artifact& artifact, ArtifactStore& st
   return store.commitPart(artifact);
 }
 
-Status ArtifactDownloader::transfer(const v1::Artifact& artifact, const std::string& part_path) {
-  auto log = componentLogger("agent.content");
-  XIAOAN_ASSIGN_OR_RETURN(PartFile part, PartFile::open(part_path));
-  if (part.size() > artifact.length()) XIAOAN_RETURN_IF_ERROR(part.restart());
+DownloadOptions ArtifactDownloader::limitsFor(const v1::Artifact& artifact, uint64_t offset) const {
   DownloadOptions o;
-  if (part.size() > 0) o.resume_from = part.size();
+  if (offset > 0) o.resume_from = offset;
   o.deadline = deadlineFor(artifact.length());
   o.min_bytes_per_second = options_.min_bytes_per_second;
   o.min_rate_window = options_.rate_window_for_test.value_or(kRateWindow);
+  return o;
+}
+
+Status ArtifactDownloader::transfer(const v1::Artifact& artifact, const std::string& part_path) {
+  XIAOAN_ASSIGN_OR_RETURN(PartFile part, PartFile::open(part_path));
+  if (part.size() > artifact.length()) XIAOAN_RETURN_IF_ERROR(part.restart());
   const std::string url = options_.base_url + "/v1/artifacts/sha256/" + artifactHex(artifact);
-  log->info("downloading {} from byte {}", describeArtifact(artifact), part.size());
+  componentLogger("agent.content")
+      ->info("downloading {} from byte {}", describeArtifact(artifact), part.size());
   DownloadSink sink;
   sink.on_head = [&](const DownloadHead& head) { return acceptHead(head, part); };
   sink.on_data = [&](std::string_view piece) {
     if (part.size() + piece.size() > artifact.length()) {
       return Status(ErrorCode::kTooLarge, describeArtifact(artifact) +
-                                              ": the collector sent more " + "than the signed " +
+                                              ": the collector sent more than the signed " +
                                               std::to_string(artifact.length()) + " bytes");
     }
     return part.append(piece);
   };
-  auto response = http_.download(url, o, sink);
-  const Status synced = part.sync();
-  const bool start_over = !response.isOk() && (response.status().code() == ErrorCode::kTooLarge ||
-                                               response.status().code() == ErrorCode::kProtocol);
-  if (start_over || (response.isOk() && response->status == 416)) std::remove(part_path.c_str());
-  if (!response.isOk()) return response.status();
-  if (response->status < 200 || response->status > 299) {
-    return Status(codeForHttpStatus(response->status),
-                  url + ": HTTP " + std::to_string(response->status));
-  }
-  XIAOAN_RETURN_IF_ERROR(synced);
-  if (part.size() != artifact.length()) {
+  auto response = http_.download(url, limitsFor(artifact, part.size()), sink);
+  Status st = response.isOk() ? part.sync() : response.status();
+  if (st.isOk() && (response->status < 200 || response->status > 299)) {
+    st = Status(codeForHttpStatus(response->status),
+                url + ": HTTP " + std::to_string(response->status));
+  } else if (st.isOk() && part.size() != artifact.length()) {
     // Kept: the next attempt continues where this answer stopped.
-    return Status(ErrorCode::kCollectorUnreachable,
-                  describeArtifact(artifact) + ": answer ended after " +
-                      std::to_string(part.size()) + " of " + std::to_string(artifact.length()) +
-                      " bytes");
+    st = Status(ErrorCode::kCollectorUnreachable,
+                describeArtifact(artifact) + ": answer ended after " + std::to_string(part.size()) +
+                    " of " + std::to_string(artifact.length()) + " bytes");
   }
-  return Status::ok();
+  // Too much, or not where we asked: nothing of it can be trusted to continue from.
+  const bool start_over = st.code() == ErrorCode::kTooLarge || st.code() == ErrorCode::kProtocol ||
+                          (response.isOk() && response->status == 416);
+  if (start_over || (!st.isOk() && part.size() == 0)) std::remove(part_path.c_str());
+  return st;
 }
 
 }  // namespace xiaoan::agent::content

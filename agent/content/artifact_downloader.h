@@ -35,6 +35,7 @@ class ArtifactDownloader final : public ArtifactFetcher {
 
  private:
   Status transfer(const v1::Artifact& artifact, const std::string& part);
+  DownloadOptions limitsFor(const v1::Artifact& artifact, uint64_t offset) const;
 
   ArtifactDownloaderOptions options_;
   HttpClient http_;

@@ -183,6 +183,7 @@ TEST_CASE("HTTP errors map to stable codes and leave nothing behind") {
   auto d = e.downloader(srv);
   CHECK(d.fetch(e.artifact, e.store).code() == ErrorCode::kNotFound);
   CHECK_FALSE(std::filesystem::exists(e.store.path(e.artifact)));
+  CHECK_FALSE(e.partExists());
 }
 
 TEST_CASE("the deadline grows with the length") {
