@@ -218,5 +218,55 @@ TEST_CASE("mutual TLS: the client certificate is presented when configured") {
   CHECK(srv.requests().size() == 2);
 }
 
+TEST_CASE("download streams a 2xx body to the sink; other answers never reach it") {
+  Fixture f;
+  const std::string body(300 * 1024, 'd');
+  TlsTestServer srv(serverOptions(f.server), [&](const TestRequest& r) {
+    if (r.target == "/missing") return httpResponse(404, "text/plain", std::string(100'000, 'e'));
+    return httpResponse(206, "application/octet-stream", body,
+                        "Content-Range: bytes 5-307204/307205\r\n");
+  });
+  HttpClientOptions o = f.options();
+  o.max_response_bytes = 1024;  // the in-memory cap does not apply to streamed bodies
+  HttpClient client(o);
+  std::string got;
+  std::optional<DownloadHead> head;
+  DownloadSink sink{[&](const DownloadHead& h) {
+                      head = h;
+                      return Status::ok();
+                    },
+                    [&](std::string_view piece) {
+                      got.append(piece);
+                      return Status::ok();
+                    }};
+  DownloadOptions d;
+  d.resume_from = 5;
+  auto r = client.download(srv.url("/a"), d, sink);
+  REQUIRE_MESSAGE(r.isOk(), r.status().toString());
+  CHECK(r->status == 206);
+  CHECK(r->body.empty());
+  CHECK(got == body);
+  REQUIRE(head.has_value());
+  CHECK(head->status == 206);
+  CHECK(head->range_start == 5u);
+  CHECK(srv.requests().at(0).headers.find("Range: bytes=5-") != std::string::npos);
+
+  got.clear();
+  head.reset();
+  auto missing = client.download(srv.url("/missing"), {}, sink);
+  REQUIRE(missing.isOk());
+  CHECK(missing->status == 404);
+  CHECK(missing->body.size() == 64 * 1024);  // kept for the error, capped
+  CHECK(got.empty());
+  CHECK_FALSE(head.has_value());
+
+  // A sink error stops the transfer and is what download() returns.
+  sink.on_data = [](std::string_view) { return Status(ErrorCode::kTooLarge, "enough"); };
+  auto stopped = client.download(srv.url("/a"), {}, sink);
+  REQUIRE_FALSE(stopped.isOk());
+  CHECK(stopped.status().code() == ErrorCode::kTooLarge);
+  CHECK(stopped.status().message() == "enough");
+}
+
 }  // namespace
 }  // namespace xiaoan
