@@ -76,6 +76,7 @@ void ContentManager::start(const std::string& agent_id) {
 }
 
 void ContentManager::loadTrust() {
+  const bool first = !trust_loaded_;
   trust_loaded_ = true;
   auto loaded = trust_store_.load(clock_.now());
   if (loaded.isOk()) {
@@ -83,8 +84,11 @@ void ContentManager::loadTrust() {
     condition("content_root", Status::ok());
   } else {
     state_.reset();
-    componentLogger("agent.content")
-        ->warn("signed updates disabled: {}", loaded.status().toString());
+    // Retried at every update; said once.
+    if (first) {
+      componentLogger("agent.content")
+          ->warn("signed updates disabled: {}", loaded.status().toString());
+    }
     condition("content_root", loaded.status());
   }
   refreshSummary();
