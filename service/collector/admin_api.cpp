@@ -27,6 +27,8 @@ http::status httpStatusFor(ErrorCode code) {
       return http::status::method_not_allowed;
     case ErrorCode::kTooLarge:
       return http::status::payload_too_large;
+    case ErrorCode::kTrustRootMissing:
+      return http::status::conflict;
     default:
       return http::status::internal_server_error;
   }
@@ -34,14 +36,9 @@ http::status httpStatusFor(ErrorCode code) {
 
 }  // namespace
 
-AdminApi::AdminApi(AdminApiOptions options, std::unique_ptr<Store> store,
-                   const ContentIssuer& issuer, const ArtifactStore& artifacts, const Clock& clock)
-    : store_(std::move(store)),
-      auth_(*store_),
-      commands_(*store_, clock, options.checkin_interval_seconds) {
-  (void)issuer;
-  (void)artifacts;
-}
+AdminApi::AdminApi(std::unique_ptr<Store> store, const ContentIssuer& issuer,
+                   const ArtifactStore& artifacts, const Clock& clock)
+    : store_(std::move(store)), auth_(*store_), commands_(*store_, clock, issuer, artifacts) {}
 
 AdminApi::~AdminApi() { stop(); }
 
@@ -62,9 +59,20 @@ std::optional<HttpResponse> AdminApi::precheck(const http::request_header<>& hea
 
 HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
                                      const std::string& message) const {
+  return errorResponse(status, code, message, {});
+}
+
+HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
+                                     const std::string& message,
+                                     const std::vector<policy::FieldIssue>& field_errors) const {
   v1::AdminError body;
   body.mutable_error()->set_code(std::string(errorCodeName(code)));
   body.mutable_error()->set_message(message);
+  for (const auto& issue : field_errors) {
+    auto* e = body.add_field_errors();
+    e->set_field(issue.field);
+    e->set_message(issue.message);
+  }
   auto json = messageToJson(body);
   auto res = makeResponse(status, kJsonType, json.isOk() ? *json + "\n" : "{}\n");
   if (status == http::status::unauthorized) {
@@ -73,13 +81,14 @@ HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
   return res;
 }
 
-HttpResponse AdminApi::failure(const Status& status) const {
+HttpResponse AdminApi::failure(const Status& status,
+                               const std::vector<policy::FieldIssue>& field_errors) const {
   http::status http_status = httpStatusFor(status.code());
   if (http_status == http::status::internal_server_error) {
     componentLogger("collector.admin_api")->error("admin request failed: {}", status.toString());
     return errorResponse(http_status, ErrorCode::kInternal, "internal error");
   }
-  return errorResponse(http_status, status.code(), status.message());
+  return errorResponse(http_status, status.code(), status.message(), field_errors);
 }
 
 void AdminApi::handle(HttpRequest request, const PeerInfo& peer, Responder respond) {
@@ -101,12 +110,16 @@ HttpResponse AdminApi::process(const HttpRequest& request, const PeerInfo& peer)
         ->warn("admin authentication failed from {}", peer.remote_address);
     return failure(admin.status());
   }
-  auto command =
-      parseAdminRequest(toStd(request.method_string()), toStd(request.target()), request.body());
-  if (!command.isOk()) return failure(command.status());
-  auto body = commands_.run(*command, *admin);
-  if (!body.isOk()) return failure(body.status());
-  return makeResponse(http::status::ok, kJsonType, std::move(*body) + "\n");
+  std::vector<policy::FieldIssue> field_errors;
+  auto command = parseAdminRequest(toStd(request.method_string()), toStd(request.target()),
+                                   request.body(), &field_errors);
+  if (!command.isOk()) return failure(command.status(), field_errors);
+  auto answer = commands_.run(*command, *admin);
+  if (!answer.isOk()) return failure(answer.status());
+  if (answer->content_type != kJsonType) {
+    return makeResponse(http::status::ok, answer->content_type, std::move(answer->body));
+  }
+  return makeResponse(http::status::ok, kJsonType, std::move(answer->body) + "\n");
 }
 
 }  // namespace xiaoan::collector

@@ -14,16 +14,12 @@
 
 namespace xiaoan::collector {
 
-struct AdminApiOptions {
-  uint32_t checkin_interval_seconds = 60;
-};
-
 // The admin API: JSON (protobuf JSON mapping, snake_case) with HTTP Basic auth on every call.
 // Requests run one at a time on a worker thread with the API's own database session, so slow
 // queries and password hashing never block the network threads.
 class AdminApi final : public RequestHandler {
  public:
-  AdminApi(AdminApiOptions options, std::unique_ptr<Store> store, const ContentIssuer& issuer,
+  AdminApi(std::unique_ptr<Store> store, const ContentIssuer& issuer,
            const ArtifactStore& artifacts, const Clock& clock);
   ~AdminApi() override;
 
@@ -39,7 +35,10 @@ class AdminApi final : public RequestHandler {
 
  private:
   HttpResponse process(const HttpRequest& request, const PeerInfo& peer);
-  HttpResponse failure(const Status& status) const;
+  HttpResponse errorResponse(http::status status, ErrorCode code, const std::string& message,
+                             const std::vector<policy::FieldIssue>& field_errors) const;
+  HttpResponse failure(const Status& status,
+                       const std::vector<policy::FieldIssue>& field_errors = {}) const;
 
   std::unique_ptr<Store> store_;
   AdminAuthenticator auth_;

@@ -46,20 +46,20 @@ v1::StoredEvent eventProto(const StoredEventRow& e) {
   return p;
 }
 
-AuditRow audit(int64_t now, const std::string& admin, const char* action, const std::string& target,
-               const google::protobuf::Message& detail) {
+}  // namespace
+
+AuditRow auditRow(int64_t now, const std::string& admin, const char* action,
+                  const std::string& target, const google::protobuf::Message& detail) {
   auto json = messageToJson(detail);
   return AuditRow{now, admin, action, target, json.isOk() ? *json : "{}"};
 }
-
-}  // namespace
 
 int64_t AdminCommands::nowMs() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
       .count();
 }
 
-Result<std::string> AdminCommands::run(const AdminCommand& command, const std::string& admin) {
+Result<AdminAnswer> AdminCommands::run(const AdminCommand& command, const std::string& admin) {
   struct Visitor {
     AdminCommands& self;
     const std::string& admin;
@@ -70,8 +70,26 @@ Result<std::string> AdminCommands::run(const AdminCommand& command, const std::s
     Result<std::string> operator()(const RevokeToken& c) { return self.revokeToken(c, admin); }
     Result<std::string> operator()(const ListTerminals& c) { return self.listTerminals(c); }
     Result<std::string> operator()(const ListEvents& c) { return self.listEvents(c); }
+    Result<std::string> operator()(const GetPolicyLayer& c) { return self.getPolicyLayer(c); }
+    Result<std::string> operator()(const PutPolicyLayer& c) {
+      return self.putPolicyLayer(c, admin);
+    }
+    Result<std::string> operator()(const DeletePolicyLayer& c) {
+      return self.deletePolicyLayer(c, admin);
+    }
+    Result<std::string> operator()(const GetEffectivePolicy& c) {
+      return self.getEffectivePolicy(c);
+    }
+    Result<std::string> operator()(const SetTerminalRoom& c) {
+      return self.setTerminalRoom(c, admin);
+    }
+    Result<std::string> operator()(const ExportBundle&) {
+      return Status(ErrorCode::kInternal, "bundles are not JSON");
+    }
   };
-  return std::visit(Visitor{*this, admin}, command);
+  if (const auto* bundle = std::get_if<ExportBundle>(&command)) return exportBundle(*bundle, admin);
+  XIAOAN_ASSIGN_OR_RETURN(std::string json, std::visit(Visitor{*this, admin}, command));
+  return AdminAnswer{std::move(json)};
 }
 
 Result<std::string> AdminCommands::listSchools() {
@@ -92,7 +110,7 @@ Result<std::string> AdminCommands::addSchool(const AddSchool& cmd, const std::st
   SchoolRow row{cmd.school.id(), cmd.school.name(), cmd.school.abbr(), now};
   v1::School out = cmd.school;
   *out.mutable_created_at() = ts(now);
-  XIAOAN_RETURN_IF_ERROR(store_.addSchool(row, audit(now, admin, "school.add", row.id, out)));
+  XIAOAN_RETURN_IF_ERROR(store_.addSchool(row, auditRow(now, admin, "school.add", row.id, out)));
   return messageToJson(out);
 }
 
@@ -111,7 +129,7 @@ Result<std::string> AdminCommands::createToken(const CreateToken& cmd, const std
   row.created_at_ms = now;
   v1::EnrollmentToken out = tokenProto(row);
   // The audit record never contains the secret.
-  XIAOAN_RETURN_IF_ERROR(store_.addToken(row, audit(now, admin, "token.create", row.id, out)));
+  XIAOAN_RETURN_IF_ERROR(store_.addToken(row, auditRow(now, admin, "token.create", row.id, out)));
   out.set_secret(row.id + "." + secret);
   return messageToJson(out);
 }
@@ -128,13 +146,12 @@ Result<std::string> AdminCommands::revokeToken(const RevokeToken& cmd, const std
   (*detail.mutable_fields())["token_id"].set_string_value(cmd.token_id);
   XIAOAN_ASSIGN_OR_RETURN(
       auto row, store_.revokeToken(cmd.token_id,
-                                   audit(nowMs(), admin, "token.revoke", cmd.token_id, detail)));
+                                   auditRow(nowMs(), admin, "token.revoke", cmd.token_id, detail)));
   return messageToJson(tokenProto(row));
 }
 
 Result<std::string> AdminCommands::listTerminals(const ListTerminals& cmd) {
   XIAOAN_ASSIGN_OR_RETURN(auto rows, store_.listTerminals(cmd.school_id));
-  int64_t silent_after = int64_t{kSilentIntervals} * checkin_interval_seconds_ * 1000;
   int64_t now = nowMs();
   v1::TerminalList list;
   for (const auto& r : rows) {
@@ -152,7 +169,9 @@ Result<std::string> AdminCommands::listTerminals(const ListTerminals& cmd) {
     t->set_os_version(r.os_version);
     t->set_policy_version(r.policy_version);
     t->set_spool_pending(r.spool_pending);
+    t->set_room(r.room);
     // Never checked in: silent once the enrollment is that old.
+    int64_t silent_after = int64_t{kSilentIntervals} * checkinIntervalOf(r.id) * 1000;
     int64_t last = r.last_checkin_ms.value_or(r.enrolled_at_ms.value_or(0));
     t->set_silent(now - last > silent_after);
   }

@@ -4,21 +4,44 @@
 
 #include "platform/clock.h"
 #include "service/collector/admin_request.h"
+#include "service/collector/artifact_store.h"
+#include "service/collector/content_issuer.h"
 #include "service/collector/store.h"
 
 namespace xiaoan::collector {
+
+// The body of an admin answer: JSON, except offline bundles (protobuf bytes).
+struct AdminAnswer {
+  std::string body;
+  std::string content_type = "application/json; charset=utf-8";
+};
+
+// An audit record with `detail` rendered as JSON.
+AuditRow auditRow(int64_t now, const std::string& admin, const char* action,
+                  const std::string& target, const google::protobuf::Message& detail);
 
 // Executes parsed admin commands against the store and renders the answer as JSON.
 // Mutations are recorded in the admin audit table in the same transaction.
 class AdminCommands {
  public:
-  AdminCommands(Store& store, const Clock& clock, uint32_t checkin_interval_seconds)
-      : store_(store), clock_(clock), checkin_interval_seconds_(checkin_interval_seconds) {}
+  AdminCommands(Store& store, const Clock& clock, const ContentIssuer& issuer,
+                const ArtifactStore& artifacts)
+      : store_(store), clock_(clock), issuer_(issuer), artifacts_(artifacts) {}
 
-  // JSON body of the answer; errors carry E_NOT_FOUND / E_INVALID_ARGUMENT / E_DATABASE.
-  Result<std::string> run(const AdminCommand& command, const std::string& admin);
+  // Errors carry E_NOT_FOUND / E_INVALID_ARGUMENT / E_DATABASE / E_TRUST_ROOT_MISSING.
+  Result<AdminAnswer> run(const AdminCommand& command, const std::string& admin);
 
  private:
+  // Policies, rooms and bundles (admin_policy_commands.cpp).
+  Result<std::string> getPolicyLayer(const GetPolicyLayer& cmd);
+  Result<std::string> putPolicyLayer(const PutPolicyLayer& cmd, const std::string& admin);
+  Result<std::string> deletePolicyLayer(const DeletePolicyLayer& cmd, const std::string& admin);
+  Result<std::string> getEffectivePolicy(const GetEffectivePolicy& cmd);
+  Result<std::string> setTerminalRoom(const SetTerminalRoom& cmd, const std::string& admin);
+  Result<AdminAnswer> exportBundle(const ExportBundle& cmd, const std::string& admin);
+  // The check-in interval a terminal's agent has been told (for "silent").
+  uint32_t checkinIntervalOf(const std::string& terminal_id);
+
   Result<std::string> listSchools();
   Result<std::string> addSchool(const AddSchool& cmd, const std::string& admin);
   Result<std::string> createToken(const CreateToken& cmd, const std::string& admin);
@@ -30,7 +53,8 @@ class AdminCommands {
 
   Store& store_;
   const Clock& clock_;
-  uint32_t checkin_interval_seconds_;
+  const ContentIssuer& issuer_;
+  const ArtifactStore& artifacts_;
 };
 
 }  // namespace xiaoan::collector

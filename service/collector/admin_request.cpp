@@ -26,10 +26,10 @@ int hexDigit(char c) {
   return -1;
 }
 
-Result<std::string> percentDecode(std::string_view s) {
+Result<std::string> percentDecode(std::string_view s, bool plus_is_space = true) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (s[i] == '%') {
       int hi = i + 2 < s.size() ? hexDigit(s[i + 1]) : -1;
@@ -110,24 +110,19 @@ bool isTokenId(std::string_view id) {
   });
 }
 
-Status methodIs(std::string_view method, std::string_view want) {
-  if (method == want) return Status::ok();
-  return Status(ErrorCode::kUnsupported, "method not allowed");
-}
-
 Result<AdminCommand> route(std::string_view method, std::string_view path,
-                           const std::map<std::string, std::string>& params,
-                           std::string_view body) {
+                           const std::map<std::string, std::string>& params, std::string_view body,
+                           std::vector<policy::FieldIssue>* field_errors) {
   constexpr std::string_view kTokens = "/api/v1/tokens/";
   constexpr std::string_view kRevoke = "/revoke";
   if (path == "/api/v1/schools") {
     if (method == "GET") return AdminCommand(ListSchools{});
-    XIAOAN_RETURN_IF_ERROR(methodIs(method, "POST"));
+    XIAOAN_RETURN_IF_ERROR(requireMethod(method, "POST"));
     return parseSchool(body);
   }
   if (path == "/api/v1/tokens") {
     if (method == "POST") return parseCreateToken(body);
-    XIAOAN_RETURN_IF_ERROR(methodIs(method, "GET"));
+    XIAOAN_RETURN_IF_ERROR(requireMethod(method, "GET"));
     XIAOAN_ASSIGN_OR_RETURN(std::string school, schoolFilter(params));
     return AdminCommand(ListTokens{school});
   }
@@ -135,18 +130,21 @@ Result<AdminCommand> route(std::string_view method, std::string_view path,
       path.substr(path.size() - kRevoke.size()) == kRevoke) {
     auto id = path.substr(kTokens.size(), path.size() - kTokens.size() - kRevoke.size());
     if (!isTokenId(id)) return Status(ErrorCode::kNotFound, "no such token");
-    XIAOAN_RETURN_IF_ERROR(methodIs(method, "POST"));
+    XIAOAN_RETURN_IF_ERROR(requireMethod(method, "POST"));
     return AdminCommand(RevokeToken{std::string(id)});
   }
   if (path == "/api/v1/terminals") {
-    XIAOAN_RETURN_IF_ERROR(methodIs(method, "GET"));
+    XIAOAN_RETURN_IF_ERROR(requireMethod(method, "GET"));
     XIAOAN_ASSIGN_OR_RETURN(std::string school, schoolFilter(params));
     return AdminCommand(ListTerminals{school});
   }
   if (path == "/api/v1/events") {
-    XIAOAN_RETURN_IF_ERROR(methodIs(method, "GET"));
+    XIAOAN_RETURN_IF_ERROR(requireMethod(method, "GET"));
     XIAOAN_ASSIGN_OR_RETURN(ListEvents cmd, parseEventQuery(params));
     return AdminCommand(std::move(cmd));
+  }
+  if (auto content = routeContentRequest(method, path, params, body, field_errors)) {
+    return std::move(*content);
   }
   return Status(ErrorCode::kNotFound, "no such path");
 }
@@ -176,15 +174,25 @@ Result<std::map<std::string, std::string>> parseQuery(std::string_view query) {
   return out;
 }
 
+Status requireMethod(std::string_view method, std::string_view want) {
+  if (method == want) return Status::ok();
+  return Status(ErrorCode::kUnsupported, "method not allowed");
+}
+
+Result<std::string> decodePathSegment(std::string_view segment) {
+  return percentDecode(segment, false);
+}
+
 Result<AdminCommand> parseAdminRequest(std::string_view method, std::string_view target,
-                                       std::string_view body) {
+                                       std::string_view body,
+                                       std::vector<policy::FieldIssue>* field_errors) {
   if (body.size() > kMaxAdminBodyBytes) return Status(ErrorCode::kTooLarge, "body too large");
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
   XIAOAN_ASSIGN_OR_RETURN(
       auto params,
       parseQuery(q == std::string_view::npos ? std::string_view() : target.substr(q + 1)));
-  return route(method, path, params, body);
+  return route(method, path, params, body, field_errors);
 }
 
 }  // namespace xiaoan::collector

@@ -1,10 +1,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
+#include "platform/policy/policy_rules.h"
 #include "platform/result.h"
 #include "service/collector/store.h"
 #include "xiaoan/v1/admin_api.pb.h"
@@ -37,16 +40,61 @@ struct ListEvents {
   EventQuery query;
 };
 
-using AdminCommand = std::variant<ListSchools, AddSchool, CreateToken, ListTokens, RevokeToken,
-                                  ListTerminals, ListEvents>;
+// GET/PUT/DELETE /api/v1/policies/{school|room|terminal}/{id}; a room id is "school_id/room".
+struct GetPolicyLayer {
+  v1::PolicyScope scope = v1::POLICY_SCOPE_UNSPECIFIED;
+  std::string id;
+};
+struct PutPolicyLayer {
+  v1::PolicyScope scope = v1::POLICY_SCOPE_UNSPECIFIED;
+  std::string id;
+  v1::Policy policy;  // validated for its scope (policy::validateLayer)
+};
+struct DeletePolicyLayer {
+  v1::PolicyScope scope = v1::POLICY_SCOPE_UNSPECIFIED;
+  std::string id;
+};
+// GET /api/v1/terminals/{id}/policy
+struct GetEffectivePolicy {
+  std::string terminal_id;
+};
+// PUT /api/v1/terminals/{id}/room with {"room": "..."} ("" = none)
+struct SetTerminalRoom {
+  std::string terminal_id;
+  std::string room;
+};
+// GET /api/v1/bundles?terminal=T
+struct ExportBundle {
+  std::string terminal_id;
+};
+
+using AdminCommand =
+    std::variant<ListSchools, AddSchool, CreateToken, ListTokens, RevokeToken, ListTerminals,
+                 ListEvents, GetPolicyLayer, PutPolicyLayer, DeletePolicyLayer, GetEffectivePolicy,
+                 SetTerminalRoom, ExportBundle>;
 
 // E_NOT_FOUND: no such path; E_UNSUPPORTED: wrong method for the path;
-// E_INVALID_ARGUMENT: bad query parameter or body.
+// E_INVALID_ARGUMENT: bad query parameter or body. A policy body with invalid fields also
+// fills `field_errors` (when given) with every issue, paths relative to the policy.
 Result<AdminCommand> parseAdminRequest(std::string_view method, std::string_view target,
-                                       std::string_view body);
+                                       std::string_view body,
+                                       std::vector<policy::FieldIssue>* field_errors = nullptr);
+
+// The routes of policies, rooms and bundles (admin_policy_request.cpp); nullopt when `path`
+// is none of them.
+std::optional<Result<AdminCommand>> routeContentRequest(
+    std::string_view method, std::string_view path,
+    const std::map<std::string, std::string>& params, std::string_view body,
+    std::vector<policy::FieldIssue>* field_errors);
 
 // Splits "a=1&b=x%20y" into decoded pairs; E_INVALID_ARGUMENT on bad escapes.
 Result<std::map<std::string, std::string>> parseQuery(std::string_view query);
+
+// Decodes %XX escapes of a path segment ('+' stays '+'); E_INVALID_ARGUMENT on bad escapes.
+Result<std::string> decodePathSegment(std::string_view segment);
+
+// E_UNSUPPORTED unless `method` is `want`.
+Status requireMethod(std::string_view method, std::string_view want);
 
 // School ids: 1..32 of [a-z0-9-].
 bool isValidSchoolId(std::string_view id);

@@ -37,8 +37,7 @@ Status CollectorServer::init() {
   enrollment_ = std::make_unique<Enrollment>(*pki_, clock_, config_.retry);
   agent_api_ = std::make_unique<AgentApi>(AgentApiOptions{config_.retry}, *writer_, *enrollment_,
                                           *issuer_, *artifacts_, clock_);
-  admin_api_ = std::make_unique<AdminApi>(AdminApiOptions{config_.checkin_interval_seconds},
-                                          std::move(admin_store), *issuer_, *artifacts_, clock_);
+  admin_api_ = std::make_unique<AdminApi>(std::move(admin_store), *issuer_, *artifacts_, clock_);
   return Status::ok();
 }
 

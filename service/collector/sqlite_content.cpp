@@ -128,4 +128,15 @@ Result<uint64_t> takeContentVersion(SqliteDb& db) {
   return value;
 }
 
+Status writeAudit(SqliteDb& db, const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto st, db.prepare("INSERT INTO admin_audit(time, admin, action, "
+                                              "target, detail) VALUES(?1, ?2, ?3, ?4, ?5)"));
+  st->bind(1, audit.time_ms)
+      .bind(2, audit.admin)
+      .bind(3, audit.action)
+      .bind(4, audit.target)
+      .bind(5, audit.detail_json);
+  return st->run();
+}
+
 }  // namespace xiaoan::collector

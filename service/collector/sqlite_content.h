@@ -7,8 +7,9 @@
 #include "service/collector/sqlite_db.h"
 #include "service/collector/store.h"
 
-// SQL of the signed content channel's tables (policy_layers, issued_content, counters), shared
-// by the admin session (SqliteStore) and the writer's transactions (SqliteWriteTxn).
+// SQL of the signed content channel's tables (policy_layers, issued_content, counters) and of
+// the audit table, shared by the admin session (SqliteStore) and the writer's transactions
+// (SqliteWriteTxn).
 namespace xiaoan::collector {
 
 Result<std::optional<PolicyLayerRow>> readPolicyLayer(SqliteDb& db, const std::string& scope,
@@ -19,5 +20,7 @@ Result<std::optional<IssuedContentRow>> readIssuedContent(SqliteDb& db,
                                                           const std::string& agent_id);
 Status writeIssuedContent(SqliteDb& db, const IssuedContentRow& row);
 Result<uint64_t> takeContentVersion(SqliteDb& db);
+// One admin_audit row (admin mutations, from either session).
+Status writeAudit(SqliteDb& db, const AuditRow& audit);
 
 }  // namespace xiaoan::collector

@@ -98,16 +98,7 @@ Result<std::unique_ptr<WriteTxn>> SqliteStore::beginWrite() {
   return std::unique_ptr<WriteTxn>(std::make_unique<SqliteWriteTxn>(*db_));
 }
 
-Status SqliteStore::insertAudit(const AuditRow& audit) {
-  XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("INSERT INTO admin_audit(time, admin, action, "
-                                                "target, detail) VALUES(?1, ?2, ?3, ?4, ?5)"));
-  st->bind(1, audit.time_ms)
-      .bind(2, audit.admin)
-      .bind(3, audit.action)
-      .bind(4, audit.target)
-      .bind(5, audit.detail_json);
-  return st->run();
-}
+Status SqliteStore::insertAudit(const AuditRow& audit) { return writeAudit(*db_, audit); }
 
 Status SqliteStore::addSchool(const SchoolRow& school, const AuditRow& audit) {
   XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));

@@ -267,4 +267,6 @@ Status SqliteWriteTxn::putIssuedContent(const IssuedContentRow& row) {
 
 Result<uint64_t> SqliteWriteTxn::nextContentVersion() { return takeContentVersion(db_); }
 
+Status SqliteWriteTxn::recordAudit(const AuditRow& audit) { return writeAudit(db_, audit); }
+
 }  // namespace xiaoan::collector

@@ -34,6 +34,7 @@ class SqliteWriteTxn final : public WriteTxn {
   Result<std::optional<IssuedContentRow>> findIssuedContent(const std::string& agent_id) override;
   Status putIssuedContent(const IssuedContentRow& row) override;
   Result<uint64_t> nextContentVersion() override;
+  Status recordAudit(const AuditRow& audit) override;
 
  private:
   Status checkToken(const EnrollParams& params, std::string& school_id);

@@ -229,6 +229,8 @@ class WriteTxn {
   // The next value of the collector-wide content version counter (1, 2, ...). Never repeats,
   // also across restarts, as long as the transaction commits.
   virtual Result<uint64_t> nextContentVersion() = 0;
+  // An admin action that writes through a WriteTxn (e.g. issuing for a bundle export).
+  virtual Status recordAudit(const AuditRow& audit) = 0;
 };
 
 // Storage of the collector. One instance is one database session: use it from one thread at a

@@ -72,5 +72,87 @@ TEST_CASE("bad paths, methods and bodies") {
         ErrorCode::kTooLarge);
 }
 
+// Policies, rooms and bundles.
+
+constexpr const char* kTerminal = "/api/v1/policies/terminal/0123456789abcdef0123456789abcdef";
+
+TEST_CASE("policy layer routes: scopes, ids, room ids with an escaped slash and UTF-8") {
+  auto school = parseAs<GetPolicyLayer>("GET", "/api/v1/policies/school/xmsyxx");
+  CHECK(school.scope == v1::POLICY_SCOPE_SCHOOL);
+  CHECK(school.id == "xmsyxx");
+  auto room =
+      parseAs<DeletePolicyLayer>("DELETE", "/api/v1/policies/room/xmsyxx%2F%E6%9C%BA%E6%88%BF2");
+  CHECK(room.scope == v1::POLICY_SCOPE_ROOM);
+  CHECK(room.id == "xmsyxx/机房2");
+  CHECK(parseAs<GetPolicyLayer>("GET", "/api/v1/policies/room/s1/lab+1").id == "s1/lab+1");
+  auto terminal = parseAs<PutPolicyLayer>(
+      "PUT", kTerminal, R"({"policy":{"binding":{"mac":"aa:bb:cc:dd:ee:ff"}},"revision":"7"})");
+  CHECK(terminal.scope == v1::POLICY_SCOPE_TERMINAL);
+  CHECK(terminal.policy.binding().mac() == "aa:bb:cc:dd:ee:ff");
+  auto with_names = parseAs<PutPolicyLayer>(
+      "PUT", "/api/v1/policies/school/s1",
+      R"({"scope":"POLICY_SCOPE_SCHOOL","id":"s1","policy":{"agent":{"checkin_interval_seconds":300}},)"
+      R"("updated_at":"2026-11-21T00:00:00Z","updated_by":"someone"})");
+  CHECK(with_names.policy.agent().checkin_interval_seconds() == 300);
+
+  CHECK(errorOf("GET", "/api/v1/policies/lab/s1") == ErrorCode::kNotFound);
+  CHECK(errorOf("GET", "/api/v1/policies/school") == ErrorCode::kNotFound);
+  for (const char* bad : {"/api/v1/policies/school/BAD", "/api/v1/policies/room/s1",
+                          "/api/v1/policies/room/s1%2F", "/api/v1/policies/room/s1/a%2Fb",
+                          "/api/v1/policies/room/s1/%0a", "/api/v1/policies/terminal/xyz",
+                          "/api/v1/policies/school/s1%zz", "/api/v1/policies/school/s1?x=1"}) {
+    CAPTURE(bad);
+    CHECK(errorOf("GET", bad) == ErrorCode::kInvalidArgument);
+  }
+  CHECK(errorOf("POST", "/api/v1/policies/school/s1", "{}") == ErrorCode::kUnsupported);
+}
+
+TEST_CASE("a PUT body is checked strictly and validated for its scope, with field errors") {
+  std::vector<policy::FieldIssue> issues;
+  auto cmd = parseAdminRequest("PUT", "/api/v1/policies/school/s1",
+                               R"({"policy":{"agent":{"checkin_interval_seconds":5},)"
+                               R"("binding":{"mac":"aa:bb:cc:dd:ee:ff"}}})",
+                               &issues);
+  REQUIRE_FALSE(cmd.isOk());
+  CHECK(cmd.status().code() == ErrorCode::kInvalidArgument);
+  REQUIRE(issues.size() == 2);
+  CHECK(issues[0].field == "agent.checkin_interval_seconds");
+  CHECK(issues[1].field == "binding.mac");
+  CHECK(issues[1].message == "only a terminal layer may set this");
+
+  issues.clear();
+  cmd = parseAdminRequest("PUT", "/api/v1/policies/school/s1",
+                          R"({"policy":{"agent":{"interval":5}},"colour":1})", &issues);
+  REQUIRE_FALSE(cmd.isOk());
+  REQUIRE(issues.size() == 2);
+  CHECK(issues[0].field == "colour");
+  CHECK(issues[1].field == "agent.interval");  // relative to the policy, as admins write it
+  CHECK(errorOf("PUT", "/api/v1/policies/school/s1", R"({"id":"s2","policy":{}})") ==
+        ErrorCode::kInvalidArgument);
+  CHECK(errorOf("PUT", "/api/v1/policies/school/s1", R"({"scope":"POLICY_SCOPE_ROOM"})") ==
+        ErrorCode::kInvalidArgument);
+  CHECK(errorOf("PUT", "/api/v1/policies/school/s1", "not json") == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("terminal policy, room and bundle routes") {
+  const std::string t = "/api/v1/terminals/0123456789abcdef0123456789abcdef";
+  CHECK(parseAs<GetEffectivePolicy>("GET", t + "/policy").terminal_id ==
+        "0123456789abcdef0123456789abcdef");
+  CHECK(parseAs<SetTerminalRoom>("PUT", t + "/room", R"({"room":"机房2"})").room == "机房2");
+  CHECK(parseAs<SetTerminalRoom>("PUT", t + "/room", "{}").room.empty());
+  CHECK(errorOf("PUT", t + "/room", R"({"room":"a/b"})") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("PUT", t + "/room", R"({"room":" x"})") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("PUT", t + "/room", R"({"rooms":"x"})") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("GET", t + "/room") == ErrorCode::kUnsupported);
+  CHECK(errorOf("PUT", t + "/policy", "{}") == ErrorCode::kUnsupported);
+  CHECK(errorOf("GET", "/api/v1/terminals/XYZ/policy") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("GET", t + "/other") == ErrorCode::kNotFound);
+  auto bundle = parseAs<ExportBundle>("GET", "/api/v1/bundles?terminal=00ff");
+  CHECK(bundle.terminal_id == "00ff");
+  CHECK(errorOf("GET", "/api/v1/bundles") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("GET", "/api/v1/bundles?terminal=00ff&x=1") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("POST", "/api/v1/bundles?terminal=00ff") == ErrorCode::kUnsupported);
+}
+
 }  // namespace
 }  // namespace xiaoan::collector

@@ -5,54 +5,19 @@
 
 #include "platform/file_util.h"
 #include "platform/policy/policy_rules.h"
-#include "platform/trust/key_set.h"
 #include "platform/trust/metadata.h"
 #include "platform/trust/trust_verifier.h"
-#include "service/admin_cli/key_ceremony.h"
 #include "service/collector/sqlite_store.h"
-#include "service/collector/trust_keys.h"
-#include "tests/service/collector/support/collector_harness.h"
-#include "xiaoan/v1/agent_api.pb.h"
+#include "tests/service/collector/support/keyed_collector.h"
 
 namespace xiaoan::collector {
 namespace {
 
+using testing::checkin;
 using testing::CollectorHarness;
+using testing::KeyedCollector;
 using testing::RawResponse;
-using testing::TempDir;
-using testing::TestAgent;
 using testing::TlsClient;
-
-// A key set made by `xiaoan-admin keys init`, imported as `xiaoan-collector keys import` does.
-struct KeyedCollector {
-  TempDir keys_dir;
-  std::string keys = keys_dir.path() + "/keys";
-  CollectorHarness h{CollectorConfig{}, [this](const std::string& data) {
-                       admin::KeyInitOptions o;
-                       o.out_dir = keys;
-                       o.now = std::chrono::system_clock::now();
-                       REQUIRE(admin::initKeySet(o).isOk());
-                       REQUIRE(importKeys(data, keys).isOk());
-                     }};
-
-  v1::TrustState pinned() const {
-    auto root = trust::readEnvelopeFile(keys + "/root.pb");
-    REQUIRE(root.isOk());
-    return *trust::stateFromPinnedRoot(*root);
-  }
-};
-
-v1::CheckinResponse checkin(CollectorHarness& h, const TestAgent& agent, uint64_t root = 0) {
-  v1::CheckinRequest req;
-  req.set_agent_version("test");
-  req.mutable_trust()->set_root(root);
-  auto res = h.agentCall("/v1/checkin", req.SerializeAsString(), agent.identity);
-  REQUIRE(res.isOk());
-  REQUIRE_MESSAGE(res->status == 200, res->body);
-  v1::CheckinResponse out;
-  REQUIRE(out.ParseFromString(res->body));
-  return out;
-}
 
 Result<RawResponse> get(CollectorHarness& h, const std::string& target,
                         const std::optional<testing::ClientIdentity>& id,

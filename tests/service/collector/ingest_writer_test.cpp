@@ -162,6 +162,25 @@ TEST_CASE("a database that cannot be written fails every job of the group") {
     Result<std::optional<AdminRow>> findAdmin(const std::string&) override {
       return std::optional<AdminRow>();
     }
+    Result<std::optional<PolicyLayerRow>> findPolicyLayer(const std::string&,
+                                                          const std::string&) override {
+      return std::optional<PolicyLayerRow>();
+    }
+    Result<PolicyLayerRow> putPolicyLayer(const PolicyLayerRow&, const AuditRow&) override {
+      return PolicyLayerRow{};
+    }
+    Status deletePolicyLayer(const std::string&, const std::string&, const AuditRow&) override {
+      return Status::ok();
+    }
+    Status setTerminalRoom(const std::string&, const std::string&, const AuditRow&) override {
+      return Status::ok();
+    }
+    Result<std::optional<TerminalPolicyLayers>> terminalPolicyLayers(const std::string&) override {
+      return std::optional<TerminalPolicyLayers>();
+    }
+    Result<std::optional<IssuedContentRow>> findIssuedContent(const std::string&) override {
+      return std::optional<IssuedContentRow>();
+    }
   };
   IngestWriter writer(std::make_unique<BrokenStore>(), WriterOptions{});
   auto a = submit(writer, 1, 1);
