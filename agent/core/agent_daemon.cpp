@@ -57,13 +57,7 @@ Status AgentDaemon::init() {
   if (!st.isOk()) log->error("start-up record: {}", st.toString());
   status_->setCondition("startup_record", st);
   initContent();
-  content_->open();
-  control_handler_ =
-      std::make_unique<AgentControlHandler>(*status_, *spool_, *events_, content_.get());
-  control_ = std::make_unique<ControlServer>(
-      ControlServerOptions{config_.status_socket(), 3, std::chrono::seconds(10)},
-      *control_handler_);
-  XIAOAN_RETURN_IF_ERROR(control_->start());
+  XIAOAN_RETURN_IF_ERROR(startControl());
   status_writer_ = std::make_unique<StatusWriter>(*status_, state + "/status.pb");
   status_writer_->start();
   session_thread_ = std::thread([this] { session(); });
@@ -101,6 +95,15 @@ Status AgentDaemon::appendLifecycle(int kind) {
   return r.isOk() ? Status::ok() : r.status();
 }
 
+Status AgentDaemon::startControl() {
+  control_handler_ =
+      std::make_unique<AgentControlHandler>(*status_, *spool_, *events_, content_.get());
+  control_ = std::make_unique<ControlServer>(
+      ControlServerOptions{config_.status_socket(), 3, std::chrono::seconds(10)},
+      *control_handler_);
+  return control_->start();
+}
+
 void AgentDaemon::initContent() {
   upload_rate_ = config_.max_upload_events_per_second();
   const CollectorClientOptions mtls = clientOptions(true);
@@ -124,6 +127,7 @@ void AgentDaemon::initContent() {
   content_ = std::make_unique<content::ContentManager>(
       content::ContentManagerOptions{config_.state_dir(), config_.trust_root()}, clock_,
       *downloader_, std::move(hooks));
+  content_->open();  // the pinned root shows in status before enrollment
 }
 
 void AgentDaemon::appendContentEvent(v1::ContentUpdateEvent event) {

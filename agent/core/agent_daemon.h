@@ -49,6 +49,7 @@ class AgentDaemon {
   void initStatus();
   Status appendLifecycle(int kind);
   void initContent();
+  Status startControl();
   void appendContentEvent(v1::ContentUpdateEvent event);
   // Puts the running policy's settings into effect (a setting it leaves unset: the config's).
   void applyPolicyEffects(const v1::Policy& policy);

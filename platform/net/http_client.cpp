@@ -294,6 +294,7 @@ struct HttpClient::Request {
   const std::map<std::string, std::string>& headers;
   const DownloadOptions* download = nullptr;
   const DownloadSink* sink = nullptr;
+  const char* method = nullptr;  // overrides GET/POST (PUT, DELETE)
 };
 
 Result<HttpResponse> HttpClient::post(const std::string& url, const std::string& content_type,
@@ -307,6 +308,12 @@ Result<HttpResponse> HttpClient::get(const std::string& url,
   return perform({url, nullptr, "", headers});
 }
 
+Result<HttpResponse> HttpClient::send(const std::string& method, const std::string& url,
+                                      const std::string& content_type, const std::string* body,
+                                      const std::map<std::string, std::string>& headers) {
+  return perform({url, body, content_type, headers, nullptr, nullptr, method.c_str()});
+}
+
 Result<HttpResponse> HttpClient::download(const std::string& url, const DownloadOptions& options,
                                           const DownloadSink& sink) {
   std::map<std::string, std::string> headers = options.headers;
@@ -315,6 +322,19 @@ Result<HttpResponse> HttpClient::download(const std::string& url, const Download
 }
 
 namespace {
+
+// The request headers; null when out of memory.
+SlistPtr headerList(bool has_body, const std::string& content_type,
+                    const std::map<std::string, std::string>& headers) {
+  SlistPtr list;
+  auto add = [&](const std::string& line) {
+    list.reset(curl_slist_append(list.release(), line.c_str()));
+  };
+  add("Expect:");  // no 100-continue round trip
+  if (has_body) add("Content-Type: " + content_type);
+  for (const auto& [name, value] : headers) add(name + ": " + value);
+  return list;
+}
 
 // Per-download limits on top of the fixed options (reset by the next applyFixedOptions).
 void applyDownloadOptions(CURL* c, const DownloadOptions& o) {
@@ -340,13 +360,7 @@ Result<HttpResponse> HttpClient::perform(const Request& request) {
   XIAOAN_RETURN_IF_ERROR(applyFixedOptions(c, options_));
   if (request.download != nullptr) applyDownloadOptions(c, *request.download);
 
-  SlistPtr list;
-  auto add = [&](const std::string& line) {
-    list.reset(curl_slist_append(list.release(), line.c_str()));
-  };
-  add("Expect:");  // no 100-continue round trip
-  if (request.body != nullptr) add("Content-Type: " + request.content_type);
-  for (const auto& [name, value] : request.headers) add(name + ": " + value);
+  SlistPtr list = headerList(request.body != nullptr, request.content_type, request.headers);
   if (!list) return Status(ErrorCode::kInternal, "curl_slist_append failed");
 
   Transfer t;
@@ -365,6 +379,8 @@ Result<HttpResponse> HttpClient::perform(const Request& request) {
   } else {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   }
+  // Set on every call: the handle is reused and would keep an earlier method.
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method);
 
   CURLcode rc = curl_easy_perform(c);
   // Do not leave pointers to this frame in the handle.
