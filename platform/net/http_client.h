@@ -81,6 +81,10 @@ class HttpClient {
                             const std::map<std::string, std::string>& headers = {});
   Result<HttpResponse> get(const std::string& url,
                            const std::map<std::string, std::string>& headers = {});
+  // Any other method (PUT, DELETE, ...), with a body when `body` is not null.
+  Result<HttpResponse> send(const std::string& method, const std::string& url,
+                            const std::string& content_type, const std::string* body,
+                            const std::map<std::string, std::string>& headers = {});
 
   // GET that streams a 2xx body into `sink` instead of memory, for files of any size (the
   // sink enforces their length). Any other status comes back as a response whose body holds
