@@ -41,8 +41,9 @@ std::string query(const std::vector<std::pair<std::string, std::string>>& pairs)
   return out;
 }
 
-// The Status for an HTTP error answer, using the AdminError body when there is one.
-Status httpFailure(const HttpResponse& response) {
+// The Status for an HTTP error answer, using the AdminError body when there is one; its field
+// errors go to `field_errors`.
+Status httpFailure(const HttpResponse& response, std::vector<v1::FieldError>& field_errors) {
   v1::AdminError error;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
@@ -57,6 +58,7 @@ Status httpFailure(const HttpResponse& response) {
   }
   std::string message = "HTTP " + std::to_string(response.status);
   if (parsed && !error.error().message().empty()) message += ": " + error.error().message();
+  if (parsed) field_errors.assign(error.field_errors().begin(), error.field_errors().end());
   return Status(code, message);
 }
 
@@ -87,9 +89,10 @@ AdminApiClient::AdminApiClient(AdminTransport& transport, std::string base_url, 
       base_url_(std::move(base_url)),
       authorization_(basicAuthorization(user, password)) {}
 
-Status AdminApiClient::call(const std::string& method, const std::string& path_and_query,
-                            const google::protobuf::Message* body,
-                            google::protobuf::Message* answer) {
+Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
+                                             const std::string& path_and_query,
+                                             const google::protobuf::Message* body) {
+  field_errors_.clear();
   AdminHttpRequest request{method, base_url_ + path_and_query, "", {}};
   request.headers["Authorization"] = authorization_;
   request.headers["Accept"] = "application/json";
@@ -100,7 +103,16 @@ Status AdminApiClient::call(const std::string& method, const std::string& path_a
     if (!st.ok()) return Status(ErrorCode::kInternal, std::string(st.message()));
   }
   XIAOAN_ASSIGN_OR_RETURN(HttpResponse response, transport_.send(request));
-  if (response.status < 200 || response.status > 299) return httpFailure(response);
+  if (response.status < 200 || response.status > 299) {
+    return httpFailure(response, field_errors_);
+  }
+  return response;
+}
+
+Status AdminApiClient::call(const std::string& method, const std::string& path_and_query,
+                            const google::protobuf::Message* body,
+                            google::protobuf::Message* answer) {
+  XIAOAN_ASSIGN_OR_RETURN(HttpResponse response, callRaw(method, path_and_query, body));
   google::protobuf::util::JsonParseOptions parse;
   parse.ignore_unknown_fields = true;  // a newer collector may add fields
   auto st = google::protobuf::util::JsonStringToMessage(response.body, answer, parse);
@@ -160,6 +172,60 @@ Result<v1::EventList> AdminApiClient::listEvents(const EventQuery& q) {
           query({{"type", q.type}, {"terminal", q.terminal}, {"since", q.since}, {"limit", limit}}),
       nullptr, &out));
   return out;
+}
+
+namespace {
+
+std::string layerPath(const std::string& scope, const std::string& id) {
+  return "/api/v1/policies/" + urlEncode(scope) + "/" + urlEncode(id);
+}
+
+}  // namespace
+
+Result<v1::PolicyLayer> AdminApiClient::getPolicyLayer(const std::string& scope,
+                                                       const std::string& id) {
+  v1::PolicyLayer out;
+  XIAOAN_RETURN_IF_ERROR(call("GET", layerPath(scope, id), nullptr, &out));
+  return out;
+}
+
+Result<v1::PolicyLayer> AdminApiClient::putPolicyLayer(const std::string& scope,
+                                                       const std::string& id,
+                                                       const v1::PolicyLayer& layer) {
+  v1::PolicyLayer out;
+  XIAOAN_RETURN_IF_ERROR(call("PUT", layerPath(scope, id), &layer, &out));
+  return out;
+}
+
+Result<v1::PolicyLayer> AdminApiClient::deletePolicyLayer(const std::string& scope,
+                                                          const std::string& id) {
+  v1::PolicyLayer out;
+  XIAOAN_RETURN_IF_ERROR(call("DELETE", layerPath(scope, id), nullptr, &out));
+  return out;
+}
+
+Result<v1::EffectivePolicy> AdminApiClient::effectivePolicy(const std::string& terminal_id) {
+  v1::EffectivePolicy out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("GET", "/api/v1/terminals/" + urlEncode(terminal_id) + "/policy", nullptr, &out));
+  return out;
+}
+
+Result<v1::Terminal> AdminApiClient::setTerminalRoom(const std::string& terminal_id,
+                                                     const std::string& room) {
+  v1::Terminal body;
+  body.set_room(room);
+  v1::Terminal out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("PUT", "/api/v1/terminals/" + urlEncode(terminal_id) + "/room", &body, &out));
+  return out;
+}
+
+Result<std::string> AdminApiClient::exportBundle(const std::string& terminal_id) {
+  XIAOAN_ASSIGN_OR_RETURN(
+      HttpResponse response,
+      callRaw("GET", "/api/v1/bundles" + query({{"terminal", terminal_id}}), nullptr));
+  return std::move(response.body);
 }
 
 }  // namespace xiaoan::admin

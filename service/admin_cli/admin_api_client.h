@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
 
@@ -36,13 +37,30 @@ class AdminApiClient {
   Result<v1::TerminalList> listTerminals(const std::string& school);
   Result<v1::EventList> listEvents(const EventQuery& query);
 
+  // Policy layers: `scope` is "school", "room" or "terminal"; a room id is "school_id/room".
+  Result<v1::PolicyLayer> getPolicyLayer(const std::string& scope, const std::string& id);
+  Result<v1::PolicyLayer> putPolicyLayer(const std::string& scope, const std::string& id,
+                                         const v1::PolicyLayer& layer);
+  Result<v1::PolicyLayer> deletePolicyLayer(const std::string& scope, const std::string& id);
+  Result<v1::EffectivePolicy> effectivePolicy(const std::string& terminal_id);
+  Result<v1::Terminal> setTerminalRoom(const std::string& terminal_id, const std::string& room);
+  // The serialized OfflineBundle of one terminal.
+  Result<std::string> exportBundle(const std::string& terminal_id);
+
+  // Field errors of the last failed call (a policy the collector refused), else empty.
+  const std::vector<v1::FieldError>& lastFieldErrors() const { return field_errors_; }
+
  private:
   Status call(const std::string& method, const std::string& path_and_query,
               const google::protobuf::Message* body, google::protobuf::Message* answer);
+  // The 2xx answer as is; HTTP errors become a Status as described above.
+  Result<HttpResponse> callRaw(const std::string& method, const std::string& path_and_query,
+                               const google::protobuf::Message* body);
 
   AdminTransport& transport_;
   std::string base_url_;
   std::string authorization_;
+  std::vector<v1::FieldError> field_errors_;
 };
 
 // Percent-encodes everything but RFC 3986 unreserved characters.

@@ -13,6 +13,12 @@ AdminCommandTable makeAdminCommandTable() {
   table.add(makeTokenRevokeCommand());
   table.add(makeTerminalsListCommand());
   table.add(makeEventsListCommand());
+  table.add(makeTerminalsSetRoomCommand());
+  table.add(makePolicyGetCommand());
+  table.add(makePolicySetCommand());
+  table.add(makePolicyApplyCommand());
+  table.add(makePolicyDeleteCommand());
+  table.add(makeBundleExportCommand());
   table.add(makeKeysInitCommand());
   table.add(makeKeysRotateRootCommand());
   table.add(makeHelpCommand());

@@ -8,7 +8,8 @@ namespace xiaoan::admin {
 // The one list of xiaoan-admin commands.
 using AdminCommandTable = CliCommandTable<AdminCommand>;
 
-// school add|list, token create|list|revoke, terminals list, events list, help, version.
+// school add|list, token create|list|revoke, terminals list|set-room, events list,
+// policy get|set|apply|delete, bundle export, keys init|rotate-root, help, version.
 AdminCommandTable makeAdminCommandTable();
 
 }  // namespace xiaoan::admin

@@ -12,6 +12,12 @@ class HttpsTransport final : public AdminTransport {
       return client_.post(request.url, "application/json", request.body, request.headers);
     }
     if (request.method == "GET") return client_.get(request.url, request.headers);
+    if (request.method == "PUT") {
+      return client_.send("PUT", request.url, "application/json", &request.body, request.headers);
+    }
+    if (request.method == "DELETE") {
+      return client_.send("DELETE", request.url, "", nullptr, request.headers);
+    }
     return Status(ErrorCode::kInternal, "unsupported method " + request.method);
   }
 

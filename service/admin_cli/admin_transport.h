@@ -10,9 +10,9 @@
 namespace xiaoan::admin {
 
 struct AdminHttpRequest {
-  std::string method;  // "GET" or "POST"
+  std::string method;  // "GET", "POST", "PUT" or "DELETE"
   std::string url;
-  std::string body;  // JSON for POST
+  std::string body;  // JSON for POST and PUT
   std::map<std::string, std::string> headers;
 };
 

@@ -14,6 +14,7 @@ namespace xiaoan::collector {
 namespace {
 
 using testing::checkin;
+using testing::policyVersion;
 using testing::CollectorHarness;
 using testing::KeyedCollector;
 using testing::RawResponse;
@@ -31,12 +32,6 @@ RawResponse call(CollectorHarness& h, const std::string& method, const std::stri
   auto r = h.admin(method, target, body);
   REQUIRE(r.isOk());
   return *r;
-}
-
-uint64_t policyVersion(const v1::CheckinResponse& res) {
-  auto targets = trust::parseTargets(res.trust().content_targets().payload());
-  REQUIRE(targets.isOk());
-  return targets->artifacts(0).version();
 }
 
 TEST_CASE("policy layers: validation errors with field paths, put, get, delete, audited") {

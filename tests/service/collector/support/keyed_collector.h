@@ -6,6 +6,7 @@
 #include <string>
 
 #include "platform/trust/key_set.h"
+#include "platform/trust/metadata.h"
 #include "platform/trust/trust_verifier.h"
 #include "service/admin_cli/key_ceremony.h"
 #include "service/collector/trust_keys.h"
@@ -43,6 +44,14 @@ inline v1::CheckinResponse checkin(CollectorHarness& h, const TestAgent& agent, 
   v1::CheckinResponse out;
   REQUIRE(out.ParseFromString(res->body));
   return out;
+}
+
+// The policy version named by the content targets of a check-in answer.
+inline uint64_t policyVersion(const v1::CheckinResponse& res) {
+  auto targets = trust::parseTargets(res.trust().content_targets().payload());
+  REQUIRE(targets.isOk());
+  REQUIRE(targets->artifacts_size() > 0);
+  return targets->artifacts(0).version();
 }
 
 }  // namespace xiaoan::collector::testing
