@@ -56,6 +56,15 @@ collector_init() {
   head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$WORK/admin.pw"
   "$BIN/xiaoan-collector" init --data-dir "$WORK/collector" \
     --admin-password-file "$WORK/admin.pw" > "$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; fail "collector init"; }
+  # As in a real install, the collector holds the content keys and agents pin the root next to
+  # the CA (the default trust_root). lib_trust.sh scenarios (KEYS set) make their own key set.
+  [ -n "${KEYS:-}" ] || collector_default_keys
+}
+collector_default_keys() {
+  { "$BIN/xiaoan-admin" keys init --out "$WORK/default-keys" &&
+    "$BIN/xiaoan-collector" keys import --data-dir "$WORK/collector" --from "$WORK/default-keys" &&
+    cp "$WORK/default-keys/root.pb" "$WORK/collector/root.pb"; } > "$WORK/keys.log" 2>&1 ||
+    { cat "$WORK/keys.log"; fail "default key set"; }
 }
 
 # collector_start [extra serve flags...]: reuses the ports of an earlier start.
