@@ -64,6 +64,13 @@ TEST_CASE("golden JSON samples round-trip exactly") {
   roundTrip("agent_status.json", status);
   xiaoan::v1::TerminalList terminals;
   roundTrip("terminal_list.json", terminals);
+  xiaoan::v1::PolicyLayer layer;
+  roundTrip("policy_layer.json", layer);
+  CHECK(layer.policy().agent().has_checkin_interval_seconds());
+  CHECK_FALSE(layer.policy().agent().has_max_upload_events_per_second());
+  xiaoan::v1::Event content_update;
+  roundTrip("event_content_update.json", content_update);
+  CHECK(content_update.content_update().error().code() == "E_META_ROLLBACK");
 }
 
 TEST_CASE("unknown fields in a config are rejected") {
