@@ -210,8 +210,10 @@ int runServe(const std::vector<std::string>& args) {
     std::cerr << "xiaoan-collector: unknown log level " << level << "\n";
     return kExitUsage;
   }
-  if (config.checkin_interval_seconds < 10 || config.writer.max_queue_jobs < 1) {
-    std::cerr << "xiaoan-collector: --checkin-interval must be >= 10, --writer-queue >= 1\n";
+  // The interval is the built-in policy default: policy.proto's range applies.
+  if (config.checkin_interval_seconds < 10 || config.checkin_interval_seconds > 86400 ||
+      config.writer.max_queue_jobs < 1) {
+    std::cerr << "xiaoan-collector: --checkin-interval must be 10..86400, --writer-queue >= 1\n";
     return kExitUsage;
   }
   if (!setContentLifetimes(config, timestamp_ttl, targets_ttl)) return kExitUsage;

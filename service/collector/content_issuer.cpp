@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "platform/crypto/ed25519.h"
+#include "platform/policy/policy_rules.h"
 #include "platform/trust/metadata.h"
 #include "xiaoan/v1/policy.pb.h"
 
@@ -75,6 +76,13 @@ Result<AgentContent> ContentIssuer::issue(WriteTxn& txn, const std::string& agen
   if (!layers) return Status(ErrorCode::kNotFound, "terminal " + terminal_id + " not found");
   Pass pass{txn, agent_id, terminal_id, {}, {}, nowMs(clock_)};
   XIAOAN_ASSIGN_OR_RETURN(pass.resolved, resolvePolicy(options_.defaults, *layers));
+  // Layers are validated when stored; this guards against stored data from elsewhere, so that
+  // no agent is ever sent a policy it must reject.
+  auto issues = policy::validatePolicy(pass.resolved.policy);
+  if (!issues.empty()) {
+    return Status(ErrorCode::kPolicyInvalid, "merged policy of terminal " + terminal_id +
+                                                 " is invalid: " + policy::summarizeIssues(issues));
+  }
   AgentContent out;
   out.checkin_interval_seconds = pass.resolved.policy.agent().checkin_interval_seconds();
   if (keys_ == nullptr) return out;

@@ -78,6 +78,21 @@ TEST_CASE(
   CHECK(doc->policy().agent().checkin_interval_seconds() == 300);
 }
 
+TEST_CASE("a check-in still succeeds when nothing can be issued (broken stored layer)") {
+  KeyedCollector k;
+  auto agent = k.h.enroll(k.h.makeToken("s1"), "02:00:00:00:00:01");
+  REQUIRE(agent.isOk());
+  {
+    auto store = SqliteStore::open(k.h.dataDir() + "/collector.db", false);
+    REQUIRE(store.isOk());
+    PolicyLayerRow row{"school", "s1", "\xff\xff not a policy", 0, 0, "admin"};
+    REQUIRE((*store)->putPolicyLayer(row, {0, "admin", "policy.put", "s1", "{}"}).isOk());
+  }
+  v1::CheckinResponse res = checkin(k.h, *agent);
+  CHECK_FALSE(res.has_trust());
+  CHECK(res.checkin_interval_seconds() == 60);
+}
+
 TEST_CASE("artifact GET: Range resumes, bad addresses and ranges, unknown, no certificate") {
   KeyedCollector k;
   auto agent = k.h.enroll(k.h.makeToken("s1"), "02:00:00:00:00:01");

@@ -243,6 +243,21 @@ TEST_CASE("a lost artifact file is written again from the stored document") {
   CHECK(f.artifacts.sizeOf(toHex(c.artifacts[0])).has_value());
 }
 
+TEST_CASE("a stored layer that breaks the rules is never issued") {
+  IssuerFixture f;
+  Versions before = versionsOf(f.issue("agent-1", f.t1));
+  f.setSchoolInterval("s1", 5);  // bypasses the admin API's validation
+  auto txn = f.db.store->beginWrite();
+  REQUIRE(txn.isOk());
+  auto out = f.issuer->issue(**txn, "agent-1", f.t1, 0);
+  REQUIRE_FALSE(out.isOk());
+  CHECK(out.status().code() == ErrorCode::kPolicyInvalid);
+  CHECK(out.status().message().find("agent.checkin_interval_seconds") != std::string::npos);
+  auto issued = (*txn)->findIssuedContent("agent-1");
+  REQUIRE(issued.isOk());
+  CHECK((*issued)->policy_version == before.policy);
+}
+
 TEST_CASE("an unknown terminal is E_NOT_FOUND") {
   IssuerFixture f;
   auto txn = f.db.store->beginWrite();
