@@ -7,6 +7,9 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 run=/run/xiaoan-demo
 data=/var/lib/xiaoan-collector
+# The county's signing keys. A real deployment keeps this directory offline (USB key in a safe)
+# and only imports the content and timestamp keys into the collector; the demo keeps it here.
+keys=/var/lib/xiaoan-demo-keys
 agent_port=${XIAOAN_AGENT_PORT:-8443}
 admin_port=${XIAOAN_ADMIN_PORT:-8444}
 
@@ -35,6 +38,9 @@ if [ ! -f "$data/ca.pem" ]; then
     --server-name localhost --server-name "$(hostname)" --address 127.0.0.1
   umask 022
 fi
+[ -f "$keys/root.pb" ] || "$bin/xiaoan-admin" keys init --out "$keys" --deployment "xiaoan demo"
+[ -f "$data/trust/content.key" ] ||
+  "$bin/xiaoan-collector" keys import --data-dir "$data" --from "$keys"
 "$bin/xiaoan-collector" serve --data-dir "$data" --agent-listen "127.0.0.1:$agent_port" \
   --admin-listen "127.0.0.1:$admin_port" > "$run/collector.log" 2>&1 &
 echo $! > "$run/collector.pid"
@@ -51,11 +57,17 @@ token=$(admin token create --school demo --ttl 1d --note "demo-local" --json |
   sed -n 's/.*"secret": *"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || { echo "could not create an enrollment token" >&2; exit 1; }
 
+# A school policy: agents of this school check in every 30 s (signed, delivered at check-in).
+admin policy set --school demo agent.checkin_interval_seconds=30 >/dev/null
+
+# The CA and the pinned root metadata are installed side by side.
 cp "$data/ca.pem" /etc/xiaoan/collector-ca.pem
+cp "$keys/root.pb" /etc/xiaoan/root.pb
 cat > /etc/xiaoan/agent.json <<JSON
 {
   "collector_url": "https://127.0.0.1:$agent_port",
   "ca_bundle": "/etc/xiaoan/collector-ca.pem",
+  "trust_root": "/etc/xiaoan/root.pb",
   "enrollment_token": "$token",
   "state_dir": "/var/lib/xiaoan",
   "status_socket": "/run/xiaoan/agent.sock"
@@ -63,8 +75,9 @@ cat > /etc/xiaoan/agent.json <<JSON
 JSON
 "$bin/xiaoan-agent" --config /etc/xiaoan/agent.json --foreground > "$run/agent.log" 2>&1 &
 echo $! > "$run/agent.pid"
+# Until the agent runs the signed school policy (enrolled, checked in, verified, applied).
 for _ in $(seq 100); do
-  "$bin/xiaoanctl" status >/dev/null 2>&1 && break
+  "$bin/xiaoanctl" status --json 2>/dev/null | grep -q '"policy_version": *"\?[1-9]' && break
   sleep 0.3
 done
 echo
