@@ -260,7 +260,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body[:half])
         self.wfile.flush()
-        log("CUT", self.path, "at %d/%d" % (half, len(body)))
+        log("CUT", self.path, "at %d/%d" % (half, len(body)),
+            "range=" + self.headers.get("Range", "-"))
         self.drop()
 
 

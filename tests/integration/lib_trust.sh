@@ -16,11 +16,11 @@ forget_pid() {  # forget_pid PID: no longer killed on exit (it was stopped)
 }
 
 # ---- keys and collector ---------------------------------------------------------------------
-# trust_setup [keys init flags...]: collector with a fresh key set imported, started with short
-# TTLs; $WORK/pinned-root.pb is root v1, what agents pin.
+# trust_setup: collector with a fresh key set imported, started with short TTLs;
+# $WORK/pinned-root.pb is root v1, what agents pin.
 trust_setup() {
   collector_init
-  "$BIN/xiaoan-admin" keys init --out "$KEYS" "$@" > "$WORK/keys-init.log" 2>&1 ||
+  "$BIN/xiaoan-admin" keys init --out "$KEYS" > "$WORK/keys-init.log" 2>&1 ||
     { cat "$WORK/keys-init.log"; fail "keys init"; }
   cp "$KEYS/roots/1.pb" "$WORK/pinned-root.pb"
   collector_import_keys
@@ -31,9 +31,21 @@ collector_import_keys() {
     >> "$WORK/keys-import.log" 2>&1 || { cat "$WORK/keys-import.log"; fail "keys import"; }
 }
 trust_collector_start() {
-  collector_start --timestamp-ttl "$TS_TTL" --targets-ttl "$TG_TTL" "$@"
+  collector_start --timestamp-ttl "$TS_TTL" --targets-ttl "$TG_TTL"
 }
 artifact_dir() { echo "$WORK/collector/artifacts/sha256"; }
+
+# trust_one_agent [FIELD=VALUE...]: trust_setup, school s1 at a 10 s check-in (plus the given
+# policy fields), agent a enrolled behind its mirror and running that first signed policy
+# (its version in v0, its terminal in term_a).
+trust_one_agent() {
+  trust_setup
+  school_policy s1 agent.checkin_interval_seconds=10 "$@"
+  agent_up a s1
+  await a 30 'int(d.get("policy_version") or 0) > 0 and d.get("checkin_interval_seconds") == 10 and not c.get("stale")'
+  v0=$(policy_version a)
+  term_a=$(aget a 'd["terminal_id"]')
+}
 
 # school_policy SCHOOL FIELD=VALUE...: xiaoan-admin policy set on the school layer.
 school_policy() {
@@ -58,7 +70,6 @@ mirror_start() {  # mirror_start NAME: (re)starts the mirror of NAME on its earl
   wait_until 10 grep -q 'mirror listening' "$d/mirror.log" || fail "mirror $n did not start"
   M_PORT[$n]=$(sed -n 's/^mirror listening on .*:\([0-9]*\)$/\1/p' "$d/mirror.log" | tail -n 1)
 }
-mirror_stop() { kill "${M_PID[$1]}" 2>/dev/null; wait "${M_PID[$1]}" 2>/dev/null || true; forget_pid "${M_PID[$1]}"; }
 
 # mirror_mode NAME [LINE...]: the control lines (none = passthrough), e.g.
 #   mirror_mode a "checkin forge resign --part content --key $WORK/unknown.pem"
@@ -77,13 +88,11 @@ mode_seen() {
   tail -n +"$((${M_MARK[$1]:-0} + 1))" "$WORK/$1/mirror.log" |
     sed -n "s/^\(CHECKIN\|ARTIFACT\) t=\([0-9.]*\) ctl=${M_TAG[$1]:-none} .*/\2/p" | head -n 1
 }
+mode_was_seen() { [ -n "$(mode_seen "$1")" ]; }
 await_mode_seen() {  # await_mode_seen NAME SECONDS
-  wait_until "$2" bash -c "[ -n \"\$(tail -n +$((${M_MARK[$1]:-0} + 1)) '$WORK/$1/mirror.log' | grep -E '^(CHECKIN|ARTIFACT) t=[0-9.]+ ctl=${M_TAG[$1]:-none} ')\" ]" ||
-    fail "mirror $1: no request in the new mode within $2 s"
+  wait_until "$2" mode_was_seen "$1" || fail "mirror $1: no request in the new mode within $2 s"
 }
 
-# Number of check-in answers the mirror of NAME recorded so far.
-recorded() { ls "$WORK/$1/rec" | grep -c '^[0-9]*\.pb$' || true; }
 # Newest recorded check-in answer (a copy, so later check-ins do not change it).
 snapshot() {  # snapshot NAME LABEL -> prints the path
   cp "$WORK/$1/rec/last.pb" "$WORK/$1/$2.pb"
@@ -95,9 +104,9 @@ forge_info() {
 }
 
 # ---- named agents ---------------------------------------------------------------------------
-# agent_up NAME SCHOOL [extra agent.json lines]: mirror + agent enrolled through it, connected.
+# agent_up NAME SCHOOL: mirror + agent enrolled through it, connected.
 agent_up() {
-  local n=$1 school=$2 extra=${3:-} d=$WORK/$1
+  local n=$1 school=$2 d=$WORK/$1
   mkdir -p "$d"
   mirror_start "$n"
   cat > "$d/agent.json" <<JSON
@@ -108,7 +117,6 @@ agent_up() {
   "enrollment_token": "$(make_token "$school")",
   "state_dir": "$d/state",
   "status_socket": "$d/agent.sock",
-  $extra
   "checkin_interval_seconds": 10
 }
 JSON
@@ -116,15 +124,21 @@ JSON
   wait_until 30 agent_n_connected "$n" || fail "agent $n did not enroll and connect: $(astatus "$n")"
 }
 
-# agent_n_start NAME: starts the agent (under $AGENT_WRAP, e.g. "faketime -m -f +3y", if set).
+# libfaketime for T1 (preloaded directly, so that $! is the agent and not a wrapper).
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1 || true)
+
+# agent_n_start NAME: starts the agent; with AGENT_CLOCK set (faketime offset, e.g. "+3y") its
+# wall clock is shifted (the monotonic clock and file times are not, as on a real machine).
 agent_n_start() {
-  local n=$1 d=$WORK/$1
-  ${AGENT_WRAP:-} "$BIN/xiaoan-agent" --config "$d/agent.json" --foreground >> "$d/agent.log" 2>&1 &
+  local n=$1 d=$WORK/$1 pre=()
+  [ -n "${AGENT_CLOCK:-}" ] && pre=(env "LD_PRELOAD=$FAKETIME_LIB" "FAKETIME=$AGENT_CLOCK" FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1)
+  "${pre[@]}" "$BIN/xiaoan-agent" --config "$d/agent.json" --foreground >> "$d/agent.log" 2>&1 &
   A_PID[$n]=$!
   EXTRA_PIDS+=("${A_PID[$n]}")
   EXTRA_LOGS+=("$d/agent.log")
   wait_until 20 test -S "$d/agent.sock" || fail "agent $n socket did not appear"
-  wait_until 20 actl "$n" status || true
+  wait_until 20 acheck "$n" 'd.get("daemon_running") and d.get("pid") == '"${A_PID[$n]}" ||
+    fail "agent $n does not answer status"
 }
 agent_n_stop() {
   kill -TERM "${A_PID[$1]}" 2>/dev/null && wait "${A_PID[$1]}" 2>/dev/null || true
@@ -154,10 +168,9 @@ await() {
   local n=$1 secs=$2 expr=$3
   wait_until "$secs" acheck "$n" "$expr" || fail "agent $n: not within $secs s: $expr; status: $(astatus "$n")"
 }
-agent_n_connected() { acheck "$1" 'd.get("enrollment_state")=="ENROLLMENT_STATE_ENROLLED" and d.get("connection_state")=="CONNECTION_STATE_CONNECTED"'; }
+agent_n_connected() { acheck "$1" 'd.get("enrollment")=="ENROLLMENT_STATE_ENROLLED" and d.get("connection")=="CONNECTION_STATE_CONNECTED"'; }
 policy_version() { aget "$1" 'int(d.get("policy_version") or 0)'; }
 interval() { aget "$1" 'int(d.get("checkin_interval_seconds") or 0)'; }
-rejection() { aget "$1" '(c.get("last_rejection") or {}).get("code","")'; }
 
 # await_rejection NAME SECONDS CODE: the agent rejects an update with CODE, after the mirror
 # served the first request in the current mode (so an earlier rejection does not count).
@@ -197,7 +210,7 @@ await_event() {  # await_event SECONDS CODE [TERMINAL]
 offered_policy() {
   forge_info "$WORK/$1/rec/last.pb" 'max([x["version"] for x in d["content"]["artifacts"]] or [0])' 2>/dev/null || echo 0
 }
+offer_above() { [ "$(offered_policy "$1")" -gt "$2" ]; }
 await_offer() {  # await_offer NAME SECONDS ABOVE: the collector offers NAME a policy > ABOVE
-  wait_until "$2" bash -c "[ \"\$('$FORGE' info --in '$WORK/$1/rec/last.pb' | python3 -c 'import json,sys; d=json.load(sys.stdin); print(max([x[\"version\"] for x in d[\"content\"][\"artifacts\"]] or [0]))')\" -gt $3 ]" ||
-    fail "the collector offered $1 no policy newer than v$3 within $2 s"
+  wait_until "$2" offer_above "$1" "$3" || fail "the collector offered $1 no policy newer than v$3 within $2 s"
 }
