@@ -16,11 +16,12 @@ forget_pid() {  # forget_pid PID: no longer killed on exit (it was stopped)
 }
 
 # ---- keys and collector ---------------------------------------------------------------------
-# trust_setup: collector with a fresh key set imported, started with short TTLs;
-# $WORK/pinned-root.pb is root v1, what agents pin.
+# trust_setup: collector with a fresh key set (keys init $KEYS_INIT_FLAGS) imported, started
+# with short TTLs; $WORK/pinned-root.pb is root v1, what agents pin.
 trust_setup() {
   collector_init
-  "$BIN/xiaoan-admin" keys init --out "$KEYS" > "$WORK/keys-init.log" 2>&1 ||
+  # shellcheck disable=SC2086  # flags are words
+  "$BIN/xiaoan-admin" keys init --out "$KEYS" ${KEYS_INIT_FLAGS:-} > "$WORK/keys-init.log" 2>&1 ||
     { cat "$WORK/keys-init.log"; fail "keys init"; }
   cp "$KEYS/roots/1.pb" "$WORK/pinned-root.pb"
   collector_import_keys
