@@ -22,7 +22,7 @@ namespace {
 using namespace xiaoan;
 
 // Malformed UTF-8 in string fields is expected input; keep protobuf's parser quiet about it.
-const bool kQuietProtobuf = [] {
+[[maybe_unused]] const bool kQuietProtobuf = [] {
   google::protobuf::SetLogHandler(nullptr);
   return true;
 }();

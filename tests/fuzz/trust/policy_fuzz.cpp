@@ -7,6 +7,8 @@
 //   2: "PATH=VALUE" -> setPolicyField on an empty layer, then validateLayer for every scope
 // Invariants (abort = finding): an accepted policy validates, and so does its merge over the
 // built-in defaults; every rejection names the right code; errors carry field paths.
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -18,6 +20,12 @@
 namespace {
 
 using namespace xiaoan;
+
+// Malformed UTF-8 in string fields is expected input; keep protobuf's parser quiet about it.
+[[maybe_unused]] const bool kQuietProtobuf = [] {
+  google::protobuf::SetLogHandler(nullptr);
+  return true;
+}();
 
 void mustMergeValid(const v1::Policy& policy) {
   if (!policy::validatePolicy(policy).empty()) std::abort();
