@@ -18,6 +18,7 @@ enum class ErrorCode {
   kSpoolCorrupt,
   kTlsPinMismatch,
   kTlsHandshake,
+  kTlsCertTime,  // the server certificate is outside its validity period by our clock
   kCollectorUnreachable,
   kTimeout,
   kHttpStatus,

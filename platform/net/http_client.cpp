@@ -1,6 +1,7 @@
 #include "platform/net/http_client.h"
 
 #include <curl/curl.h>
+#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <cctype>
@@ -252,7 +253,16 @@ Status applyFixedOptions(CURL* c, const HttpClientOptions& o) {
 }
 
 // The Status for a failed transfer.
-Status transportError(const std::string& url, CURLcode rc, const char* errbuf, const Transfer& t) {
+// A certificate outside its validity period is almost always this PC's clock (restore cards,
+// dead CMOS batteries), not an interception: say so.
+bool certificateTimeInvalid(CURL* curl) {
+  long verify = X509_V_OK;
+  if (curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify) != CURLE_OK) return false;
+  return verify == X509_V_ERR_CERT_NOT_YET_VALID || verify == X509_V_ERR_CERT_HAS_EXPIRED;
+}
+
+Status transportError(CURL* curl, const std::string& url, CURLcode rc, const char* errbuf,
+                      const Transfer& t) {
   if (!t.sink_error.isOk()) return t.sink_error;
   if (t.body_too_large) {
     return Status(ErrorCode::kTooLarge,
@@ -262,6 +272,9 @@ Status transportError(const std::string& url, CURLcode rc, const char* errbuf, c
     return Status(ErrorCode::kTooLarge, url + ": response headers too large");
   const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
   ErrorCode code = mapCurlCode(rc);
+  if (rc == CURLE_PEER_FAILED_VERIFICATION && certificateTimeInvalid(curl)) {
+    code = ErrorCode::kTlsCertTime;
+  }
   // A download that started and then crawled (or ran past its deadline): the peer is slow,
   // not absent.
   if (rc == CURLE_OPERATION_TIMEDOUT && t.head_delivered) code = ErrorCode::kDownloadTooSlow;
@@ -386,7 +399,7 @@ Result<HttpResponse> HttpClient::perform(const Request& request) {
   // Do not leave pointers to this frame in the handle.
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
-  if (rc != CURLE_OK) return transportError(request.url, rc, errbuf, t);
+  if (rc != CURLE_OK) return transportError(c, request.url, rc, errbuf, t);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
   // A 2xx answer with no header block end seen cannot happen with libcurl; be safe anyway.
   if (t.sink != nullptr && isSuccess(t.response.status) && !t.head_delivered) {

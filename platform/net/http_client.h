@@ -65,7 +65,8 @@ struct DownloadSink {
 };
 
 // One libcurl easy handle (connection reuse across calls); not thread-safe: one per thread.
-// Transport failures map to stable codes: certificate not trusted -> E_TLS_PIN_MISMATCH,
+// Transport failures map to stable codes: certificate not trusted -> E_TLS_PIN_MISMATCH
+// (outside its validity period by our clock -> E_TLS_CERT_TIME),
 // other TLS failures -> E_TLS_HANDSHAKE, resolve/connect -> E_COLLECTOR_UNREACHABLE,
 // time-outs -> E_TIMEOUT, oversized answers -> E_TOO_LARGE. HTTP error statuses are not
 // transport failures: they come back as a response with that status.

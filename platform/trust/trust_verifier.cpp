@@ -78,7 +78,7 @@ Status acceptNextRoot(Verification& v, const v1::SignedEnvelope& envelope) {
   }
   v.outcome.content_keys_rotated |= !sameRoleKeys(v.root, next, v1::ROLE_CONTENT);
   v.outcome.timestamp_keys_rotated |= !sameRoleKeys(v.root, next, v1::ROLE_TIMESTAMP);
-  if (!sameRoleKeys(v.root, next, v1::ROLE_RELEASE)) v.state.clear_release_targets();
+  v.outcome.release_keys_rotated |= !sameRoleKeys(v.root, next, v1::ROLE_RELEASE);
   v.root = std::move(next);
   *v.state.mutable_root() = envelope;
   v.raiseFloor(v.root.issued_at());
@@ -108,11 +108,16 @@ Status applyRoots(Verification& v, const v1::TrustUpdate& update) {
   // Fast-forward recovery: versions trusted under replaced keys are forgotten.
   if (v.outcome.timestamp_keys_rotated) v.state.clear_timestamp();
   if (v.outcome.content_keys_rotated) v.state.clear_content_targets();
+  if (v.outcome.release_keys_rotated) v.state.clear_release_targets();
   return v.checkExpiry(v.root.expires(), describe(v1::ROLE_ROOT, v.root.version()));
 }
 
+bool keysRotated(const UpdateOutcome& outcome, v1::Role role) {
+  return role == v1::ROLE_CONTENT ? outcome.content_keys_rotated : outcome.release_keys_rotated;
+}
+
 Status checkTimestampNotOlder(const v1::TimestampMetadata& ts, const v1::SignedEnvelope& envelope,
-                              const v1::TrustState& state) {
+                              const v1::TrustState& state, const UpdateOutcome& outcome) {
   if (!state.has_timestamp()) return Status::ok();
   auto old = parseTimestamp(state.timestamp().payload());
   if (!old.isOk()) return Status::ok();  // damaged trusted copy: nothing to compare with
@@ -123,6 +128,8 @@ Status checkTimestampNotOlder(const v1::TimestampMetadata& ts, const v1::SignedE
                                                 std::to_string(old->version()));
   }
   for (const auto& old_ref : old->targets()) {
+    // What the old keys of that role signed is forgotten, and so is the timestamp's pin of it.
+    if (keysRotated(outcome, old_ref.role())) continue;
     bool kept = false;
     for (const auto& ref : ts.targets()) {
       kept = kept || (ref.role() == old_ref.role() && ref.version() >= old_ref.version());
@@ -144,7 +151,7 @@ Result<v1::TimestampMetadata> applyTimestamp(Verification& v, const v1::SignedEn
     return Status(ErrorCode::kMetaMismatch,
                   "timestamp was issued to agent '" + ts.agent_id() + "', not to this agent");
   }
-  XIAOAN_RETURN_IF_ERROR(checkTimestampNotOlder(ts, envelope, v.state));
+  XIAOAN_RETURN_IF_ERROR(checkTimestampNotOlder(ts, envelope, v.state, v.outcome));
   XIAOAN_RETURN_IF_ERROR(v.checkExpiry(ts.expires(), describe(v1::ROLE_TIMESTAMP, ts.version())));
   *v.state.mutable_timestamp() = envelope;
   v.raiseFloor(ts.issued_at());

@@ -29,10 +29,12 @@ struct UpdateOutcome {
   bool changed = false;
   uint64_t root_version_before = 0;
   uint64_t root_version_after = 0;
-  // The content (or timestamp) keys changed in a root rotation, so the versions trusted under
-  // the old keys were forgotten (fast-forward attack recovery, RELIABILITY.md U9).
+  // The content, timestamp or release keys changed in a root rotation, so the versions trusted
+  // under the old keys were forgotten, including the targets versions the trusted timestamp
+  // named for that role (fast-forward attack recovery, RELIABILITY.md U9).
   bool content_keys_rotated = false;
   bool timestamp_keys_rotated = false;
+  bool release_keys_rotated = false;
   // Expiry checks skipped because the update came from an offline bundle, one line each.
   std::vector<std::string> waived;
 };

@@ -22,8 +22,8 @@ restart_with() {
   await a 10 "abs(ts(d.get('generated_at')) - $(date +%s) - ($2)) < 120"  # the clock is shifted
   log "agent restarted with clock offset '${1:-none}'"
 }
-tls_error() {  # tls_error TEXT: the connection fails with a TLS error that says TEXT
-  await a 40 "(d.get('last_error') or {}).get('code','').startswith('E_TLS') and '$1' in (d.get('last_error') or {}).get('message','')"
+tls_error() {  # tls_error TEXT: the connection fails with E_TLS_CERT_TIME (check the clock) saying TEXT
+  await a 40 "(d.get('last_error') or {}).get('code','') == 'E_TLS_CERT_TIME' and '$1' in (d.get('last_error') or {}).get('message','')"
   log "TLS error: $(aget a '(d.get("last_error") or {}).get("code","") + ": " + (d.get("last_error") or {}).get("message","")')"
 }
 year=$((365 * 86400))

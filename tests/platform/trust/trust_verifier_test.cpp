@@ -222,6 +222,23 @@ TEST_CASE("U9: fast-forward recovery forgets versions trusted under rotated keys
   CHECK(s->content_targets_version == 7);
 }
 
+TEST_CASE("U9: rotating only the content key also undoes a content fast-forward") {
+  TrustFixture f;
+  auto state = accept(f.pinnedState(), f.update(5, 1'000'000'000, 1'000'000'000), f.options());
+  CHECK(codeOf(applyUpdate(state, f.update(6, 7, 7), f.options())) == ErrorCode::kMetaRollback);
+  f.content = testing::newKey();
+  auto u = f.update(6, 7, 7);
+  *u.add_roots() = f.signedRoot(2);
+  auto r = applyUpdate(state, u, f.options());
+  REQUIRE_MESSAGE(r.isOk(), r.status().toString());
+  CHECK(r->content_keys_rotated);
+  CHECK_FALSE(r->timestamp_keys_rotated);
+  // The timestamp's own version still may not go down.
+  auto older_ts = f.update(4, 7, 7);
+  *older_ts.add_roots() = f.signedRoot(2);
+  CHECK(codeOf(applyUpdate(state, older_ts, f.options())) == ErrorCode::kMetaRollback);
+}
+
 TEST_CASE("2-of-3 root: one signature is not enough; one key signing twice counts once") {
   TrustFixture f(3, 2);
   auto one = TrustFixture::sign(v1::ROLE_ROOT, f.rootMeta(1), {&f.root_keys[0]});
