@@ -141,10 +141,9 @@ std::vector<const crypto::SigningKey*> rootSignersOf(const v1::RootMetadata& roo
   return out;
 }
 
-// A new key for `role`; the previous key file is kept as keys/<role>.<id>.retired.
-Result<crypto::SigningKey> replaceRoleKey(const trust::KeyDir& dir, v1::Role role,
-                                          const v1::RootMetadata& old_root) {
-  XIAOAN_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::generate());
+// Installs a new key file for `role`; the previous one is kept as keys/<role>.<id>.retired.
+Status installRoleKey(const trust::KeyDir& dir, v1::Role role, const v1::RootMetadata& old_root,
+                      const crypto::SigningKey& key) {
   const std::string path = dir.roleKeyFile(role);
   const std::string old_id = trust::findRole(old_root, role)->key_ids(0);
   const std::string retired = dir.keysDir() + "/" + std::string(trust::roleName(role)) + "." +
@@ -152,8 +151,50 @@ Result<crypto::SigningKey> replaceRoleKey(const trust::KeyDir& dir, v1::Role rol
   if (::rename(path.c_str(), retired.c_str()) != 0 && errno != ENOENT) {
     return Status(ErrorCode::kIo, "cannot retire " + path);
   }
-  XIAOAN_RETURN_IF_ERROR(trust::writeKeyFile(path, key));
-  return key;
+  return trust::writeKeyFile(path, key);
+}
+
+// The next root and the keys it introduces, built and signed in memory: nothing is written
+// until the extended chain verifies, so a failure leaves the key directory as it was.
+struct NextRoot {
+  v1::SignedEnvelope envelope;
+  std::vector<crypto::SigningKey> root_keys;
+  std::vector<std::pair<v1::Role, crypto::SigningKey>> role_keys;
+};
+
+Result<NextRoot> buildNextRoot(const RotateRootOptions& o, const v1::RootMetadata& old,
+                               const std::vector<const crypto::SigningKey*>& old_signers) {
+  NextRoot n;
+  for (uint32_t i = 0; i < o.new_root_keys && i < kMaxRootKeys; ++i) {
+    XIAOAN_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::generate());
+    n.root_keys.push_back(std::move(key));
+  }
+  std::vector<const crypto::SigningKey*> new_root_signers = old_signers;
+  if (!n.root_keys.empty()) new_root_signers.clear();
+  for (const auto& k : n.root_keys) new_root_signers.push_back(&k);
+  const uint32_t old_threshold = trust::findRole(old, v1::ROLE_ROOT)->threshold();
+  const uint32_t threshold = std::min<uint32_t>(o.threshold.value_or(old_threshold),
+                                                static_cast<uint32_t>(new_root_signers.size()));
+  if (threshold == 0) return usage("--threshold must be at least 1");
+  v1::RootMetadata next;
+  next.set_version(old.version() + 1);
+  *next.mutable_issued_at() = protoTime(o.now);
+  *next.mutable_expires() = protoTime(o.now + std::chrono::hours(24) * o.expires_days);
+  next.set_deployment(old.deployment());
+  setRole(next, v1::ROLE_ROOT, new_root_signers, threshold);
+  for (v1::Role role : kRoleKeyRoles) {
+    if (std::find(o.rotate.begin(), o.rotate.end(), role) == o.rotate.end()) {
+      keepRole(next, old, role);
+      continue;
+    }
+    XIAOAN_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::generate());
+    setRole(next, role, {&key}, 1);
+    n.role_keys.emplace_back(role, std::move(key));
+  }
+  std::vector<const crypto::SigningKey*> signers = old_signers;
+  for (const auto& k : n.root_keys) signers.push_back(&k);
+  XIAOAN_ASSIGN_OR_RETURN(n.envelope, trust::signMessage(v1::ROLE_ROOT, next, signers));
+  return n;
 }
 
 }  // namespace
@@ -173,48 +214,21 @@ Result<RotateRootOutcome> rotateRoot(const RotateRootOptions& o) {
                  std::to_string(old_threshold) + " of its root keys; found " +
                  std::to_string(old_signers.size()) + " in " + dir.keysDir());
   }
+  XIAOAN_ASSIGN_OR_RETURN(NextRoot next, buildNextRoot(o, old, old_signers));
+  chain.push_back(next.envelope);
+  XIAOAN_RETURN_IF_ERROR(trust::verifyRootChain(chain));
   RotateRootOutcome out;
   out.from_version = old.version();
   out.to_version = old.version() + 1;
-  std::vector<crypto::SigningKey> fresh;
-  for (uint32_t i = 0; i < o.new_root_keys && i < kMaxRootKeys; ++i) {
-    XIAOAN_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::generate());
-    fresh.push_back(std::move(key));
-  }
-  std::vector<const crypto::SigningKey*> new_root_signers;
-  for (const auto& k : fresh) new_root_signers.push_back(&k);
-  if (fresh.empty()) new_root_signers = old_signers;
-  const uint32_t threshold = std::min<uint32_t>(o.threshold.value_or(old_threshold),
-                                                static_cast<uint32_t>(new_root_signers.size()));
-  if (threshold == 0) return usage("--threshold must be at least 1");
-
-  v1::RootMetadata next;
-  next.set_version(out.to_version);
-  *next.mutable_issued_at() = protoTime(o.now);
-  *next.mutable_expires() = protoTime(o.now + std::chrono::hours(24) * o.expires_days);
-  next.set_deployment(old.deployment());
-  setRole(next, v1::ROLE_ROOT, new_root_signers, threshold);
-  std::vector<crypto::SigningKey> role_keys;
-  for (v1::Role role : kRoleKeyRoles) {
-    if (std::find(o.rotate.begin(), o.rotate.end(), role) == o.rotate.end()) {
-      keepRole(next, old, role);
-      continue;
-    }
-    XIAOAN_ASSIGN_OR_RETURN(auto key, replaceRoleKey(dir, role, old));
-    out.new_keys.push_back({role, key.keyId(), dir.roleKeyFile(role)});
-    setRole(next, role, {&key}, 1);
-    role_keys.push_back(std::move(key));
-  }
-  for (const auto& k : fresh) {
+  for (const auto& k : next.root_keys) {
     XIAOAN_RETURN_IF_ERROR(trust::writeKeyFile(dir.rootKeyFile(k.keyId()), k));
     out.new_keys.push_back({v1::ROLE_ROOT, k.keyId(), dir.rootKeyFile(k.keyId())});
   }
-  std::vector<const crypto::SigningKey*> signers = old_signers;
-  for (const auto& k : fresh) signers.push_back(&k);
-  XIAOAN_ASSIGN_OR_RETURN(auto envelope, trust::signMessage(v1::ROLE_ROOT, next, signers));
-  chain.push_back(envelope);
-  XIAOAN_RETURN_IF_ERROR(trust::verifyRootChain(chain));
-  XIAOAN_RETURN_IF_ERROR(writeRoot(dir, out.to_version, envelope));
+  for (const auto& [role, key] : next.role_keys) {
+    XIAOAN_RETURN_IF_ERROR(installRoleKey(dir, role, old, key));
+    out.new_keys.push_back({role, key.keyId(), dir.roleKeyFile(role)});
+  }
+  XIAOAN_RETURN_IF_ERROR(writeRoot(dir, out.to_version, next.envelope));
   return out;
 }
 
