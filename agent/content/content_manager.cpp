@@ -7,6 +7,7 @@
 #include "platform/file_util.h"
 #include "platform/logging.h"
 #include "platform/policy/policy_rules.h"
+#include "platform/trust/metadata.h"
 
 namespace xiaoan::agent::content {
 namespace {
@@ -15,12 +16,6 @@ namespace {
 // get it (network, disk), which are retried at the next check-in.
 bool isRejection(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kMetaSignature:
-    case ErrorCode::kMetaRollback:
-    case ErrorCode::kMetaExpired:
-    case ErrorCode::kMetaMismatch:
-    case ErrorCode::kMetaInvalid:
-    case ErrorCode::kRootChain:
     case ErrorCode::kArtifactHash:
     case ErrorCode::kDownloadTooSlow:
     case ErrorCode::kTooLarge:
@@ -28,7 +23,7 @@ bool isRejection(ErrorCode code) {
     case ErrorCode::kTrustRootMissing:
       return true;
     default:
-      return false;
+      return trust::isChannelRejection(code);
   }
 }
 

@@ -258,4 +258,18 @@ Result<v1::SignedEnvelope> parseEnvelope(std::string_view bytes) {
   return envelope;
 }
 
+bool isChannelRejection(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kMetaSignature:
+    case ErrorCode::kMetaRollback:
+    case ErrorCode::kMetaExpired:
+    case ErrorCode::kMetaMismatch:
+    case ErrorCode::kMetaInvalid:
+    case ErrorCode::kRootChain:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace xiaoan::trust

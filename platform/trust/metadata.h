@@ -61,4 +61,9 @@ v1::MetaRef metaRefOf(v1::Role role, uint64_t version, std::string_view payload)
 // Serialize an envelope to a file's bytes and back (bounded by kMaxEnvelopeBytes).
 Result<v1::SignedEnvelope> parseEnvelope(std::string_view bytes);
 
+// True for the codes the metadata checks reject an update with (E_META_SIGNATURE,
+// E_META_ROLLBACK, E_META_EXPIRED, E_META_MISMATCH, E_META_INVALID, E_ROOT_CHAIN): the update
+// must not be used, as opposed to a failure to get it.
+bool isChannelRejection(ErrorCode code);
+
 }  // namespace xiaoan::trust

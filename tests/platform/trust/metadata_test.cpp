@@ -72,5 +72,17 @@ TEST_CASE("structural checks of targets and timestamps") {
   CHECK_FALSE(parseTimestamp(serializeDeterministic(ts)).isOk());
 }
 
+TEST_CASE("channel rejections are the metadata codes, not failures to get an update") {
+  for (ErrorCode code :
+       {ErrorCode::kMetaSignature, ErrorCode::kMetaRollback, ErrorCode::kMetaExpired,
+        ErrorCode::kMetaMismatch, ErrorCode::kMetaInvalid, ErrorCode::kRootChain}) {
+    CHECK(isChannelRejection(code));
+  }
+  for (ErrorCode code : {ErrorCode::kOk, ErrorCode::kTimeout, ErrorCode::kCollectorUnreachable,
+                         ErrorCode::kIo, ErrorCode::kArtifactHash}) {
+    CHECK_FALSE(isChannelRejection(code));
+  }
+}
+
 }  // namespace
 }  // namespace xiaoan::trust
