@@ -112,6 +112,14 @@ Status applyRoots(Verification& v, const v1::TrustUpdate& update) {
   return v.checkExpiry(v.root.expires(), describe(v1::ROLE_ROOT, v.root.version()));
 }
 
+// The trusted copy an update is compared with. A damaged one fails the update (E_META_INVALID):
+// skipping the comparison would let a rollback through.
+template <typename T>
+Result<T> trustedCopy(Result<T> parsed) {
+  if (parsed.isOk()) return parsed;
+  return Status(parsed.status().code(), "trusted copy damaged: " + parsed.status().message());
+}
+
 bool keysRotated(const UpdateOutcome& outcome, v1::Role role) {
   return role == v1::ROLE_CONTENT ? outcome.content_keys_rotated : outcome.release_keys_rotated;
 }
@@ -119,15 +127,15 @@ bool keysRotated(const UpdateOutcome& outcome, v1::Role role) {
 Status checkTimestampNotOlder(const v1::TimestampMetadata& ts, const v1::SignedEnvelope& envelope,
                               const v1::TrustState& state, const UpdateOutcome& outcome) {
   if (!state.has_timestamp()) return Status::ok();
-  auto old = parseTimestamp(state.timestamp().payload());
-  if (!old.isOk()) return Status::ok();  // damaged trusted copy: nothing to compare with
-  if (ts.version() < old->version() ||
-      (ts.version() == old->version() && envelope.payload() != state.timestamp().payload())) {
+  XIAOAN_ASSIGN_OR_RETURN(v1::TimestampMetadata old,
+                          trustedCopy(parseTimestamp(state.timestamp().payload())));
+  if (ts.version() < old.version() ||
+      (ts.version() == old.version() && envelope.payload() != state.timestamp().payload())) {
     return Status(ErrorCode::kMetaRollback, "timestamp v" + std::to_string(ts.version()) +
                                                 " is not newer than trusted v" +
-                                                std::to_string(old->version()));
+                                                std::to_string(old.version()));
   }
-  for (const auto& old_ref : old->targets()) {
+  for (const auto& old_ref : old.targets()) {
     // What the old keys of that role signed is forgotten, and so is the timestamp's pin of it.
     if (keysRotated(outcome, old_ref.role())) continue;
     bool kept = false;
@@ -187,15 +195,14 @@ Status checkBinding(const Verification& v, const v1::TargetsMetadata& t, v1::Rol
 Status checkTargetsNotOlder(const v1::TargetsMetadata& t, const v1::SignedEnvelope& envelope,
                             const v1::SignedEnvelope* trusted) {
   if (trusted == nullptr) return Status::ok();
-  auto old = parseTargets(trusted->payload());
-  if (!old.isOk()) return Status::ok();
+  XIAOAN_ASSIGN_OR_RETURN(v1::TargetsMetadata old, trustedCopy(parseTargets(trusted->payload())));
   const std::string what = describe(t.role(), t.version());
-  if (t.version() < old->version() ||
-      (t.version() == old->version() && envelope.payload() != trusted->payload())) {
+  if (t.version() < old.version() ||
+      (t.version() == old.version() && envelope.payload() != trusted->payload())) {
     return Status(ErrorCode::kMetaRollback,
-                  what + " is not newer than trusted v" + std::to_string(old->version()));
+                  what + " is not newer than trusted v" + std::to_string(old.version()));
   }
-  for (const auto& before : old->artifacts()) {
+  for (const auto& before : old.artifacts()) {
     for (const auto& now : t.artifacts()) {
       if (now.kind() == before.kind() && now.name() == before.name() &&
           now.version() < before.version()) {

@@ -268,5 +268,22 @@ TEST_CASE("a failed update changes nothing; roots alone may advance") {
   CHECK(summarize(advanced->state, f.now)->timestamp_version == 2);
 }
 
+TEST_CASE("a damaged trusted copy fails the update instead of skipping the rollback check") {
+  TrustFixture f;
+  const auto state = accept(f.pinnedState(), f.update(5, 5, 5), f.options());
+  // Timestamp and content targets damaged: an update back to v1 must not pass unchecked.
+  auto damaged = state;
+  damaged.mutable_timestamp()->set_payload("\xff\xff damaged");
+  damaged.mutable_content_targets()->set_payload("\xff\xff damaged");
+  auto r = applyUpdate(damaged, f.update(1, 1, 1), f.options());
+  CHECK(codeOf(r) == ErrorCode::kMetaInvalid);
+  CHECK(r.status().message().find("trusted") != std::string::npos);
+  // Only the content targets damaged: the policy may not go back from v5 to v1.
+  auto content_damaged = state;
+  content_damaged.mutable_content_targets()->set_payload("\xff\xff damaged");
+  CHECK(codeOf(applyUpdate(content_damaged, f.update(6, 6, 1), f.options())) ==
+        ErrorCode::kMetaInvalid);
+}
+
 }  // namespace
 }  // namespace xiaoan::trust
