@@ -243,9 +243,11 @@ TEST_CASE("2-of-3 root: one signature is not enough; one key signing twice count
   TrustFixture f(3, 2);
   auto one = TrustFixture::sign(v1::ROLE_ROOT, f.rootMeta(1), {&f.root_keys[0]});
   CHECK_FALSE(stateFromPinnedRoot(one).isOk());
+  CHECK(stateFromPinnedRoot(one).status().code() == ErrorCode::kMetaSignature);
   auto twice = one;
   *twice.add_signatures() = one.signatures(0);
   CHECK_FALSE(stateFromPinnedRoot(twice).isOk());
+  CHECK(stateFromPinnedRoot(twice).status().code() == ErrorCode::kMetaSignature);
   auto two = TrustFixture::sign(v1::ROLE_ROOT, f.rootMeta(1), {&f.root_keys[0], &f.root_keys[2]});
   CHECK(stateFromPinnedRoot(two).isOk());
 }
@@ -266,6 +268,67 @@ TEST_CASE("a failed update changes nothing; roots alone may advance") {
   REQUIRE(advanced.isOk());
   CHECK(advanced->root_version_after == 2);
   CHECK(summarize(advanced->state, f.now)->timestamp_version == 2);
+}
+
+TEST_CASE("targets must be exactly what the timestamp names") {
+  TrustFixture f;
+  auto state = f.pinnedState();
+  auto no_timestamp = f.update(1, 1);
+  no_timestamp.clear_timestamp();
+  CHECK(codeOf(applyUpdate(state, no_timestamp, f.options())) == ErrorCode::kMetaMismatch);
+
+  auto not_supplied = f.update(1, 1);
+  not_supplied.clear_content_targets();
+  CHECK(codeOf(applyUpdate(state, not_supplied, f.options())) == ErrorCode::kMetaMismatch);
+
+  auto not_named = f.update(1, 1);
+  auto ts = f.timestampFor(1, not_named.content_targets(), 1);
+  ts.clear_targets();
+  *not_named.mutable_timestamp() = f.sign(v1::ROLE_TIMESTAMP, ts, {&f.timestamp});
+  CHECK(codeOf(applyUpdate(state, not_named, f.options())) == ErrorCode::kMetaMismatch);
+
+  // The hash matches, but the timestamp names v1 of what declares itself v2.
+  auto other_version = f.update(1, 2);
+  f.resignTimestamp(other_version, 1, 1);
+  CHECK(codeOf(applyUpdate(state, other_version, f.options())) == ErrorCode::kMetaMismatch);
+
+  // A newer timestamp may name the trusted targets without sending them again.
+  auto trusted = accept(state, f.update(1, 1), f.options());
+  auto same_targets = f.update(2, 1);
+  same_targets.clear_content_targets();
+  auto r = applyUpdate(trusted, same_targets, f.options());
+  REQUIRE_MESSAGE(r.isOk(), r.status().toString());
+  CHECK(summarize(r->state, f.now)->timestamp_version == 2);
+}
+
+TEST_CASE("root updates: bounded, parsable, and the final root unexpired") {
+  TrustFixture f;
+  auto state = f.pinnedState();
+  v1::TrustUpdate too_many;
+  for (size_t i = 0; i <= kMaxRootsPerUpdate; ++i) *too_many.add_roots() = f.signedRoot(1);
+  CHECK(codeOf(applyUpdate(state, too_many, f.options())) == ErrorCode::kMetaInvalid);
+
+  v1::TrustUpdate garbage;
+  garbage.add_roots()->set_payload("\xff\xff not a root");
+  CHECK(codeOf(applyUpdate(state, garbage, f.options())) == ErrorCode::kMetaInvalid);
+
+  auto o = f.options();
+  o.wall_now = f.now + Hours(24 * 366);  // past the 1-year root
+  CHECK(codeOf(applyUpdate(state, v1::TrustUpdate{}, o)) == ErrorCode::kMetaExpired);
+  o.offline = true;
+  auto offline = applyUpdate(state, v1::TrustUpdate{}, o);
+  REQUIRE(offline.isOk());
+  CHECK(offline->waived.size() == 1);
+}
+
+TEST_CASE("metadata without an expiry is malformed") {
+  TrustFixture f;
+  auto targets = f.contentTargets(1, 1);
+  targets.clear_expires();
+  v1::TrustUpdate u;
+  *u.mutable_content_targets() = f.sign(v1::ROLE_CONTENT, targets, {&f.content});
+  f.resignTimestamp(u, 1, 1);
+  CHECK(codeOf(applyUpdate(f.pinnedState(), u, f.options())) == ErrorCode::kMetaInvalid);
 }
 
 TEST_CASE("a damaged trusted copy fails the update instead of skipping the rollback check") {
