@@ -6,6 +6,10 @@
 
 #include "platform/result.h"
 
+namespace xiaoan::pki {
+class PrivateKey;
+}  // namespace xiaoan::pki
+
 namespace xiaoan::crypto {
 
 // SHA-256 of `data` as 32 raw bytes.
@@ -15,7 +19,8 @@ std::string sha256(std::string_view data);
 class SigningKey {
  public:
   static Result<SigningKey> generate();
-  // PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"); E_CRYPTO when it is not an Ed25519 key.
+  // PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"); E_CRYPTO when it is not an Ed25519 key,
+  // E_TOO_LARGE over 16 KiB.
   static Result<SigningKey> fromPem(std::string_view pem);
   // Reads a PEM file of at most 16 KiB.
   static Result<SigningKey> load(const std::string& path);
@@ -35,6 +40,7 @@ class SigningKey {
  private:
   struct Impl;
   explicit SigningKey(std::unique_ptr<Impl> impl);
+  static Result<SigningKey> wrap(pki::PrivateKey key);
   std::unique_ptr<Impl> impl_;
   std::string public_raw_;
   std::string key_id_;
