@@ -8,23 +8,10 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "platform/unique_fd.h"
+
 namespace xiaoan {
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 Status writeAll(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {
@@ -41,7 +28,7 @@ Status writeAll(int fd, std::string_view data, const std::string& path) {
 }  // namespace
 
 Result<std::string> readFile(const std::string& path, size_t max_bytes) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     return errnoStatus(errno == ENOENT   ? ErrorCode::kNotFound
                        : errno == EACCES ? ErrorCode::kPermissionDenied
@@ -67,7 +54,7 @@ Result<std::string> readFile(const std::string& path, size_t max_bytes) {
 }
 
 Status fsyncDir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) return errnoStatus(ErrorCode::kIo, "open dir " + dir);
   if (::fsync(fd.get()) != 0) return errnoStatus(ErrorCode::kIo, "fsync dir " + dir);
   return Status::ok();
@@ -77,7 +64,7 @@ Status atomicWriteFile(const std::string& path, std::string_view data, unsigned 
   std::filesystem::path p(path);
   std::string dir = p.parent_path().empty() ? "." : p.parent_path().string();
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (fd.get() < 0) return errnoStatus(ErrorCode::kIo, "create " + tmp);
   Status st = writeAll(fd.get(), data, tmp);
   if (st.isOk() && ::fchmod(fd.get(), mode) != 0) st = errnoStatus(ErrorCode::kIo, "chmod " + tmp);
