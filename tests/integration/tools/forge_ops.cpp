@@ -8,6 +8,7 @@
 
 #include "platform/crypto/ed25519.h"
 #include "platform/file_util.h"
+#include "platform/trust/key_set.h"
 #include "platform/trust/metadata.h"
 #include "xiaoan/v1/policy.pb.h"
 
@@ -207,8 +208,7 @@ std::string describe(const v1::TrustUpdate& update) {
 
 Status generateKey(const std::string& path) {
   XIAOAN_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::generate());
-  XIAOAN_ASSIGN_OR_RETURN(std::string pem, key.privatePem());
-  return atomicWriteFile(path, pem, 0600);
+  return trust::writeKeyFile(path, key);
 }
 
 }  // namespace xiaoan::forge
