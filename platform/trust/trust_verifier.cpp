@@ -120,12 +120,14 @@ Result<T> trustedCopy(Result<T> parsed) {
   return Status(parsed.status().code(), "trusted copy damaged: " + parsed.status().message());
 }
 
-bool keysRotated(const UpdateOutcome& outcome, v1::Role role) {
-  return role == v1::ROLE_CONTENT ? outcome.content_keys_rotated : outcome.release_keys_rotated;
+// Whether `state` holds targets of `role`. A trusted timestamp always comes with the targets it
+// names, so it names ones the state lacks only when a key rotation made them forgotten.
+bool holdsTargets(const v1::TrustState& state, v1::Role role) {
+  return role == v1::ROLE_CONTENT ? state.has_content_targets() : state.has_release_targets();
 }
 
 Status checkTimestampNotOlder(const v1::TimestampMetadata& ts, const v1::SignedEnvelope& envelope,
-                              const v1::TrustState& state, const UpdateOutcome& outcome) {
+                              const v1::TrustState& state) {
   if (!state.has_timestamp()) return Status::ok();
   XIAOAN_ASSIGN_OR_RETURN(v1::TimestampMetadata old,
                           trustedCopy(parseTimestamp(state.timestamp().payload())));
@@ -136,8 +138,9 @@ Status checkTimestampNotOlder(const v1::TimestampMetadata& ts, const v1::SignedE
                                                 std::to_string(old.version()));
   }
   for (const auto& old_ref : old.targets()) {
-    // What the old keys of that role signed is forgotten, and so is the timestamp's pin of it.
-    if (keysRotated(outcome, old_ref.role())) continue;
+    // What the old keys of that role signed is forgotten, and so is the timestamp's pin of it,
+    // also when the rotation came in an earlier update than this timestamp.
+    if (!holdsTargets(state, old_ref.role())) continue;
     bool kept = false;
     for (const auto& ref : ts.targets()) {
       kept = kept || (ref.role() == old_ref.role() && ref.version() >= old_ref.version());
@@ -159,7 +162,7 @@ Result<v1::TimestampMetadata> applyTimestamp(Verification& v, const v1::SignedEn
     return Status(ErrorCode::kMetaMismatch,
                   "timestamp was issued to agent '" + ts.agent_id() + "', not to this agent");
   }
-  XIAOAN_RETURN_IF_ERROR(checkTimestampNotOlder(ts, envelope, v.state, v.outcome));
+  XIAOAN_RETURN_IF_ERROR(checkTimestampNotOlder(ts, envelope, v.state));
   XIAOAN_RETURN_IF_ERROR(v.checkExpiry(ts.expires(), describe(v1::ROLE_TIMESTAMP, ts.version())));
   *v.state.mutable_timestamp() = envelope;
   v.raiseFloor(ts.issued_at());

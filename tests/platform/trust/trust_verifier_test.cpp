@@ -239,6 +239,25 @@ TEST_CASE("U9: rotating only the content key also undoes a content fast-forward"
   CHECK(codeOf(applyUpdate(state, older_ts, f.options())) == ErrorCode::kMetaRollback);
 }
 
+TEST_CASE("U9: a content key rotation that arrives without a timestamp still undoes the pin") {
+  TrustFixture f;
+  auto state = accept(f.pinnedState(), f.update(5, 1'000'000'000, 1'000'000'000), f.options());
+  f.content = testing::newKey();
+  // The new root reaches the agent alone (a mirror dropped the rest of the answer).
+  v1::TrustUpdate roots_only;
+  *roots_only.add_roots() = f.signedRoot(2);
+  auto rotated = applyUpdate(state, roots_only, f.options());
+  REQUIRE(rotated.isOk());
+  CHECK(rotated->content_keys_rotated);
+  // The trusted timestamp v5 still names content v10^9, signed by the forgotten key.
+  auto r = applyUpdate(rotated->state, f.update(6, 7, 7), f.options());
+  REQUIRE_MESSAGE(r.isOk(), r.status().toString());
+  CHECK(summarize(r->state, f.now)->content_targets_version == 7);
+  // The timestamp's own version still may not go down.
+  CHECK(codeOf(applyUpdate(rotated->state, f.update(4, 7, 7), f.options())) ==
+        ErrorCode::kMetaRollback);
+}
+
 TEST_CASE("2-of-3 root: one signature is not enough; one key signing twice counts once") {
   TrustFixture f(3, 2);
   auto one = TrustFixture::sign(v1::ROLE_ROOT, f.rootMeta(1), {&f.root_keys[0]});
