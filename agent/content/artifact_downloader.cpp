@@ -64,21 +64,6 @@ class PartFile {
   uint64_t size_;
 };
 
-ErrorCode codeForHttpStatus(long status) {
-  switch (status) {
-    case 401:
-      return ErrorCode::kUnauthorized;
-    case 403:
-      return ErrorCode::kForbidden;
-    case 404:
-      return ErrorCode::kNotFound;
-    case 503:
-      return ErrorCode::kOverloaded;
-    default:
-      return ErrorCode::kHttpStatus;
-  }
-}
-
 // Checks the head of an answer against the .part it continues.
 Status acceptHead(const DownloadHead& head, PartFile& part) {
   if (head.status == 206) {
@@ -142,18 +127,20 @@ Status ArtifactDownloader::transfer(const v1::Artifact& artifact, const std::str
   };
   auto response = http_.download(url, limitsFor(artifact, part.size()), sink);
   Status st = response.isOk() ? part.sync() : response.status();
+  // Too much, or not where we asked: nothing of it can be trusted to continue from.
+  bool start_over = st.code() == ErrorCode::kTooLarge || st.code() == ErrorCode::kProtocol;
   if (st.isOk() && (response->status < 200 || response->status > 299)) {
-    st = Status(codeForHttpStatus(response->status),
-                url + ": HTTP " + std::to_string(response->status));
+    // 404: the collector does not hold (or no longer holds) the artifact.
+    const long status = response->status;
+    st = Status(status == 404 ? ErrorCode::kNotFound : errorCodeForHttpStatus(status),
+                url + ": HTTP " + std::to_string(status));
+    start_over = status == 416;  // the .part does not fit the artifact
   } else if (st.isOk() && part.size() != artifact.length()) {
     // Kept: the next attempt continues where this answer stopped.
     st = Status(ErrorCode::kCollectorUnreachable,
                 describeArtifact(artifact) + ": answer ended after " + std::to_string(part.size()) +
                     " of " + std::to_string(artifact.length()) + " bytes");
   }
-  // Too much, or not where we asked: nothing of it can be trusted to continue from.
-  const bool start_over = st.code() == ErrorCode::kTooLarge || st.code() == ErrorCode::kProtocol ||
-                          (response.isOk() && response->status == 416);
   if (start_over || (!st.isOk() && part.size() == 0)) std::remove(part_path.c_str());
   return st;
 }

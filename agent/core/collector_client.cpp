@@ -23,23 +23,6 @@ bool isProtobuf(const std::string& content_type) {
   return content_type.substr(0, kProtobufType.size()) == kProtobufType;
 }
 
-ErrorCode codeForStatus(long status) {
-  switch (status) {
-    case 400:
-      return ErrorCode::kProtocol;
-    case 401:
-      return ErrorCode::kUnauthorized;
-    case 403:
-      return ErrorCode::kForbidden;
-    case 413:
-      return ErrorCode::kTooLarge;
-    case 503:
-      return ErrorCode::kOverloaded;
-    default:
-      return ErrorCode::kHttpStatus;
-  }
-}
-
 // A short printable excerpt of an unexpected body (HTML from a captive portal, ...).
 std::string excerpt(const std::string& body) {
   std::string out;
@@ -114,7 +97,7 @@ Status CollectorClient::errorFromResponse(const std::string& path, const HttpRes
   }
   std::string message = path + ": HTTP " + std::to_string(r.status);
   if (!detail.empty()) message += " (" + detail + ")";
-  return Status(codeForStatus(r.status), message);
+  return Status(errorCodeForHttpStatus(r.status), message);
 }
 
 }  // namespace xiaoan::agent

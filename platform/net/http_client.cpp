@@ -290,6 +290,23 @@ Status transportError(CURL* curl, const std::string& url, CURLcode rc, const cha
 
 }  // namespace
 
+ErrorCode errorCodeForHttpStatus(long status) {
+  switch (status) {
+    case 400:
+      return ErrorCode::kProtocol;
+    case 401:
+      return ErrorCode::kUnauthorized;
+    case 403:
+      return ErrorCode::kForbidden;
+    case 413:
+      return ErrorCode::kTooLarge;
+    case 503:
+      return ErrorCode::kOverloaded;
+    default:
+      return ErrorCode::kHttpStatus;
+  }
+}
+
 HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
   ensureCurlGlobalInit();
   curl_ = curl_easy_init();

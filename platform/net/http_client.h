@@ -64,6 +64,11 @@ struct DownloadSink {
   std::function<Status(std::string_view)> on_data;
 };
 
+// The stable code for an HTTP error status answered by one of our APIs: 400 E_PROTOCOL,
+// 401 E_UNAUTHORIZED, 403 E_FORBIDDEN, 413 E_TOO_LARGE, 503 E_OVERLOADED, any other
+// E_HTTP_STATUS. Callers refine it where a status means more to them (404 for an artifact).
+ErrorCode errorCodeForHttpStatus(long status);
+
 // One libcurl easy handle (connection reuse across calls); not thread-safe: one per thread.
 // Transport failures map to stable codes: certificate not trusted -> E_TLS_PIN_MISMATCH
 // (outside its validity period by our clock -> E_TLS_CERT_TIME),

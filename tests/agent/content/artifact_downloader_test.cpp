@@ -186,6 +186,21 @@ TEST_CASE("HTTP errors map to stable codes and leave nothing behind") {
   CHECK_FALSE(e.partExists());
 }
 
+TEST_CASE("a 416 answer drops the .part; other HTTP errors keep it for the next attempt") {
+  Env e;
+  e.writePart(kBytes.substr(0, 1000));
+  long status = 503;
+  TlsTestServer srv(e.serverOptions(), [&](const TestRequest&) {
+    return httpResponse(static_cast<int>(status), "text/plain", "busy");
+  });
+  auto d = e.downloader(srv);
+  CHECK(d.fetch(e.artifact, e.store).code() == ErrorCode::kOverloaded);
+  CHECK(e.partExists());
+  status = 416;
+  CHECK(d.fetch(e.artifact, e.store).code() == ErrorCode::kHttpStatus);
+  CHECK_FALSE(e.partExists());
+}
+
 TEST_CASE("the deadline grows with the length") {
   CHECK(ArtifactDownloader::deadlineFor(0) == std::chrono::seconds(60));
   CHECK(ArtifactDownloader::deadlineFor(64 * 1024 * 100) == std::chrono::seconds(160));

@@ -268,5 +268,15 @@ TEST_CASE("download streams a 2xx body to the sink; other answers never reach it
   CHECK(stopped.status().message() == "enough");
 }
 
+TEST_CASE("HTTP error statuses of our APIs map to stable codes") {
+  CHECK(errorCodeForHttpStatus(400) == ErrorCode::kProtocol);
+  CHECK(errorCodeForHttpStatus(401) == ErrorCode::kUnauthorized);
+  CHECK(errorCodeForHttpStatus(403) == ErrorCode::kForbidden);
+  CHECK(errorCodeForHttpStatus(413) == ErrorCode::kTooLarge);
+  CHECK(errorCodeForHttpStatus(503) == ErrorCode::kOverloaded);
+  CHECK(errorCodeForHttpStatus(404) == ErrorCode::kHttpStatus);
+  CHECK(errorCodeForHttpStatus(500) == ErrorCode::kHttpStatus);
+}
+
 }  // namespace
 }  // namespace xiaoan
