@@ -10,8 +10,10 @@
 
 namespace xiaoan::agent::content {
 
-// An offline bundle file is at most this large (it is read whole).
-inline constexpr size_t kMaxBundleBytes = size_t{256} * 1024 * 1024;
+// An offline bundle file is at most this large. It is read whole and parsed, so the daemon
+// briefly holds about twice this much: it must stay well inside the service's MemoryMax
+// (256M, packaging/systemd), or a large bundle gets the agent killed instead of refused.
+inline constexpr size_t kMaxBundleBytes = size_t{64} * 1024 * 1024;
 inline constexpr std::string_view kBundleFormat = "xiaoan-bundle-v1";
 
 // Reads and parses a bundle file: E_TOO_LARGE over kMaxBundleBytes, E_META_INVALID when it

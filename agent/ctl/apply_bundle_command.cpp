@@ -9,7 +9,7 @@
 namespace xiaoan::ctl {
 namespace {
 
-// Reading and verifying a bundle of up to 256 MiB takes longer than a status answer.
+// Reading and verifying a bundle of up to 64 MiB takes longer than a status answer.
 constexpr int kBundleTimeoutFactor = 6;
 
 // `xiaoanctl apply-bundle FILE`: terminals without a network take signed content from a file

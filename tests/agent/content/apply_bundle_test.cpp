@@ -1,6 +1,7 @@
 // `xiaoanctl apply-bundle` as the daemon runs it: ContentManager::applyBundle.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <vector>
 
 #include "agent/content/content_manager.h"
@@ -132,12 +133,17 @@ TEST_CASE("bundle refusals: signatures and versions still hold") {
   CHECK(e.intervals.size() <= 1);
 }
 
-TEST_CASE("a bundle needs an enrolled agent and at most 256 MiB") {
+TEST_CASE("a bundle needs an enrolled agent and at most kMaxBundleBytes") {
   Env e;
   CHECK(e.manager.applyBundle(e.write(e.bundle(1, 240))).status().code() ==
         ErrorCode::kNotEnrolled);
   e.manager.start(e.f.agent_id);
   CHECK(e.manager.applyBundle(e.dir.sub("missing.pb")).status().code() == ErrorCode::kNotFound);
+  // One byte over the cap (a sparse file): refused with a clear code, nothing applied.
+  const std::string big = e.dir.write("big.pb", "");
+  std::filesystem::resize_file(big, kMaxBundleBytes + 1);
+  CHECK(e.manager.applyBundle(big).status().code() == ErrorCode::kTooLarge);
+  CHECK(e.manager.policyVersion() == 0);
 }
 
 }  // namespace
