@@ -61,15 +61,17 @@ void setRole(v1::RootMetadata& root, v1::Role role,
   }
 }
 
-// Copies a role (keys and threshold) from an earlier root.
-void keepRole(v1::RootMetadata& root, const v1::RootMetadata& from, v1::Role role) {
+// Copies a role (keys and threshold) from an earlier root; returns the copy.
+v1::RoleKeys* keepRole(v1::RootMetadata& root, const v1::RootMetadata& from, v1::Role role) {
   const v1::RoleKeys* old = trust::findRole(from, role);
-  *root.add_roles() = *old;
+  v1::RoleKeys* kept = root.add_roles();
+  *kept = *old;
   for (const auto& id : old->key_ids()) {
     for (const auto& k : from.keys()) {
       if (k.key_id() == id) addKey(root, id, k.ed25519());
     }
   }
+  return kept;
 }
 
 Status validateInit(const KeyInitOptions& o) {
@@ -165,23 +167,32 @@ struct NextRoot {
 Result<NextRoot> buildNextRoot(const RotateRootOptions& o, const v1::RootMetadata& old,
                                const std::vector<const crypto::SigningKey*>& old_signers) {
   NextRoot n;
-  for (uint32_t i = 0; i < o.new_root_keys && i < kMaxRootKeys; ++i) {
+  for (uint32_t i = 0; i < o.new_root_keys; ++i) {
     XIAOAN_ASSIGN_OR_RETURN(auto key, crypto::SigningKey::generate());
     n.root_keys.push_back(std::move(key));
   }
-  std::vector<const crypto::SigningKey*> new_root_signers = old_signers;
-  if (!n.root_keys.empty()) new_root_signers.clear();
-  for (const auto& k : n.root_keys) new_root_signers.push_back(&k);
-  const uint32_t old_threshold = trust::findRole(old, v1::ROLE_ROOT)->threshold();
-  const uint32_t threshold = std::min<uint32_t>(o.threshold.value_or(old_threshold),
-                                                static_cast<uint32_t>(new_root_signers.size()));
-  if (threshold == 0) return usage("--threshold must be at least 1");
+  // Keeping the root keys keeps all of them, also those held elsewhere (not in keys/).
+  const v1::RoleKeys* old_role = trust::findRole(old, v1::ROLE_ROOT);
+  const auto key_count =
+      static_cast<uint32_t>(n.root_keys.empty() ? old_role->key_ids_size() : n.root_keys.size());
+  // The default is the old threshold, capped to fewer new keys; an explicit one must fit.
+  const uint32_t threshold = o.threshold.value_or(std::min(old_role->threshold(), key_count));
+  if (threshold < 1 || threshold > key_count) {
+    return usage("--threshold must be 1.." + std::to_string(key_count) +
+                 " (the number of root keys of the new root)");
+  }
   v1::RootMetadata next;
   next.set_version(old.version() + 1);
   *next.mutable_issued_at() = protoTime(o.now);
   *next.mutable_expires() = protoTime(o.now + std::chrono::hours(24) * o.expires_days);
   next.set_deployment(old.deployment());
-  setRole(next, v1::ROLE_ROOT, new_root_signers, threshold);
+  if (n.root_keys.empty()) {
+    keepRole(next, old, v1::ROLE_ROOT)->set_threshold(threshold);
+  } else {
+    std::vector<const crypto::SigningKey*> new_root_signers;
+    for (const auto& k : n.root_keys) new_root_signers.push_back(&k);
+    setRole(next, v1::ROLE_ROOT, new_root_signers, threshold);
+  }
   for (v1::Role role : kRoleKeyRoles) {
     if (std::find(o.rotate.begin(), o.rotate.end(), role) == o.rotate.end()) {
       keepRole(next, old, role);
@@ -203,6 +214,7 @@ Result<RotateRootOutcome> rotateRoot(const RotateRootOptions& o) {
   if (o.expires_days < 1 || o.expires_days > kMaxExpiresDays) {
     return usage("--expires-days must be 1..3650");
   }
+  if (o.new_root_keys > kMaxRootKeys) return usage("--new-root-keys must be 1..9");
   const trust::KeyDir dir{o.dir};
   XIAOAN_ASSIGN_OR_RETURN(auto chain, trust::loadRootChain(dir.rootsDir()));
   XIAOAN_ASSIGN_OR_RETURN(v1::RootMetadata old, trust::parseRoot(chain.back().payload()));

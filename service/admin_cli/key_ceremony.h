@@ -39,10 +39,12 @@ struct KeyInitOutcome {
 Result<KeyInitOutcome> initKeySet(const KeyInitOptions& options);
 
 struct RotateRootOptions {
-  std::string dir;                    // a key directory made by initKeySet
-  uint32_t new_root_keys = 0;         // 0: keep the current root keys
-  std::optional<uint32_t> threshold;  // new root threshold (default: keep, capped)
-  std::vector<v1::Role> rotate;       // roles that get new keys: release, content, timestamp
+  std::string dir;             // a key directory made by initKeySet
+  uint32_t new_root_keys = 0;  // 0..9; 0: keep every current root key (also those not in keys/)
+  // New root threshold, 1..number of root keys of the new root (default: keep, capped to the
+  // number of new root keys).
+  std::optional<uint32_t> threshold;
+  std::vector<v1::Role> rotate;  // roles that get new keys: release, content, timestamp
   uint32_t expires_days = 365;
   std::chrono::system_clock::time_point now;
 };

@@ -86,5 +86,52 @@ TEST_CASE("rotate-root needs the old threshold and rotates role keys") {
   CHECK(rotateRoot(again).status().code() == ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("rotate-root keeps every root key, also one held elsewhere, at its threshold") {
+  testing::TempDir tmp;
+  const std::string dir = tmp.path() + "/keys";
+  auto made = initKeySet(initOptions(dir, 3, 2));
+  REQUIRE(made.isOk());
+  // The third custodian keeps their key elsewhere: two of three are at hand.
+  for (const auto& k : made->keys) {
+    if (k.role == v1::ROLE_ROOT) {
+      REQUIRE(::unlink(k.file.c_str()) == 0);
+      break;
+    }
+  }
+  RotateRootOptions o;
+  o.dir = dir;
+  o.now = Clock::now();
+  auto rotated = rotateRoot(o);
+  REQUIRE_MESSAGE(rotated.isOk(), rotated.status().toString());
+  const trust::KeyDir kd{dir};
+  auto chain = trust::loadRootChain(kd.rootsDir());
+  REQUIRE(chain.isOk());
+  REQUIRE(chain->size() == 2);
+  auto root2 = trust::parseRoot(chain->back().payload());
+  REQUIRE(root2.isOk());
+  CHECK(trust::findRole(*root2, v1::ROLE_ROOT)->key_ids_size() == 3);
+  CHECK(trust::findRole(*root2, v1::ROLE_ROOT)->threshold() == 2);
+}
+
+TEST_CASE("rotate-root refuses a threshold above the new root's keys and writes nothing") {
+  testing::TempDir tmp;
+  const std::string dir = tmp.path() + "/keys";
+  REQUIRE(initKeySet(initOptions(dir, 3, 2)).isOk());
+  RotateRootOptions o;
+  o.dir = dir;
+  o.new_root_keys = 2;
+  o.threshold = 3;
+  o.now = Clock::now();
+  CHECK(rotateRoot(o).status().code() == ErrorCode::kInvalidArgument);
+  o.new_root_keys = 0;
+  o.threshold = 4;  // more than the three kept keys
+  CHECK(rotateRoot(o).status().code() == ErrorCode::kInvalidArgument);
+  o.new_root_keys = 10;
+  o.threshold.reset();
+  CHECK(rotateRoot(o).status().code() == ErrorCode::kInvalidArgument);
+  CHECK(::access(trust::KeyDir{dir}.rootVersionFile(2).c_str(), F_OK) != 0);
+  CHECK(trust::loadRootKeys(trust::KeyDir{dir}.keysDir()).size() == 3);
+}
+
 }  // namespace
 }  // namespace xiaoan::admin
