@@ -48,7 +48,9 @@ Result<FileDigest> digestFile(const std::string& file) {
     if (n < 0) return errnoStatus(ErrorCode::kIo, "read " + file);
     if (n == 0) break;
     out.length += static_cast<uint64_t>(n);
-    EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(n));
+    if (EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(n)) != 1) {
+      return Status(ErrorCode::kCrypto, "SHA-256 update failed");
+    }
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
@@ -74,6 +76,14 @@ Status mismatch(const v1::Artifact& a, uint64_t length, std::string_view sha256)
   return Status(ErrorCode::kArtifactHash, describeArtifact(a) + ": SHA-256 is " +
                                               toHex(sha256).substr(0, 16) +
                                               "…, not the signed one");
+}
+
+// In-memory bytes against the signed length and hash (hashed once, and only at the right
+// length: artifacts from a bundle may be large).
+Status checkBytes(const v1::Artifact& a, std::string_view bytes) {
+  if (bytes.size() != a.length()) return mismatch(a, bytes.size(), {});
+  const std::string sha256 = crypto::sha256(bytes);
+  return sha256 == a.sha256() ? Status::ok() : mismatch(a, bytes.size(), sha256);
 }
 
 }  // namespace
@@ -112,8 +122,7 @@ Result<std::string> ArtifactStore::read(const v1::Artifact& artifact, size_t max
   }
   const std::string file = path(artifact);
   XIAOAN_ASSIGN_OR_RETURN(std::string bytes, readFile(file, max_bytes));
-  if (bytes.size() != artifact.length() || crypto::sha256(bytes) != artifact.sha256()) {
-    Status st = mismatch(artifact, bytes.size(), crypto::sha256(bytes));
+  if (Status st = checkBytes(artifact, bytes); !st.isOk()) {
     componentLogger("agent.content")->warn("{} damaged on disk, deleted: {}", file, st.message());
     removeFile(file);
     return st;
@@ -146,9 +155,7 @@ Status ArtifactStore::commitPart(const v1::Artifact& artifact) const {
 }
 
 Status ArtifactStore::put(const v1::Artifact& artifact, std::string_view bytes) const {
-  if (bytes.size() != artifact.length() || crypto::sha256(bytes) != artifact.sha256()) {
-    return mismatch(artifact, bytes.size(), crypto::sha256(bytes));
-  }
+  XIAOAN_RETURN_IF_ERROR(checkBytes(artifact, bytes));
   return atomicWriteFile(path(artifact), bytes, 0600);
 }
 
