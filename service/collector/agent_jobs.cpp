@@ -3,8 +3,6 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/time_util.h>
 
-#include <atomic>
-
 #include "platform/logging.h"
 #include "service/collector/proto_json.h"
 #include "xiaoan/v1/agent_api.pb.h"
@@ -126,29 +124,8 @@ Status CheckinJob::apply(WriteTxn& txn) {
   XIAOAN_ASSIGN_OR_RETURN(AgentRow agent, txn.recordCheckin(u));
   terminal_id_ = agent.terminal_id;
   XIAOAN_ASSIGN_OR_RETURN(heads_, txn.agentHeads(agent_id_));
-  issueContent(txn);
+  content_ = issuer_.issueForCheckin(txn, agent_id_, terminal_id_, input_.trust_root_version);
   return Status::ok();
-}
-
-// A failure to issue never fails the check-in (the agent keeps enforcing what it has, I2): the
-// answer then carries the default interval and no signed content.
-void CheckinJob::issueContent(WriteTxn& txn) {
-  auto content = issuer_.issue(txn, agent_id_, terminal_id_, input_.trust_root_version);
-  if (content.isOk()) {
-    content_ = std::move(*content);
-    return;
-  }
-  content_ = AgentContent{};
-  content_.checkin_interval_seconds = issuer_.defaults().agent().checkin_interval_seconds();
-  // One line per minute at most: a broken layer would otherwise log at every check-in.
-  static std::atomic<int64_t> last_log_ms{0};
-  int64_t now = unixMillis(clock_.now());
-  int64_t last = last_log_ms.load();
-  if (now - last >= 60'000 && last_log_ms.compare_exchange_strong(last, now)) {
-    componentLogger("collector.content")
-        ->error("cannot issue signed content to agent {}: {}", agent_id_,
-                content.status().toString());
-  }
 }
 
 void CheckinJob::complete(const Status& status) {

@@ -47,8 +47,6 @@ class CheckinJob final : public WriteJob {
   void complete(const Status& status) override;
 
  private:
-  void issueContent(WriteTxn& txn);
-
   std::string agent_id_;
   CheckinInput input_;
   const ContentIssuer& issuer_;

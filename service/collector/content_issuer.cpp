@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "platform/crypto/ed25519.h"
+#include "platform/logging.h"
 #include "platform/policy/policy_rules.h"
 #include "platform/trust/metadata.h"
 #include "xiaoan/v1/policy.pb.h"
@@ -102,6 +103,23 @@ Result<AgentContent> ContentIssuer::issue(WriteTxn& txn, const std::string& agen
   out.policy_version = pass.row.policy_version;
   XIAOAN_ASSIGN_OR_RETURN(out.trust, trustUpdate(pass.row, agent_root_version));
   return out;
+}
+
+AgentContent ContentIssuer::issueForCheckin(WriteTxn& txn, const std::string& agent_id,
+                                            const std::string& terminal_id,
+                                            uint64_t agent_root_version) const {
+  auto content = issue(txn, agent_id, terminal_id, agent_root_version);
+  if (content.isOk()) return std::move(*content);
+  int64_t now = nowMs(clock_);
+  int64_t last = last_failure_log_ms_.load();
+  if (now - last >= 60'000 && last_failure_log_ms_.compare_exchange_strong(last, now)) {
+    componentLogger("collector.content")
+        ->error("cannot issue signed content to agent {}: {}", agent_id,
+                content.status().toString());
+  }
+  AgentContent fallback;
+  fallback.checkin_interval_seconds = options_.defaults.agent().checkin_interval_seconds();
+  return fallback;
 }
 
 // A new policy version only when the policy's identity (agent, terminal, merged policy: not

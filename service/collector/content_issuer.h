@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -57,6 +58,11 @@ class ContentIssuer {
   // E_NOT_FOUND for an unknown terminal; E_DATABASE for unreadable stored state.
   Result<AgentContent> issue(WriteTxn& txn, const std::string& agent_id,
                              const std::string& terminal_id, uint64_t agent_root_version) const;
+  // issue() for a check-in, which a failure to issue never fails (the agent keeps enforcing
+  // what it has, I2): then the default interval and no signed content, and an error logged at
+  // most once a minute (a broken layer would otherwise log at every check-in).
+  AgentContent issueForCheckin(WriteTxn& txn, const std::string& agent_id,
+                               const std::string& terminal_id, uint64_t agent_root_version) const;
 
  private:
   struct Pass;
@@ -69,6 +75,7 @@ class ContentIssuer {
   const CollectorKeys* keys_;
   ArtifactStore& artifacts_;
   const Clock& clock_;
+  mutable std::atomic<int64_t> last_failure_log_ms_{0};
 };
 
 }  // namespace xiaoan::collector

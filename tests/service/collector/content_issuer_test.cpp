@@ -258,6 +258,22 @@ TEST_CASE("a stored layer that breaks the rules is never issued") {
   CHECK((*issued)->policy_version == before.policy);
 }
 
+TEST_CASE("a check-in never fails on issuing: the default interval and no signed content") {
+  IssuerFixture f;
+  f.setSchoolInterval("s1", 5);  // bypasses the admin API's validation
+  for (int i = 0; i < 2; ++i) {  // the second failure is not logged again (within a minute)
+    auto txn = f.db.store->beginWrite();
+    REQUIRE(txn.isOk());
+    AgentContent c = f.issuer->issueForCheckin(**txn, "agent-1", f.t1, 0);
+    CHECK(c.checkin_interval_seconds == 60);
+    CHECK(c.policy_version == 0);
+    CHECK_FALSE(c.trust.has_value());
+  }
+  auto txn = f.db.store->beginWrite();
+  REQUIRE(txn.isOk());
+  CHECK(f.issuer->issueForCheckin(**txn, "agent-3", f.t3, 0).trust.has_value());
+}
+
 TEST_CASE("an unknown terminal is E_NOT_FOUND") {
   IssuerFixture f;
   auto txn = f.db.store->beginWrite();
