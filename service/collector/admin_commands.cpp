@@ -63,33 +63,37 @@ Result<AdminAnswer> AdminCommands::run(const AdminCommand& command, const std::s
   struct Visitor {
     AdminCommands& self;
     const std::string& admin;
-    Result<std::string> operator()(const ListSchools&) { return self.listSchools(); }
-    Result<std::string> operator()(const AddSchool& c) { return self.addSchool(c, admin); }
-    Result<std::string> operator()(const CreateToken& c) { return self.createToken(c, admin); }
-    Result<std::string> operator()(const ListTokens& c) { return self.listTokens(c); }
-    Result<std::string> operator()(const RevokeToken& c) { return self.revokeToken(c, admin); }
-    Result<std::string> operator()(const ListTerminals& c) { return self.listTerminals(c); }
-    Result<std::string> operator()(const ListEvents& c) { return self.listEvents(c); }
-    Result<std::string> operator()(const GetPolicyLayer& c) { return self.getPolicyLayer(c); }
-    Result<std::string> operator()(const PutPolicyLayer& c) {
-      return self.putPolicyLayer(c, admin);
+    static Result<AdminAnswer> json(Result<std::string> body) {
+      if (!body.isOk()) return body.status();
+      return AdminAnswer{std::move(*body)};
     }
-    Result<std::string> operator()(const DeletePolicyLayer& c) {
-      return self.deletePolicyLayer(c, admin);
+    Result<AdminAnswer> operator()(const ListSchools&) { return json(self.listSchools()); }
+    Result<AdminAnswer> operator()(const AddSchool& c) { return json(self.addSchool(c, admin)); }
+    Result<AdminAnswer> operator()(const CreateToken& c) {
+      return json(self.createToken(c, admin));
     }
-    Result<std::string> operator()(const GetEffectivePolicy& c) {
-      return self.getEffectivePolicy(c);
+    Result<AdminAnswer> operator()(const ListTokens& c) { return json(self.listTokens(c)); }
+    Result<AdminAnswer> operator()(const RevokeToken& c) {
+      return json(self.revokeToken(c, admin));
     }
-    Result<std::string> operator()(const SetTerminalRoom& c) {
-      return self.setTerminalRoom(c, admin);
+    Result<AdminAnswer> operator()(const ListTerminals& c) { return json(self.listTerminals(c)); }
+    Result<AdminAnswer> operator()(const ListEvents& c) { return json(self.listEvents(c)); }
+    Result<AdminAnswer> operator()(const GetPolicyLayer& c) { return json(self.getPolicyLayer(c)); }
+    Result<AdminAnswer> operator()(const PutPolicyLayer& c) {
+      return json(self.putPolicyLayer(c, admin));
     }
-    Result<std::string> operator()(const ExportBundle&) {
-      return Status(ErrorCode::kInternal, "bundles are not JSON");
+    Result<AdminAnswer> operator()(const DeletePolicyLayer& c) {
+      return json(self.deletePolicyLayer(c, admin));
     }
+    Result<AdminAnswer> operator()(const GetEffectivePolicy& c) {
+      return json(self.getEffectivePolicy(c));
+    }
+    Result<AdminAnswer> operator()(const SetTerminalRoom& c) {
+      return json(self.setTerminalRoom(c, admin));
+    }
+    Result<AdminAnswer> operator()(const ExportBundle& c) { return self.exportBundle(c, admin); }
   };
-  if (const auto* bundle = std::get_if<ExportBundle>(&command)) return exportBundle(*bundle, admin);
-  XIAOAN_ASSIGN_OR_RETURN(std::string json, std::visit(Visitor{*this, admin}, command));
-  return AdminAnswer{std::move(json)};
+  return std::visit(Visitor{*this, admin}, command);
 }
 
 Result<std::string> AdminCommands::listSchools() {
