@@ -120,7 +120,7 @@ size_t downloadWrite(Transfer& t, std::string_view piece) {
 
 // End of a header block: a final 2xx answer of a download is announced to the sink.
 size_t downloadHeadersDone(Transfer& t, size_t n) {
-  if (t.head.status < 200 || !isSuccess(t.head.status) || t.head_delivered) return n;
+  if (!isSuccess(t.head.status) || t.head_delivered) return n;
   t.head_delivered = true;
   t.sink_error = t.sink->on_head(t.head);
   return t.sink_error.isOk() ? n : 0;
