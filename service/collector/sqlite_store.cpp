@@ -129,12 +129,7 @@ Result<std::vector<SchoolRow>> SqliteStore::listSchools() {
 
 Status SqliteStore::addToken(const TokenRow& token, const AuditRow& audit) {
   XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
-  {
-    XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT 1 FROM schools WHERE id = ?1"));
-    st->bind(1, token.school_id);
-    XIAOAN_ASSIGN_OR_RETURN(bool exists, st->step());
-    if (!exists) return Status(ErrorCode::kNotFound, "school " + token.school_id + " not found");
-  }
+  XIAOAN_RETURN_IF_ERROR(checkSchool(token.school_id));
   {
     XIAOAN_ASSIGN_OR_RETURN(
         auto st, db_->prepare("INSERT INTO enrollment_tokens(id, secret_sha256, school_id, "
@@ -250,9 +245,12 @@ Status SqliteStore::checkLayerTarget(const std::string& scope, const std::string
     if (!found) return Status(ErrorCode::kNotFound, "terminal " + id + " not found");
     return Status::ok();
   }
-  std::string school = scope == kScopeRoom ? id.substr(0, id.find('/')) : id;
-  XIAOAN_ASSIGN_OR_RETURN(bool found, exists("SELECT 1 FROM schools WHERE id = ?1", school));
-  if (!found) return Status(ErrorCode::kNotFound, "school " + school + " not found");
+  return checkSchool(scope == kScopeRoom ? id.substr(0, id.find('/')) : id);
+}
+
+Status SqliteStore::checkSchool(const std::string& school_id) {
+  XIAOAN_ASSIGN_OR_RETURN(bool found, exists("SELECT 1 FROM schools WHERE id = ?1", school_id));
+  if (!found) return Status(ErrorCode::kNotFound, "school " + school_id + " not found");
   return Status::ok();
 }
 

@@ -44,6 +44,8 @@ class SqliteStore final : public Store {
   Status insertAudit(const AuditRow& audit);
   Result<std::optional<TokenRow>> findToken(const std::string& token_id);
   Status checkLayerTarget(const std::string& scope, const std::string& id);
+  // E_NOT_FOUND unless the school exists.
+  Status checkSchool(const std::string& school_id);
   Result<bool> exists(const std::string& sql, const std::string& key);
 
   std::unique_ptr<SqliteDb> db_;
