@@ -30,9 +30,9 @@ bool dueForRenewal(int64_t expires_ms, int64_t now_ms, std::chrono::seconds ttl)
 }
 
 bool signedBy(const std::string& envelope_bytes, const crypto::SigningKey& key) {
-  v1::SignedEnvelope envelope;
-  if (!envelope.ParseFromString(envelope_bytes)) return false;
-  return std::any_of(envelope.signatures().begin(), envelope.signatures().end(),
+  auto envelope = trust::parseEnvelope(envelope_bytes);
+  return envelope.isOk() &&
+         std::any_of(envelope->signatures().begin(), envelope->signatures().end(),
                      [&](const v1::Signature& s) { return s.key_id() == key.keyId(); });
 }
 
@@ -44,9 +44,10 @@ Result<std::string> signAs(v1::Role role, const google::protobuf::Message& paylo
 }
 
 Result<v1::SignedEnvelope> storedEnvelope(const std::string& bytes) {
-  v1::SignedEnvelope envelope;
-  if (!envelope.ParseFromString(bytes)) {
-    return Status(ErrorCode::kDatabase, "stored signed metadata is unreadable");
+  auto envelope = trust::parseEnvelope(bytes);
+  if (!envelope.isOk()) {
+    return Status(ErrorCode::kDatabase,
+                  "stored signed metadata is unreadable: " + envelope.status().message());
   }
   return envelope;
 }
