@@ -107,6 +107,22 @@ TEST_CASE("policy layer routes: scopes, ids, room ids with an escaped slash and 
   CHECK(errorOf("POST", "/api/v1/policies/school/s1", "{}") == ErrorCode::kUnsupported);
 }
 
+TEST_CASE("a room id from the URL must be well-formed UTF-8 (it goes into protobuf strings)") {
+  CHECK(parseAs<GetPolicyLayer>("GET", "/api/v1/policies/room/s1%2F%F0%9F%8F%AB").id ==
+        "s1/\xF0\x9F\x8F\xAB");  // U+1F3EB, four bytes
+  for (const char* bad : {
+           "/api/v1/policies/room/s1%2F%FF",           // never in UTF-8
+           "/api/v1/policies/room/s1%2Flab%E6%9C",     // cut short
+           "/api/v1/policies/room/s1%2F%80lab",        // stray continuation byte
+           "/api/v1/policies/room/s1%2F%C0%AF",        // overlong '/'
+           "/api/v1/policies/room/s1%2F%ED%A0%80",     // a surrogate
+           "/api/v1/policies/room/s1%2F%F4%90%80%80",  // past U+10FFFF
+       }) {
+    CAPTURE(bad);
+    CHECK(errorOf("GET", bad) == ErrorCode::kInvalidArgument);
+  }
+}
+
 TEST_CASE("a PUT body is checked strictly and validated for its scope, with field errors") {
   std::vector<policy::FieldIssue> issues;
   auto cmd = parseAdminRequest("PUT", "/api/v1/policies/school/s1",
