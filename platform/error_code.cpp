@@ -81,6 +81,16 @@ constexpr std::array kCodes = {
     CodeText{ErrorCode::kTrustRootMissing, "E_TRUST_ROOT_MISSING",
              "未安装根密钥信息，无法接收签名更新",
              "no pinned root metadata installed; signed updates disabled"},
+    CodeText{ErrorCode::kRulesInvalid, "E_RULES_INVALID", "特征库规则无法编译，整个特征库被拒绝",
+             "signature rules do not compile; the whole bundle is rejected"},
+    CodeText{ErrorCode::kRulesMissing, "E_RULES_MISSING", "未加载任何病毒特征库，无法扫描",
+             "no signature rules loaded; cannot scan"},
+    CodeText{ErrorCode::kScanTimeout, "E_SCAN_TIMEOUT", "文件扫描超时，已跳过并上报",
+             "file scan timed out; skipped and reported"},
+    CodeText{ErrorCode::kScanFaulted, "E_SCAN_FAULTED", "该文件曾导致扫描崩溃或卡死，已跳过并上报",
+             "file crashed or hung the scanner before; skipped and reported"},
+    CodeText{ErrorCode::kQuarantine, "E_QUARANTINE", "隔离或恢复文件失败",
+             "moving the file into or out of quarantine failed"},
     CodeText{ErrorCode::kInternal, "E_INTERNAL", "内部错误", "internal error"},
 };
 

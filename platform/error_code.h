@@ -45,6 +45,11 @@ enum class ErrorCode {
   kDownloadTooSlow,   // download below the minimum rate or past its deadline
   kPolicyInvalid,     // policy failed validation; the whole policy is rejected
   kTrustRootMissing,  // no pinned root metadata: signed updates are disabled
+  kRulesInvalid,      // a rule file does not compile: the whole signature bundle is rejected
+  kRulesMissing,      // no signature rules loaded: scanning is not possible
+  kScanTimeout,       // a file exceeded the per-file scan timeout
+  kScanFaulted,       // a file crashed or hung the scanner before and is skipped
+  kQuarantine,        // moving a file into (or out of) the quarantine failed
   kInternal,
 };
 
