@@ -57,6 +57,10 @@ v1::Policy builtinDefaults() {
   scan->set_max_file_bytes(uint64_t{64} << 20);
   scan->set_full_scan_interval_days(7);
   scan->set_pause_when_user_active(true);
+  for (const char* path : {"~/Downloads", "~/Desktop", "/tmp"}) scan->add_on_access_paths(path);
+  scan->set_removable_media(true);
+  scan->set_io_mib_per_second(20);
+  scan->set_file_timeout_seconds(60);
   p.mutable_browsing()->set_enabled(false);
   p.mutable_browsing()->set_poll_interval_seconds(300);
   p.mutable_retention()->set_browsing_days(60);

@@ -7,6 +7,7 @@ namespace xiaoan::policy {
 namespace {
 
 constexpr size_t kMaxScanPaths = 64;
+constexpr size_t kMaxOnAccessPaths = 64;
 constexpr size_t kMaxScanExclusions = 256;
 // Not in policy.proto's comments: a day has few sensible windows, and the list must be bounded.
 constexpr size_t kMaxScanWindows = 24;
@@ -164,6 +165,19 @@ void checkPathList(Issues& out, const std::string& field,
   }
 }
 
+// On-access paths are absolute, or "~/..." for every local user's home.
+void checkOnAccessPaths(Issues& out, const google::protobuf::RepeatedPtrField<std::string>& list) {
+  checkPathList(out, "scan.on_access_paths", list, kMaxOnAccessPaths, false);
+  for (int i = 0; i < list.size(); ++i) {
+    const std::string& p = list[i];
+    if (p.empty() || p.size() > kMaxPathBytes || hasControlChar(p)) continue;  // said above
+    if (!isAbsolutePath(p) && p.rfind("~/", 0) != 0) {
+      out.push_back({"scan.on_access_paths[" + std::to_string(i) + "]",
+                     "must be an absolute path or start with ~/ (every user's home)"});
+    }
+  }
+}
+
 void checkWindows(Issues& out, const google::protobuf::RepeatedPtrField<v1::TimeWindow>& list) {
   if (list.size() > static_cast<int>(kMaxScanWindows)) {
     out.push_back({"scan.windows", "at most " + std::to_string(kMaxScanWindows) + " entries, got " +
@@ -190,6 +204,11 @@ void checkScan(Issues& out, const v1::ScanPolicy& s) {
              4 * kGiB);
   checkRange(out, "scan.full_scan_interval_days", s.has_full_scan_interval_days(),
              s.full_scan_interval_days(), 1, 90);
+  checkOnAccessPaths(out, s.on_access_paths());
+  checkRange(out, "scan.io_mib_per_second", s.has_io_mib_per_second(), s.io_mib_per_second(), 1,
+             1000);
+  checkRange(out, "scan.file_timeout_seconds", s.has_file_timeout_seconds(),
+             s.file_timeout_seconds(), 1, 600);
 }
 
 }  // namespace

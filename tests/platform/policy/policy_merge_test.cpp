@@ -20,6 +20,11 @@ TEST_CASE("no layers: an empty policy; defaults alone: the defaults") {
   CHECK(d.retention().browsing_days() == 60);
   CHECK(d.retention().security_days() == 180);
   CHECK(d.scan().cpu_percent() == 25);
+  CHECK(d.scan().io_mib_per_second() == 20);
+  CHECK(d.scan().file_timeout_seconds() == 60);
+  CHECK(d.scan().removable_media());
+  REQUIRE(d.scan().on_access_paths_size() == 3);
+  CHECK(d.scan().on_access_paths(0) == "~/Downloads");
 }
 
 TEST_CASE("a scalar set in a later layer wins; unset inherits; set-to-zero/false differs") {

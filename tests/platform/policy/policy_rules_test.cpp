@@ -56,6 +56,10 @@ TEST_CASE("numeric ranges: both ends inclusive, outside is an issue naming the f
        [](v1::Policy& p, uint64_t v) { p.mutable_scan()->set_max_file_bytes(v); }},
       {"scan.full_scan_interval_days", 1, 90,
        [](v1::Policy& p, uint64_t v) { p.mutable_scan()->set_full_scan_interval_days(v); }},
+      {"scan.io_mib_per_second", 1, 1000,
+       [](v1::Policy& p, uint64_t v) { p.mutable_scan()->set_io_mib_per_second(v); }},
+      {"scan.file_timeout_seconds", 1, 600,
+       [](v1::Policy& p, uint64_t v) { p.mutable_scan()->set_file_timeout_seconds(v); }},
       {"browsing.poll_interval_seconds", 60, 86400,
        [](v1::Policy& p, uint64_t v) { p.mutable_browsing()->set_poll_interval_seconds(v); }},
       {"retention.browsing_days", 60, 3650,
@@ -128,6 +132,22 @@ TEST_CASE("naming: pattern placeholders, length and characters; hostname") {
     CAPTURE(bad);
     expectOne("naming.hostname", [&](v1::Policy& p) { p.mutable_naming()->set_hostname(bad); });
   }
+}
+
+TEST_CASE("on-access paths: absolute or ~/ (every home), at most 64") {
+  expectValid([](v1::Policy& p) {
+    p.mutable_scan()->add_on_access_paths("~/Downloads");
+    p.mutable_scan()->add_on_access_paths("/tmp");
+    p.mutable_scan()->add_on_access_paths("C:\\Users\\Public");
+  });
+  for (const char* bad : {"Downloads", "~user/x", "~", ""}) {
+    CAPTURE(bad);
+    expectOne("scan.on_access_paths[0]",
+              [&](v1::Policy& p) { p.mutable_scan()->add_on_access_paths(bad); });
+  }
+  expectOne("scan.on_access_paths", [](v1::Policy& p) {
+    for (int i = 0; i < 65; ++i) p.mutable_scan()->add_on_access_paths("/srv/" + std::to_string(i));
+  });
 }
 
 TEST_CASE("scan lists: counts, absolute paths, indexed field paths") {
