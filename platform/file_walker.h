@@ -1,0 +1,90 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/result.h"
+
+// Walks directory trees for scanning (OS seam). Directories are opened relative to their
+// parent's descriptor, so paths longer than PATH_MAX work and a renamed parent cannot redirect
+// the walk; symlinks are never followed; each (device, inode) is visited at most once per
+// walk. Names are raw bytes (not necessarily UTF-8).
+
+namespace xiaoan {
+
+// What the walk saw of an entry (lstat semantics: never through a symlink).
+struct FileStat {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  uint64_t size = 0;
+  uint64_t nlink = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t mode = 0;  // st_mode: type and permission bits
+};
+
+// A regular file found by the walk. The strings and the descriptor are valid during the
+// callback only.
+struct WalkEntry {
+  int dir_fd = -1;        // the directory holding the file: open it with openat(dir_fd, name)
+  std::string_view name;  // entry name in dir_fd
+  std::string_view path;  // full path (root + names), for display and external variables
+  FileStat stat;
+  uint32_t depth = 0;  // 1 = directly in a root directory (0 = the root itself is a file)
+};
+
+// Why an entry was not yielded.
+enum class WalkSkip {
+  kNotRegular,       // symlink (never followed), device, FIFO, socket
+  kExcluded,         // matched an exclusion; a directory is not entered
+  kOtherFileSystem,  // one_file_system: a directory on another device, not entered
+  kDuplicate,        // (device, inode) already visited in this walk (hard link, bind mount)
+  kTooDeep,          // directory deeper than max_depth; count = its entries (when listable)
+  kUnreadable,       // an entry that cannot be examined (lstat: EACCES, EIO)
+  kDirUnreadable,    // a directory that cannot be opened or listed; its files are unknown
+  kVanished,         // gone or replaced between listing and examining it
+};
+
+std::string_view walkSkipName(WalkSkip reason);  // "not_regular", "too_deep", ...
+
+class WalkVisitor {
+ public:
+  virtual ~WalkVisitor() = default;
+  // A regular file; return false to end the walk.
+  virtual bool onFile(const WalkEntry& entry) = 0;
+  // `count` entries under `path` were not yielded (1 except for kTooDeep); `err` is the errno
+  // when one applies.
+  virtual void onSkip(WalkSkip reason, std::string_view path, uint64_t count, int err) = 0;
+};
+
+struct WalkOptions {
+  // Absolute path prefixes ("/home/u/.cache": that path and everything below it) or fnmatch
+  // globs (any of * ? [): a glob with a '/' is matched against the full path, one without
+  // against the entry name ("*.iso").
+  std::vector<std::string> exclusions;
+  // Directories more than max_depth levels below a root are not entered (kTooDeep).
+  uint32_t max_depth = 64;
+  // Do not enter directories on another device than their root's (removable media).
+  bool one_file_system = false;
+};
+
+class FileWalker {
+ public:
+  virtual ~FileWalker() = default;
+  // Walks each root (an absolute path to a directory or a file; a root that is a symlink is
+  // not followed) until done, `stop` is set or the visitor returns false. Problems with
+  // entries go to the visitor; the Status fails only for unusable arguments.
+  virtual Status walk(const std::vector<std::string>& roots, const WalkOptions& options,
+                      WalkVisitor& visitor, const std::atomic<bool>& stop) = 0;
+};
+
+// The implementation for the OS this binary was built for.
+std::unique_ptr<FileWalker> makeFileWalker();
+
+}  // namespace xiaoan
