@@ -89,9 +89,10 @@ TEST_CASE("file names must be relative, '/'-separated, clean and end in .yar or 
       {"\xf4\x90\x80\x80.yar", "not valid UTF-8"},  // past U+10FFFF
       {"\xe4\xb8.yar", "not valid UTF-8"},          // truncated sequence
   };
-  for (const auto& [name, says] : bad) {
+  for (const auto& entry : bad) {
+    const std::string& name = entry.first;  // clang-14: CAPTURE cannot take a structured binding
     CAPTURE(name);
-    checkRejected(checkBundleShape(oneFile(name)), ErrorCode::kInvalidArgument, says);
+    checkRejected(checkBundleShape(oneFile(name)), ErrorCode::kInvalidArgument, entry.second);
     checkRejected(parseBundle(oneFile(name).SerializeAsString()).status(),
                   ErrorCode::kInvalidArgument, "");
   }
