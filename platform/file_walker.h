@@ -29,11 +29,23 @@ struct FileStat {
   uint32_t mode = 0;  // st_mode: type and permission bits
 };
 
+// A file's identity on this machine.
+struct FileId {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  bool operator==(const FileId&) const = default;
+};
+struct FileIdHash {
+  size_t operator()(const FileId& id) const noexcept {
+    return static_cast<size_t>((id.ino * 0x9E3779B97F4A7C15ull) ^ id.dev);
+  }
+};
+
 // A regular file found by the walk. The strings and the descriptor are valid during the
 // callback only.
 struct WalkEntry {
   int dir_fd = -1;        // the directory holding the file: open it with openat(dir_fd, name)
-  std::string_view name;  // entry name in dir_fd
+  std::string_view name;  // entry name in dir_fd; NUL-terminated (usable as a C string)
   std::string_view path;  // full path (root + names), for display and external variables
   FileStat stat;
   uint32_t depth = 0;  // 1 = directly in a root directory (0 = the root itself is a file)
@@ -86,5 +98,8 @@ class FileWalker {
 
 // The implementation for the OS this binary was built for.
 std::unique_ptr<FileWalker> makeFileWalker();
+
+// The FileStat of an open file (fstat), e.g. to check it is the file the walk saw.
+Result<FileStat> fstatFile(int fd);
 
 }  // namespace xiaoan

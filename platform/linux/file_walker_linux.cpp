@@ -20,16 +20,6 @@ struct DirCloser {
 };
 using DirPtr = std::unique_ptr<DIR, DirCloser>;
 
-struct FileId {
-  uint64_t dev = 0, ino = 0;
-  bool operator==(const FileId&) const = default;
-};
-struct FileIdHash {
-  size_t operator()(const FileId& id) const noexcept {
-    return std::hash<uint64_t>()(id.ino * 0x9E3779B97F4A7C15ull ^ id.dev);
-  }
-};
-
 FileStat toFileStat(const struct stat& sb) {
   FileStat st;
   st.dev = sb.st_dev;
@@ -275,5 +265,11 @@ std::string_view walkSkipName(WalkSkip reason) {
 }
 
 std::unique_ptr<FileWalker> makeFileWalker() { return std::make_unique<LinuxFileWalker>(); }
+
+Result<FileStat> fstatFile(int fd) {
+  struct stat sb {};
+  if (::fstat(fd, &sb) != 0) return errnoStatus(ErrorCode::kIo, "fstat");
+  return toFileStat(sb);
+}
 
 }  // namespace xiaoan

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
@@ -14,6 +13,7 @@
 #include "platform/file_walker.h"
 #include "platform/unique_fd.h"
 #include "tests/platform/walker/walker_test_util.h"
+#include "tests/support/as_nobody.h"
 #include "tests/support/temp_dir.h"
 
 namespace xiaoan {
@@ -56,34 +56,15 @@ TEST_CASE("paths longer than PATH_MAX are walked and their files opened") {
   removeTree(t.path() + "/" + component + "0");
 }
 
-// Walks `root` as uid/gid 65534 in a child process (root bypasses permissions) and returns
-// "files unreadable dir_unreadable" as the child saw them.
+// Walks `root` as nobody and returns "files unreadable dir_unreadable" as it saw them.
 std::string walkAsNobody(const std::string& root) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(2);
+  return xiaoan::testing::runAsNobody([&] {
     RecordingVisitor v;
     std::atomic<bool> stop{false};
-    if (!makeFileWalker()->walk({root}, {}, v, stop).isOk()) ::_exit(3);
-    std::string out = std::to_string(v.files.size()) + " " +
-                      std::to_string(v.count(WalkSkip::kUnreadable)) + " " +
-                      std::to_string(v.count(WalkSkip::kDirUnreadable));
-    if (::write(fds[1], out.data(), out.size()) < 0) ::_exit(4);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  char buf[64] = {};
-  ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return std::string(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    if (!makeFileWalker()->walk({root}, {}, v, stop).isOk()) return std::string("error");
+    return std::to_string(v.files.size()) + " " + std::to_string(v.count(WalkSkip::kUnreadable)) +
+           " " + std::to_string(v.count(WalkSkip::kDirUnreadable));
+  });
 }
 
 TEST_CASE("a directory that cannot be listed is counted, its siblings are walked") {

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "platform/result.h"
+#include "platform/unique_fd.h"
+
+// The file a scan thread is scanning, recorded before the scan and cleared after it, so that
+// after a crash (or a hang that got the agent killed) the next start knows which file did it.
+// One small file per scan thread; written with pwrite and never fsynced: the page cache
+// survives the death of the process, which is the case this is for.
+
+namespace xiaoan::agent::scan {
+
+struct InflightFile {
+  uint64_t dev = 0, ino = 0, size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t bundle_version = 0;
+  std::string path;  // raw bytes
+};
+
+class CrashMarker {
+ public:
+  // Creates (or truncates) the marker file `path`.
+  static Result<CrashMarker> create(std::string path);
+  CrashMarker(CrashMarker&&) noexcept = default;
+  CrashMarker& operator=(CrashMarker&&) noexcept = default;
+  // Removes the marker file.
+  ~CrashMarker();
+
+  Status set(const InflightFile& file);
+  Status clear();
+
+ private:
+  CrashMarker(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+  std::string path_;
+  UniqueFd fd_;
+  std::string buf_;  // reused record buffer
+};
+
+// Markers left in `dir` by a previous process ("inflight.*"): the files they name (valid
+// records only), after which the marker files are removed.
+std::vector<InflightFile> takeLeftoverMarkers(const std::string& dir);
+
+}  // namespace xiaoan::agent::scan
