@@ -1,5 +1,6 @@
 #include "signatures/rule_split.h"
 
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -192,39 +193,81 @@ Result<Rewrite> rewriteForNonPe(const std::string& rule_text) {
   return out;
 }
 
-NonMzPlan planNonMz(const analysis::Analysis& a) {
-  const size_t n = a.rules.size();
-  std::vector<bool> in(n, false);
-  for (size_t i = 0; i < n; ++i) {
-    const analysis::RuleInfo& r = a.rules[i];
-    bool mz_only = !r.prefixes.empty();
-    for (const analysis::Prefix& p : r.prefixes) mz_only = mz_only && p.starts_with("MZ");
-    in[i] = !mz_only || r.is_global;
+namespace {
+
+bool mzOnly(const analysis::RuleInfo& r) {
+  if (r.prefixes.empty()) return false;
+  for (const analysis::Prefix& p : r.prefixes) {
+    if (!p.starts_with("MZ")) return false;
   }
-  for (size_t i = n; i-- > 0;) {  // dependencies are earlier rules: one backward pass
+  return true;
+}
+
+// Adds the rules `in` depends on (dependencies are earlier rules: one backward pass).
+void closeOverDeps(const analysis::Analysis& a, std::vector<bool>& in) {
+  for (size_t i = a.rules.size(); i-- > 0;) {
     if (in[i]) {
       for (uint32_t d : a.rules[i].deps) in[d] = true;
     }
   }
-  NonMzPlan plan;
+}
+
+// One set's source: the modules its rule texts use, then the texts in compile order.
+SetSource emit(const analysis::Analysis& a, const std::vector<bool>& in,
+               const std::vector<std::optional<Rewrite>>* rewrites) {
+  SetSource out;
   std::set<std::string> modules;
   std::string body;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < a.rules.size(); ++i) {
     if (!in[i]) continue;
     const analysis::RuleInfo& r = a.rules[i];
-    auto rw = rewriteForNonPe(r.text);
-    const bool changed = rw && rw->changed;
-    const bool keeps_pe = rw ? rw->uses_pe : true;
+    const Rewrite* rw = rewrites && (*rewrites)[i] ? &*(*rewrites)[i] : nullptr;
     for (const std::string& m : r.modules) {
-      if (m != "pe" || keeps_pe) modules.insert(m);
+      if (m != "pe" || !rw || rw->uses_pe) modules.insert(m);
     }
-    body.append(changed ? rw->text : r.text).append("\n\n");
-    ++plan.rules;
-    if (changed) ++plan.rewritten;
+    body.append(rw ? rw->text : r.text).append("\n\n");
+    ++out.rules;
   }
-  for (const std::string& m : modules) plan.source += "import \"" + m + "\"\n";
-  plan.source += "\n" + body;
-  plan.imports_pe = modules.count("pe") > 0;
+  for (const std::string& m : modules) out.text += "import \"" + m + "\"\n";
+  out.text += "\n" + body;
+  out.imports_pe = modules.count("pe") > 0;
+  return out;
+}
+
+}  // namespace
+
+SplitPlan planSplit(const analysis::Analysis& a) {
+  const size_t n = a.rules.size();
+  std::vector<bool> in_non_mz(n, false);
+  for (size_t i = 0; i < n; ++i) in_non_mz[i] = !mzOnly(a.rules[i]) || a.rules[i].is_global;
+  closeOverDeps(a, in_non_mz);
+
+  // Rewritten rules, and rules that reference them, answer in the non-MZ set for non-MZ files
+  // only: for an MZ file they are evaluated in the MZ set.
+  std::vector<std::optional<Rewrite>> rewrites(n);
+  std::vector<bool> untrusted(n, false);
+  bool global_untrusted = false;
+  SplitPlan plan;
+  for (size_t i = 0; i < n; ++i) {
+    if (!in_non_mz[i]) continue;
+    auto rw = rewriteForNonPe(a.rules[i].text);
+    if (rw && rw->changed) rewrites[i] = std::move(*rw);
+    untrusted[i] = rewrites[i].has_value();
+    for (uint32_t d : a.rules[i].deps) untrusted[i] = untrusted[i] || untrusted[d];
+    if (untrusted[i]) plan.untrusted.push_back(a.rules[i].name);
+    global_untrusted = global_untrusted || (untrusted[i] && a.rules[i].is_global);
+    if (rewrites[i]) ++plan.rewritten;
+  }
+  plan.non_mz = emit(a, in_non_mz, &rewrites);
+
+  std::vector<bool> in_mz(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    in_mz[i] = global_untrusted || !in_non_mz[i] || untrusted[i] || a.rules[i].is_global;
+  }
+  closeOverDeps(a, in_mz);
+  plan.mz = emit(a, in_mz, nullptr);
+  plan.mz_is_whole = plan.mz.rules == n;
+  if (plan.mz_is_whole) plan.untrusted.clear();
   return plan;
 }
 

@@ -3,16 +3,19 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "platform/result.h"
 #include "signatures/rule_analysis.h"
 
 // Planning of the rule sets ScanRules compiles (see scan_rules.h).
 //
-// Every file is scanned exactly once, with one of two sets:
-// - files starting with "MZ": the whole bundle as compiled (the rules that need an MZ/PE
-//   header are about half of a typical rule set and only such files can match them);
-// - every other file: the "non-MZ" set below.
+// Two compiled sets, each rule compiled about once (memory stays that of one set):
+// - the "non-MZ" set, described below, scans every file that does not start with "MZ" (most
+//   files), alone;
+// - the "MZ" set holds the rules the non-MZ set leaves out (they need an MZ/PE header, so only
+//   files starting with "MZ" can match them) and those it changed; a file starting with "MZ" is
+//   scanned with both sets, and each rule's answer taken from the set where it is unchanged.
 //
 // The non-MZ set holds every rule that can match a file not starting with "MZ" (rules whose
 // condition requires an "MZ" prefix are left out), plus the rules those reference and every
@@ -25,15 +28,24 @@
 
 namespace xiaoan::sig::split {
 
-// The sub-set of rules for files that do not start with "MZ", as one YARA source.
-struct NonMzPlan {
-  std::string source;       // imports + rule texts, in compile order
+// The source of one compiled set.
+struct SetSource {
+  std::string text;         // imports + rule texts, in compile order
   uint32_t rules = 0;       // rules in the set
-  uint32_t rewritten = 0;   // rules whose pe sub-expressions were replaced
-  bool imports_pe = false;  // some pe use could not be replaced
+  bool imports_pe = false;  // (non-MZ set) some pe use could not be replaced
 };
 
-NonMzPlan planNonMz(const analysis::Analysis& analysis);
+// The two sets. Every rule is answered for a non-MZ file by `non_mz`; for an MZ file by `mz` if
+// it is there, else by `non_mz` (where it is then unchanged, as are its dependencies).
+struct SplitPlan {
+  SetSource non_mz;
+  SetSource mz;
+  bool mz_is_whole = false;            // `mz` holds every rule: scan MZ files with it alone
+  std::vector<std::string> untrusted;  // non_mz rules whose answer there is for non-MZ files
+  uint32_t rewritten = 0;              // rules of non_mz whose pe sub-expressions were replaced
+};
+
+SplitPlan planSplit(const analysis::Analysis& analysis);
 
 // The rule text with pe sub-expressions replaced as described above; `uses_pe` tells whether
 // any pe reference is left. The text must be one whole rule (RuleInfo::text).

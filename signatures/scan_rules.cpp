@@ -1,11 +1,11 @@
-// ScanRules: the bundle compiled as a whole (for files starting with "MZ") plus a smaller set
-// for every other file (rule_split.h explains which rules it holds and why its results are the
-// same). If the sources cannot be analysed or the smaller set does not compile, every file is
-// scanned with the whole bundle: slower, never different.
+// ScanRules: the bundle as two compiled sets (rule_split.h says which rules each holds and why
+// the answers are those of the whole bundle). If the sources cannot be analysed or a set does
+// not compile, the bundle is compiled and scanned whole: slower, never different.
 
 #include "signatures/scan_rules.h"
 
 #include <optional>
+#include <unordered_set>
 
 #include "platform/logging.h"
 #include "signatures/rule_analysis.h"
@@ -19,27 +19,13 @@ std::shared_ptr<spdlog::logger> logger() {
   return log;
 }
 
-// The non-MZ set, or nullopt when the bundle is scanned whole (reason logged).
-std::optional<YaraRules> compileNonMzSet(const std::vector<RuleSource>& sources,
-                                         const YaraRules& full) {
-  auto analysed = analysis::analyse(sources);
-  if (!analysed) {
-    logger()->warn("rules not analysed, scanning with one set: {}", analysed.status().message());
-    return std::nullopt;
+Result<YaraRules> compileSet(const char* name, const split::SetSource& set) {
+  std::vector<CompileDiagnostic> ignored;  // warnings were reported for the bundle itself
+  auto rules = compileRules({RuleSource{name, set.text}}, &ignored);
+  if (rules && rules->ruleCount() != set.rules) {
+    return Status(ErrorCode::kInternal, std::string(name) + ": rule count differs from the plan");
   }
-  const split::NonMzPlan plan = split::planNonMz(*analysed);
-  if (plan.rules == full.ruleCount() && plan.rewritten == 0) return std::nullopt;  // no gain
-  std::vector<CompileDiagnostic> ignored;
-  auto rules = compileRules({RuleSource{"non-mz-set.yar", plan.source}}, &ignored);
-  if (!rules || rules->ruleCount() != plan.rules) {
-    logger()->warn("non-MZ rule set not usable, scanning with one set: {}",
-                   rules ? "rule count differs" : rules.status().message());
-    return std::nullopt;
-  }
-  logger()->info("rule sets: {} rules for MZ files, {} for others ({} rewritten, pe module {})",
-                 full.ruleCount(), plan.rules, plan.rewritten,
-                 plan.imports_pe ? "still needed" : "not loaded");
-  return std::move(*rules);
+  return rules;
 }
 
 // Fast mode (stop at a string's first match) is exact: libyara keeps every match of the
@@ -55,23 +41,62 @@ Result<YaraScanner> fastScanner(const YaraRules& rules) {
 }  // namespace
 
 struct ScanRules::Impl {
-  YaraRules full;
-  std::optional<YaraRules> non_mz;
+  std::optional<YaraRules> non_mz;  // nullopt: `mz` is the whole bundle, for every file
+  YaraRules mz;
+  bool mz_is_whole = true;
+  std::unordered_set<std::string> untrusted;  // non_mz answers not valid for MZ files
+  uint32_t rule_count = 0;
   uint64_t bundle_version = 0;
 };
 
+namespace {
+
+// The split sets, or nullopt when the bundle is to be scanned whole (reason logged).
+std::optional<ScanRules::Impl> splitSets(const std::vector<RuleSource>& sources,
+                                         uint32_t rule_count) {
+  auto analysed = analysis::analyse(sources);
+  if (!analysed) {
+    logger()->warn("rules not analysed, scanning with one set: {}", analysed.status().message());
+    return std::nullopt;
+  }
+  split::SplitPlan plan = split::planSplit(*analysed);
+  if (plan.non_mz.rules == rule_count && plan.rewritten == 0) return std::nullopt;  // no gain
+  auto non_mz = compileSet("non-mz-set.yar", plan.non_mz);
+  auto mz = compileSet("mz-set.yar", plan.mz);
+  if (!non_mz || !mz) {
+    logger()->warn("split rule sets not usable, scanning with one set: {}",
+                   (!non_mz ? non_mz : mz).status().message());
+    return std::nullopt;
+  }
+  logger()->info(
+      "rule sets: {} rules for files without an MZ header ({} rewritten, pe module {}), "
+      "{} more for MZ files",
+      plan.non_mz.rules, plan.rewritten, plan.non_mz.imports_pe ? "needed" : "not loaded",
+      plan.mz.rules);
+  return ScanRules::Impl{std::move(*non_mz), std::move(*mz),
+                         plan.mz_is_whole,   {plan.untrusted.begin(), plan.untrusted.end()},
+                         rule_count,         0};
+}
+
+}  // namespace
+
 struct ScanRules::Scanner::Impl {
-  YaraScanner full;
+  const ScanRules::Impl* rules = nullptr;
   std::optional<YaraScanner> non_mz;
+  YaraScanner mz;
 };
 
 Result<std::shared_ptr<const ScanRules>> ScanRules::build(
     const std::vector<RuleSource>& sources, const Options& options,
     std::vector<CompileDiagnostic>* diagnostics) {
-  XIAOAN_ASSIGN_OR_RETURN(YaraRules full, compileRules(sources, diagnostics));
-  std::optional<YaraRules> non_mz = compileNonMzSet(sources, full);
+  // The bundle as written: its diagnostics, its rule count, and the fallback set.
+  XIAOAN_ASSIGN_OR_RETURN(YaraRules whole, compileRules(sources, diagnostics));
+  const uint32_t rule_count = whole.ruleCount();
+  std::optional<Impl> split = splitSets(sources, rule_count);
   auto impl =
-      std::make_unique<Impl>(Impl{std::move(full), std::move(non_mz), options.bundle_version});
+      split ? std::make_unique<Impl>(std::move(*split))
+            : std::make_unique<Impl>(Impl{std::nullopt, std::move(whole), true, {}, rule_count, 0});
+  impl->bundle_version = options.bundle_version;
   return std::shared_ptr<const ScanRules>(std::make_shared<ScanRules>(std::move(impl)));
 }
 
@@ -79,22 +104,22 @@ ScanRules::ScanRules(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ScanRules::~ScanRules() = default;
 
 uint64_t ScanRules::bundleVersion() const { return impl_->bundle_version; }
-uint32_t ScanRules::ruleCount() const { return impl_->full.ruleCount(); }
+uint32_t ScanRules::ruleCount() const { return impl_->rule_count; }
 
-// Everything held: the whole bundle and the non-MZ set.
+// Everything held: both sets.
 uint64_t ScanRules::compiledBytes() const {
-  return impl_->full.compiledBytes() + (impl_->non_mz ? impl_->non_mz->compiledBytes() : 0);
+  return impl_->mz.compiledBytes() + (impl_->non_mz ? impl_->non_mz->compiledBytes() : 0);
 }
 
 Result<ScanRules::Scanner> ScanRules::newScanner() const {
-  XIAOAN_ASSIGN_OR_RETURN(YaraScanner full, fastScanner(impl_->full));
+  XIAOAN_ASSIGN_OR_RETURN(YaraScanner mz, fastScanner(impl_->mz));
   std::optional<YaraScanner> non_mz;
   if (impl_->non_mz) {
     XIAOAN_ASSIGN_OR_RETURN(YaraScanner s, fastScanner(*impl_->non_mz));
     non_mz.emplace(std::move(s));
   }
-  return Scanner(
-      std::make_unique<Scanner::Impl>(Scanner::Impl{std::move(full), std::move(non_mz)}));
+  return Scanner(std::make_unique<Scanner::Impl>(
+      Scanner::Impl{impl_.get(), std::move(non_mz), std::move(mz)}));
 }
 
 ScanRules::Scanner::Scanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -102,14 +127,27 @@ ScanRules::Scanner::Scanner(Scanner&&) noexcept = default;
 ScanRules::Scanner& ScanRules::Scanner::operator=(Scanner&&) noexcept = default;
 ScanRules::Scanner::~Scanner() = default;
 
+// A file without an MZ header: the non-MZ set alone. With one: the MZ set, plus the non-MZ
+// set's answers for the rules the MZ set does not hold.
 Result<std::vector<Match>> ScanRules::Scanner::scan(std::span<const uint8_t> data,
                                                     const FileExternals& ext) {
-  if (impl_->non_mz && !split::needsFullSet(data)) return impl_->non_mz->scan(data, ext);
-  return impl_->full.scan(data, ext);
+  const bool mz_file = split::needsFullSet(data);
+  if (impl_->non_mz && !mz_file) return impl_->non_mz->scan(data, ext);
+  if (!impl_->non_mz || impl_->rules->mz_is_whole) return impl_->mz.scan(data, ext);
+  XIAOAN_ASSIGN_OR_RETURN(std::vector<Match> general, impl_->non_mz->scan(data, ext));
+  XIAOAN_ASSIGN_OR_RETURN(std::vector<Match> matches, impl_->mz.scan(data, ext));
+  std::unordered_set<std::string> seen;
+  for (const Match& m : matches) seen.insert(m.rule);
+  for (Match& m : general) {
+    if (!impl_->rules->untrusted.count(m.rule) && seen.insert(m.rule).second) {
+      matches.push_back(std::move(m));
+    }
+  }
+  return matches;
 }
 
 void ScanRules::Scanner::setTimeout(std::chrono::seconds timeout) {
-  impl_->full.setTimeout(timeout);
+  impl_->mz.setTimeout(timeout);
   if (impl_->non_mz) impl_->non_mz->setTimeout(timeout);
 }
 

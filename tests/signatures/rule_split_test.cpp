@@ -138,7 +138,7 @@ TEST_CASE("rewritten conditions evaluate as the originals on every non-MZ file")
   }
 }
 
-TEST_CASE("the non-MZ set leaves out MZ-only rules but keeps dependencies and globals") {
+TEST_CASE("the sets: non-MZ without MZ-only rules, MZ with them and what non-MZ changed") {
   const std::string src =
       "import \"pe\"\nimport \"hash\"\n"
       "private rule IsMz { condition: uint16(0) == 0x5a4d }\n"
@@ -146,21 +146,43 @@ TEST_CASE("the non-MZ set leaves out MZ-only rules but keeps dependencies and gl
       "rule PeOnly { condition: pe.is_pe and filesize < 10MB }\n"
       "rule Any { strings: $a = \"a\" condition: $a or pe.imphash() == \"x\" }\n"
       "rule UsesMz { strings: $b = \"b\" condition: IsMz or $b }\n"
-      "global rule G { condition: uint16(0) == 0x5a4d and filesize > 0 }\n";
+      "rule UsesAny { condition: Any and filesize > 1 }\n"
+      "rule Plain { strings: $c = \"c\" condition: $c }\n";
   auto a = analysis::analyse({{"s.yar", src}});
   REQUIRE(a.isOk());
-  const NonMzPlan plan = planNonMz(*a);
-  CHECK(plan.rules == 4);  // IsMz (dependency), Any, UsesMz, G (global)
+  const SplitPlan plan = planSplit(*a);
+  // non-MZ: IsMz (a dependency), Any (rewritten), UsesMz, UsesAny, Plain.
+  CHECK(plan.non_mz.rules == 5);
   CHECK(plan.rewritten == 1);
-  CHECK_FALSE(plan.imports_pe);
-  CHECK(plan.source.find("import \"pe\"") == std::string::npos);
-  CHECK(plan.source.find("import \"hash\"") == std::string::npos);  // unused module
-  CHECK(plan.source.find("rule MzOnly") == std::string::npos);
-  CHECK(plan.source.find("rule PeOnly") == std::string::npos);
-  CHECK(plan.source.find("private rule IsMz") != std::string::npos);
-  CHECK(plan.source.find("global rule G") != std::string::npos);
-  auto compiled = compileRules({{"plan.yar", plan.source}}, nullptr);
-  CHECK_MESSAGE(compiled.isOk(), compiled.status().toString());
+  CHECK_FALSE(plan.non_mz.imports_pe);
+  CHECK(plan.non_mz.text.find("import \"pe\"") == std::string::npos);
+  CHECK(plan.non_mz.text.find("import \"hash\"") == std::string::npos);  // unused module
+  CHECK(plan.non_mz.text.find("rule MzOnly") == std::string::npos);
+  CHECK(plan.non_mz.text.find("private rule IsMz") != std::string::npos);
+  // MZ: MzOnly, PeOnly, Any and UsesAny (their non-MZ answers depend on the rewrite); IsMz
+  // and UsesMz are unchanged in the non-MZ set, which answers for them.
+  CHECK(plan.mz.rules == 4);
+  CHECK(plan.mz.imports_pe);
+  CHECK(plan.mz.text.find("rule Plain") == std::string::npos);
+  CHECK(plan.mz.text.find("rule UsesMz") == std::string::npos);
+  CHECK_FALSE(plan.mz_is_whole);
+  CHECK(plan.untrusted == std::vector<std::string>{"Any", "UsesAny"});
+  for (const SetSource* set : {&plan.non_mz, &plan.mz}) {
+    auto compiled = compileRules({{"plan.yar", set->text}}, nullptr);
+    CHECK_MESSAGE(compiled.isOk(), compiled.status().toString());
+  }
+}
+
+TEST_CASE("a global rule the non-MZ set changes puts every rule in the MZ set") {
+  auto a = analysis::analyse({{"g.yar",
+                               "import \"pe\"\n"
+                               "global rule G { condition: not pe.is_dll() }\n"
+                               "rule R { condition: filesize > 3 }\n"}});
+  REQUIRE(a.isOk());
+  const SplitPlan plan = planSplit(*a);
+  CHECK(plan.mz_is_whole);
+  CHECK(plan.untrusted.empty());
+  CHECK(plan.non_mz.rules == 2);
 }
 
 TEST_CASE("only files starting with MZ need the whole bundle") {
