@@ -1,0 +1,68 @@
+#include "agent/scan/detection_handler.h"
+
+#include "agent/scan/path_text.h"
+#include "platform/logging.h"
+
+namespace xiaoan::agent::scan {
+
+google::protobuf::RepeatedPtrField<v1::RuleMatch> toRuleMatches(
+    const std::vector<sig::Match>& matches) {
+  google::protobuf::RepeatedPtrField<v1::RuleMatch> out;
+  for (const auto& m : matches) {
+    auto* r = out.Add();
+    r->set_rule(m.rule);
+    r->set_namespace_(m.rule_namespace);
+    for (const auto& t : m.tags) r->add_tags(t);
+  }
+  return out;
+}
+
+v1::DetectionEvent DetectionHandler::handle(const Finding& finding, const ScanOrigin& origin) {
+  v1::DetectionEvent e;
+  setPathFields(finding.path, e.mutable_path(), e.mutable_raw_path());
+  e.set_size(finding.size);
+  e.set_sha256(std::string(finding.sha256.begin(), finding.sha256.end()));
+  e.set_owner(ownerName(finding.uid));
+  e.set_uid(finding.uid);
+  *e.mutable_matches() = toRuleMatches(finding.matches);
+  e.set_bundle_version(origin.bundle_version);
+  e.set_scan_kind(origin.kind);
+  e.set_scan_id(origin.scan_id);
+  e.mutable_mtime()->set_seconds(finding.mtime_ns / 1'000'000'000);
+  e.mutable_mtime()->set_nanos(static_cast<int32_t>(finding.mtime_ns % 1'000'000'000));
+  if (action_.load() == v1::ENFORCEMENT_ACTION_ENFORCE) {
+    quarantine(finding, origin, e);
+  } else {
+    e.set_action(v1::DETECTION_ACTION_REPORTED);
+  }
+  std::string rules;
+  for (const auto& m : e.matches()) rules += (rules.empty() ? "" : ",") + m.rule();
+  componentLogger("agent.scan")
+      ->warn("detection: {} matches {} ({})", e.path(), rules,
+             v1::DetectionAction_Name(e.action()));
+  v1::Event payload;
+  *payload.mutable_detection() = e;
+  if (sink_) sink_(std::move(payload), v1::PRIORITY_SECURITY);
+  return e;
+}
+
+void DetectionHandler::quarantine(const Finding& finding, const ScanOrigin& origin,
+                                  v1::DetectionEvent& event) {
+  Status failed(ErrorCode::kQuarantine, "quarantine unavailable (see status)");
+  if (quarantine_ != nullptr) {
+    QuarantineRequest req{finding.path, finding.dev, finding.ino, {}, origin.bundle_version};
+    for (const auto& m : event.matches()) req.matches.push_back(m);
+    auto entry = quarantine_->add(req);
+    if (entry.isOk()) {
+      event.set_action(v1::DETECTION_ACTION_QUARANTINED);
+      event.set_quarantine_id(entry->id());
+      return;
+    }
+    failed = entry.status();
+  }
+  event.set_action(v1::DETECTION_ACTION_QUARANTINE_FAILED);
+  event.mutable_error()->set_code(std::string(errorCodeName(failed.code())));
+  event.mutable_error()->set_message(failed.message());
+}
+
+}  // namespace xiaoan::agent::scan

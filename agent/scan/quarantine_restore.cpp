@@ -1,0 +1,106 @@
+// Quarantine::restore: decrypt to a temp file beside the target, check authenticity and the
+// SHA-256, give it the original owner, mode and mtime, then rename it into place without ever
+// replacing an existing file (RENAME_NOREPLACE).
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "agent/scan/path_text.h"
+#include "agent/scan/quarantine.h"
+#include "agent/scan/quarantine_cipher.h"
+#include "platform/file_util.h"
+#include "platform/logging.h"
+#include "platform/unique_fd.h"
+
+namespace xiaoan::agent::scan {
+namespace {
+
+std::string parentDir(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+// Owner (root only: others cannot give files away), then mode (chown clears set-id bits),
+// then times.
+void applyAttributes(int fd, const v1::QuarantineEntry& entry) {
+  auto log = componentLogger("agent.scan");
+  if (::fchown(fd, entry.uid(), entry.gid()) != 0) {
+    log->warn("restore {}: cannot restore owner {}:{}: {}", entry.id(), entry.uid(), entry.gid(),
+              std::strerror(errno));
+  }
+  if (::fchmod(fd, entry.mode() & 07777) != 0) {
+    log->warn("restore {}: cannot restore mode: {}", entry.id(), std::strerror(errno));
+  }
+  struct timespec times[2] = {{0, UTIME_NOW}, {entry.mtime().seconds(), entry.mtime().nanos()}};
+  if (::futimens(fd, times) != 0) {
+    log->warn("restore {}: cannot restore mtime: {}", entry.id(), std::strerror(errno));
+  }
+}
+
+// Renames `tmp` to `target` unless `target` exists (link+unlink where renameat2 is missing).
+Status placeNoReplace(const std::string& tmp, const std::string& target) {
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) {
+    return Status::ok();
+  }
+  if (errno != EINVAL && errno != ENOSYS) {
+    return errnoStatus(ErrorCode::kQuarantine, "restore to " + displayPath(target));
+  }
+  if (::link(tmp.c_str(), target.c_str()) != 0) {
+    return errnoStatus(ErrorCode::kQuarantine, "restore to " + displayPath(target));
+  }
+  ::unlink(tmp.c_str());
+  return Status::ok();
+}
+
+Status decryptInto(const std::string& bin, int out_fd, std::string_view key,
+                   const v1::QuarantineEntry& entry) {
+  UniqueFd in(::open(bin.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!in.valid()) return errnoStatus(ErrorCode::kQuarantine, "open " + bin);
+  XIAOAN_ASSIGN_OR_RETURN(StreamDigest digest, decryptStream(in.get(), out_fd, key,
+                                                             "xiaoan-quarantine-v1:" + entry.id()));
+  if (digest.sha256 != entry.sha256() || digest.bytes != entry.size()) {
+    return Status(ErrorCode::kQuarantine,
+                  "quarantine entry " + entry.id() + " does not decrypt to the file it recorded");
+  }
+  applyAttributes(out_fd, entry);
+  if (::fsync(out_fd) != 0) return errnoStatus(ErrorCode::kQuarantine, "fsync");
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<v1::QuarantineEntry> Quarantine::restore(const std::string& id, const std::string& to,
+                                                std::string* restored_to) {
+  std::lock_guard lock(mu_);
+  XIAOAN_ASSIGN_OR_RETURN(v1::QuarantineEntry entry, load(id));
+  const std::string target =
+      !to.empty() ? to : (entry.raw_path().empty() ? entry.path() : entry.raw_path());
+  if (target.empty() || target.front() != '/') {
+    return Status(ErrorCode::kInvalidArgument, "restore needs an absolute path");
+  }
+  struct stat st {};
+  if (::lstat(target.c_str(), &st) == 0) {
+    return Status(ErrorCode::kQuarantine,
+                  displayPath(target) + " exists; refusing to overwrite it (use --to PATH)");
+  }
+  const std::string tmp = parentDir(target) + "/.xiaoan-restore-" + id;
+  UniqueFd out(::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!out.valid()) return errnoStatus(ErrorCode::kQuarantine, "create " + displayPath(tmp));
+  Status st_restore = decryptInto(binPath(id), out.get(), key_, entry);
+  out.reset();
+  if (st_restore.isOk()) st_restore = placeNoReplace(tmp, target);
+  if (!st_restore.isOk()) {
+    ::unlink(tmp.c_str());
+    return st_restore;
+  }
+  (void)fsyncDir(parentDir(target));
+  XIAOAN_RETURN_IF_ERROR(erase(id));
+  if (restored_to != nullptr) *restored_to = target;
+  return entry;
+}
+
+}  // namespace xiaoan::agent::scan

@@ -1,0 +1,224 @@
+// The encrypted quarantine on real files: a round trip keeps bytes, owner, mode and mtime;
+// tampering is refused; restore never overwrites; the key is made once.
+#include "agent/scan/quarantine.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "agent/scan/path_text.h"
+#include "platform/crypto/ed25519.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/support/temp_dir.h"
+
+namespace xiaoan::agent::scan {
+namespace {
+
+using xiaoan::testing::FakeClock;
+using xiaoan::testing::TempDir;
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+struct Env {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Quarantine> q;
+  Env() { reopen(); }
+  void reopen() {
+    q.reset();
+    auto opened = Quarantine::open(dir.sub("state/quarantine"), clock);
+    REQUIRE_MESSAGE(opened.isOk(), opened.status().toString());
+    q = std::move(opened).value();
+  }
+  // A victim file with known attributes.
+  std::string victim(const std::string& name, const std::string& data, mode_t mode = 0640) {
+    const std::string path = dir.write(name, data);
+    REQUIRE(::chmod(path.c_str(), mode) == 0);
+    struct timespec times[2] = {{1'700'000'000, 123'456'789}, {1'700'000'000, 123'456'789}};
+    REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+    return path;
+  }
+  QuarantineRequest request(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    v1::RuleMatch m;
+    m.set_rule("EICAR_Test_File");
+    m.add_tags("test");
+    return QuarantineRequest{path, st.st_dev, st.st_ino, {m}, 7};
+  }
+  std::string binOf(const std::string& id) { return dir.sub("state/quarantine/" + id + ".bin"); }
+};
+
+std::string randomData(size_t n) {
+  std::mt19937_64 rng(42);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+TEST_CASE("quarantine and restore: bytes, mode, mtime and owner come back; the entry goes") {
+  Env e;
+  const std::string data = randomData(3 * (1 << 20) + 17);  // several chunks, odd tail
+  const std::string path = e.victim("evil.exe", data);
+  if (::geteuid() == 0) REQUIRE(::chown(path.c_str(), 1234, 2345) == 0);
+  auto entry = e.q->add(e.request(path));
+  REQUIRE_MESSAGE(entry.isOk(), entry.status().toString());
+  CHECK_FALSE(exists(path));
+  CHECK(isQuarantineId(entry->id()));
+  CHECK(entry->path() == path);
+  CHECK(entry->size() == data.size());
+  CHECK(entry->sha256() == crypto::sha256(data));
+  CHECK(entry->mode() == 0640);
+  CHECK(entry->mtime().seconds() == 1'700'000'000);
+  CHECK(entry->bundle_version() == 7);
+  REQUIRE(entry->matches_size() == 1);
+  CHECK(entry->matches(0).rule() == "EICAR_Test_File");
+  // Encrypted at rest: the plaintext is nowhere in the file.
+  const std::string stored = slurp(e.binOf(entry->id()));
+  CHECK(stored.size() == data.size() + 32);
+  CHECK(stored.find(data.substr(1000, 64)) == std::string::npos);
+  REQUIRE(e.q->list().size() == 1);
+  CHECK(e.q->count() == 1);
+
+  std::string restored_to;
+  auto back = e.q->restore(entry->id(), "", &restored_to);
+  REQUIRE_MESSAGE(back.isOk(), back.status().toString());
+  CHECK(restored_to == path);
+  CHECK(slurp(path) == data);
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0640);
+  CHECK(st.st_mtim.tv_sec == 1'700'000'000);
+  CHECK(st.st_mtim.tv_nsec == 123'456'789);
+  if (::geteuid() == 0) {
+    CHECK(st.st_uid == 1234);
+    CHECK(st.st_gid == 2345);
+  }
+  CHECK(e.q->count() == 0);
+  CHECK_FALSE(exists(e.binOf(entry->id())));
+  CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("a tampered or truncated quarantine file is refused and nothing is written") {
+  Env e;
+  const std::string path = e.victim("a.txt", "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR");
+  auto entry = e.q->add(e.request(path));
+  REQUIRE(entry.isOk());
+  std::string bin = slurp(e.binOf(entry->id()));
+  std::string flipped = bin;
+  flipped[20] ^= 0x01;
+  std::ofstream(e.binOf(entry->id()), std::ios::binary | std::ios::trunc) << flipped;
+  CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kQuarantine);
+  CHECK_FALSE(exists(path));
+  CHECK(e.q->count() == 1);  // kept for a second look
+  std::ofstream(e.binOf(entry->id()), std::ios::binary | std::ios::trunc)
+      << bin.substr(0, bin.size() - 1);
+  CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kQuarantine);
+  // Another entry's file under this id does not pass either (the id is authenticated).
+  const std::string other = e.victim("b.txt", "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR");
+  auto second = e.q->add(e.request(other));
+  REQUIRE(second.isOk());
+  std::ofstream(e.binOf(entry->id()), std::ios::binary | std::ios::trunc)
+      << slurp(e.binOf(second->id()));
+  CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kQuarantine);
+  // No temp file left beside the target.
+  for (const auto& f : std::filesystem::directory_iterator(e.dir.path())) {
+    CHECK(f.path().filename().string().rfind(".xiaoan-restore-", 0) != 0);
+  }
+}
+
+TEST_CASE("restore never overwrites; --to restores elsewhere; delete removes") {
+  Env e;
+  const std::string path = e.victim("doc.pdf", "payload");
+  auto entry = e.q->add(e.request(path));
+  REQUIRE(entry.isOk());
+  e.victim("doc.pdf", "a new file in its place");
+  auto refused = e.q->restore(entry->id(), "", nullptr);
+  CHECK(refused.status().code() == ErrorCode::kQuarantine);
+  CHECK(slurp(path) == "a new file in its place");
+  CHECK(e.q->count() == 1);
+  std::string to;
+  REQUIRE(e.q->restore(entry->id(), e.dir.sub("doc.restored.pdf"), &to).isOk());
+  CHECK(to == e.dir.sub("doc.restored.pdf"));
+  CHECK(slurp(to) == "payload");
+  CHECK(e.q->restore("not-an-id", "", nullptr).status().code() == ErrorCode::kNotFound);
+
+  const std::string second = e.victim("x.bin", "bytes");
+  auto entry2 = e.q->add(e.request(second));
+  REQUIRE(entry2.isOk());
+  REQUIRE(e.q->remove(entry2->id()).isOk());
+  CHECK(e.q->count() == 0);
+  CHECK_FALSE(exists(e.binOf(entry2->id())));
+  CHECK(e.q->remove(entry2->id()).status().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("only the file that was scanned is moved") {
+  Env e;
+  const std::string path = e.victim("swap.exe", "first");
+  QuarantineRequest req = e.request(path);
+  // Moved aside (alive, so the new file cannot reuse its inode number) and replaced.
+  REQUIRE(::rename(path.c_str(), e.dir.sub("swap.old").c_str()) == 0);
+  e.victim("swap.exe", "replaced by another file");
+  CHECK(e.q->add(req).status().code() == ErrorCode::kQuarantine);
+  CHECK(slurp(path) == "replaced by another file");
+  CHECK(e.q->count() == 0);
+  REQUIRE(::symlink(path.c_str(), e.dir.sub("link").c_str()) == 0);
+  CHECK_FALSE(e.q->add({e.dir.sub("link"), 0, 0, {}, 0}).isOk());  // never through a symlink
+  CHECK(exists(path));
+}
+
+TEST_CASE("the key is made once (0600) and kept; left-overs are cleaned at open") {
+  Env e;
+  const std::string key_path = e.dir.sub("state/quarantine/key");
+  const std::string key = slurp(key_path);
+  CHECK(key.size() == 32);
+  struct stat st {};
+  REQUIRE(::stat(key_path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const std::string path = e.victim("keep.exe", "still readable after a restart");
+  auto entry = e.q->add(e.request(path));
+  REQUIRE(entry.isOk());
+  e.dir.write("state/quarantine/0123456789abcdef.bin.part", "half");
+  e.dir.write("state/quarantine/fedcba9876543210.bin", "orphan");
+  e.reopen();
+  CHECK(slurp(key_path) == key);
+  CHECK_FALSE(exists(e.dir.sub("state/quarantine/0123456789abcdef.bin.part")));
+  CHECK_FALSE(exists(e.dir.sub("state/quarantine/fedcba9876543210.bin")));
+  REQUIRE(e.q->restore(entry->id(), "", nullptr).isOk());
+  CHECK(slurp(path) == "still readable after a restart");
+
+  std::ofstream(key_path, std::ios::trunc) << "short";
+  CHECK(Quarantine::open(e.dir.sub("state/quarantine"), e.clock).status().code() ==
+        ErrorCode::kQuarantine);
+}
+
+TEST_CASE("a name that is not UTF-8 keeps its raw bytes and comes back to them") {
+  Env e;
+  const std::string name = std::string("caf\xE9-") + "\xFF.exe";
+  const std::string path = e.victim(name, "latin-1 name");
+  auto entry = e.q->add(e.request(path));
+  REQUIRE(entry.isOk());
+  CHECK(entry->raw_path() == path);
+  CHECK(entry->path() == displayPath(path));
+  CHECK(entry->path().find("\\xE9") != std::string::npos);
+  REQUIRE(e.q->restore(entry->id(), "", nullptr).isOk());
+  CHECK(slurp(path) == "latin-1 name");
+}
+
+}  // namespace
+}  // namespace xiaoan::agent::scan

@@ -1,0 +1,184 @@
+// The scanning service end to end on real files and real rules: on-demand scans with their
+// progress and summary, detections reported or quarantined per policy, quarantine actions,
+// on-access scans of a watched directory, and status.
+#include "agent/scan/scan_service.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+
+namespace xiaoan::agent::scan {
+namespace {
+
+using xiaoan::testing::TempDir;
+using Seconds = std::chrono::seconds;
+
+// The EICAR test string, assembled so that this source file is not itself "detected".
+std::string eicar() {
+  return std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+}
+
+class NoUser final : public UserActivity {
+ public:
+  std::optional<Seconds> idleFor() const override { return std::nullopt; }
+};
+
+struct Env {
+  TempDir dir;
+  SystemClock clock;
+  std::mutex mu;
+  std::vector<std::pair<v1::Event, v1::Priority>> events;
+  std::unique_ptr<ScanService> service;
+
+  Env() {
+    std::filesystem::create_directories(dir.sub("rules"));
+    std::filesystem::create_directories(dir.sub("files"));
+    dir.write("rules/eicar.yar",
+              "rule EICAR_Test : test { strings: $e = \"X5O!P%@AP[4\\\\PZX54(P^)7CC)7}$EICAR\" "
+              "condition: $e }");
+    ScanServiceHooks hooks;
+    hooks.on_event = [this](v1::Event e, v1::Priority p) {
+      std::lock_guard lock(mu);
+      events.emplace_back(std::move(e), p);
+    };
+    service =
+        std::make_unique<ScanService>(ScanServiceOptions{dir.sub("state"), dir.sub("rules"), 2},
+                                      clock, std::move(hooks), std::make_unique<NoUser>());
+    REQUIRE(service->start().isOk());
+    REQUIRE(eventually([&] { return service->status().rule_count() == 1; }));
+  }
+
+  template <typename Pred>
+  static bool eventually(Pred pred) {
+    for (int i = 0; i < 300; ++i) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return pred();
+  }
+
+  v1::ScanProgress scanToEnd(const std::vector<std::string>& paths) {
+    auto started = service->startScan(paths);
+    REQUIRE_MESSAGE(started.isOk(), started.status().toString());
+    v1::ScanProgress p;
+    REQUIRE(eventually([&] {
+      auto now = service->getScan(started->scan_id());
+      if (now.isOk()) p = *now;
+      return now.isOk() && p.has_summary();
+    }));
+    return p;
+  }
+
+  std::vector<v1::Event> eventsOf(v1::Event::PayloadCase kind, v1::Priority* priority = nullptr) {
+    std::lock_guard lock(mu);
+    std::vector<v1::Event> out;
+    for (const auto& [e, p] : events) {
+      if (e.payload_case() != kind) continue;
+      out.push_back(e);
+      if (priority) *priority = p;
+    }
+    return out;
+  }
+
+  void policy(v1::EnforcementAction action, std::vector<std::string> on_access = {}) {
+    v1::Policy p;
+    p.mutable_scan()->set_action(action);
+    p.mutable_scan()->set_enabled(!on_access.empty());
+    p.mutable_scan()->set_removable_media(false);
+    // A far-away window keeps the scheduled full scan of "/" out of the test.
+    auto* w = p.mutable_scan()->add_windows();
+    w->set_start("03:00");
+    w->set_end("03:01");
+    for (const auto& path : on_access) p.mutable_scan()->add_on_access_paths(path);
+    service->applyPolicy(&p);
+  }
+};
+
+TEST_CASE("on-demand: a detection is reported with its details; the summary counts all") {
+  Env e;
+  e.policy(v1::ENFORCEMENT_ACTION_REPORT);
+  const std::string bad = e.dir.write("files/eicar.com", eicar());
+  e.dir.write("files/clean.txt", "nothing to see");
+  const v1::ScanProgress p = e.scanToEnd({e.dir.sub("files")});
+  const auto& s = p.summary();
+  CHECK(s.outcome() == v1::ScanSummaryEvent::OUTCOME_COMPLETED);
+  CHECK(s.kind() == v1::SCAN_KIND_ON_DEMAND);
+  CHECK(s.files_scanned() == 2);
+  CHECK(s.detections() == 1);
+  REQUIRE(p.detected_size() == 1);
+  const auto& d = p.detected(0);
+  CHECK(d.path() == bad);
+  CHECK(d.action() == v1::DETECTION_ACTION_REPORTED);
+  CHECK(d.size() == eicar().size());
+  CHECK(d.sha256().size() == 32);
+  REQUIRE(d.matches_size() == 1);
+  CHECK(d.matches(0).rule() == "EICAR_Test");
+  CHECK(d.matches(0).tags(0) == "test");
+  CHECK(d.scan_kind() == v1::SCAN_KIND_ON_DEMAND);
+  CHECK(d.scan_id() == s.scan_id());
+  CHECK(std::filesystem::exists(bad));  // report only
+
+  v1::Priority prio{};
+  CHECK(e.eventsOf(v1::Event::kDetection, &prio).size() == 1);
+  CHECK(prio == v1::PRIORITY_SECURITY);
+  CHECK(e.eventsOf(v1::Event::kScanSummary, &prio).size() == 1);
+  CHECK(prio == v1::PRIORITY_ACTIVITY);
+  const v1::ScanStatus st = e.service->status();
+  CHECK(st.detections() == 1);
+  CHECK(st.files_scanned() >= 2);
+  CHECK(st.bundle_version() == 0);
+  CHECK(e.service->getScan("0000000000000000").status().code() == ErrorCode::kNotFound);
+  CHECK(e.service->startScan({"relative/path"}).status().code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("enforce: the file is quarantined; restore brings it back and is an event") {
+  Env e;
+  e.policy(v1::ENFORCEMENT_ACTION_ENFORCE);
+  const std::string bad = e.dir.write("files/eicar.com", eicar());
+  const v1::ScanProgress p = e.scanToEnd({bad});
+  REQUIRE(p.detected_size() == 1);
+  CHECK(p.detected(0).action() == v1::DETECTION_ACTION_QUARANTINED);
+  const std::string id = p.detected(0).quarantine_id();
+  CHECK_FALSE(std::filesystem::exists(bad));
+  auto list = e.service->quarantineList();
+  REQUIRE(list.isOk());
+  REQUIRE(list->entries_size() == 1);
+  CHECK(list->entries(0).id() == id);
+  CHECK(e.service->status().quarantined() == 1);
+
+  v1::QuarantineActionRequest restore;
+  restore.set_kind(v1::QuarantineActionRequest::KIND_RESTORE);
+  restore.set_id(id);
+  auto back = e.service->quarantineAction(restore, 0);
+  REQUIRE_MESSAGE(back.isOk(), back.status().toString());
+  std::ifstream f(bad, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  CHECK(content == eicar());
+  const auto actions = e.eventsOf(v1::Event::kQuarantineAction);
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0].quarantine_action().kind() == v1::QuarantineActionEvent::KIND_RESTORED);
+  CHECK(actions[0].quarantine_action().restored_to() == bad);
+  CHECK(e.service->status().quarantined() == 0);
+}
+
+TEST_CASE("on-access: a file written into a watched directory is scanned and reported") {
+  Env e;
+  std::filesystem::create_directories(e.dir.sub("watched"));
+  e.policy(v1::ENFORCEMENT_ACTION_REPORT, {e.dir.sub("watched")});
+  REQUIRE(Env::eventually([&] { return e.service->status().watched_paths() == 1; }));
+  e.dir.write("watched/clean.txt", "fine");
+  e.dir.write("watched/dropped.com", eicar());
+  REQUIRE(Env::eventually([&] { return !e.eventsOf(v1::Event::kDetection).empty(); }));
+  const auto d = e.eventsOf(v1::Event::kDetection)[0].detection();
+  CHECK(d.path() == e.dir.sub("watched/dropped.com"));
+  CHECK(d.scan_kind() == v1::SCAN_KIND_ON_ACCESS);
+  // The on-access pass that found it sent its summary; quiet passes send none.
+  REQUIRE(Env::eventually([&] { return !e.eventsOf(v1::Event::kScanSummary).empty(); }));
+}
+
+}  // namespace
+}  // namespace xiaoan::agent::scan
