@@ -11,7 +11,6 @@
 // --single-set scans every file with the whole bundle (the reference for ScanRules' split).
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -252,7 +251,6 @@ int main(int argc, char** argv) {
   const double build_s = seconds(t0);
   sources.clear();
   sources.shrink_to_fit();
-  ::malloc_trim(0);
   const double idle_mb = residentMb();
   const auto t1 = std::chrono::steady_clock::now();
   std::vector<std::string> files = listFiles(args.roots);
