@@ -63,6 +63,13 @@ struct ScanPass::Worker {
   InflightFile inflight;
   WorkItem item;
   std::thread thread;
+  bool marker_warned = false;
+
+  // Logged once per thread and pass: a read-only state dir would fail every file.
+  void markerFailed(const Status& st) {
+    if (st.isOk() || std::exchange(marker_warned, true)) return;
+    logger()->warn("crash marker not written, scanning goes on without it: {}", st.toString());
+  }
 };
 
 class ScanPass::Visitor final : public WalkVisitor {
@@ -250,8 +257,7 @@ void ScanPass::scanItem(Worker& w) {
   auto matches = w.scanner.scan(data, w.externals.build(w.item.path, w.item.name(), st.uid));
   finishScan(w, matches, data);
   w.reader.release();
-  Status cleared = w.marker.clear();
-  if (!cleared.isOk()) logger()->warn("{}", cleared.toString());
+  w.markerFailed(w.marker.clear());
 }
 
 bool ScanPass::loadItem(Worker& w, std::span<const uint8_t>* data) {
@@ -278,8 +284,7 @@ void ScanPass::setMarker(Worker& w) {
   f.bundle_version = bundle_;
   f.path.assign(w.item.path);
   // Scanning goes on without the marker: it is a safety net, not a precondition.
-  Status st_marker = w.marker.set(f);
-  if (!st_marker.isOk()) logger()->warn("{}", st_marker.toString());
+  w.markerFailed(w.marker.set(f));
 }
 
 void ScanPass::finishScan(Worker& w, Result<std::vector<sig::Match>>& matches,
