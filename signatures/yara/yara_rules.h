@@ -70,10 +70,12 @@ class YaraRules {
   std::unique_ptr<Impl> impl_;
 };
 
-// Compiles every source as a top-level file, in order, into one namespace ("default").
-// `include "x.yar"` resolves against the other sources (relative to the including file's
-// directory), never the file system. Every error and warning is appended to *diagnostics
-// (may be null). Any error: E_RULES_INVALID, message "file:line: text" of the first one.
+// Compiles the sources, in order, into one namespace ("default"). `include "x.yar"` resolves
+// against the other sources (relative to the including file's directory), never the file
+// system; a source another one includes is compiled only where it is included (its rules
+// would otherwise be defined twice), and sources that only include each other in a cycle are
+// rejected. Every error and warning is appended to *diagnostics (may be null). Any error:
+// E_RULES_INVALID, message "file:line: text" of the first one.
 Result<YaraRules> compileRules(const std::vector<RuleSource>& sources,
                                std::vector<CompileDiagnostic>* diagnostics);
 
