@@ -9,7 +9,6 @@ namespace {
 using Span = std::span<const Token>;
 
 constexpr size_t kMaxAlternatives = 8;
-constexpr uint64_t kMaxGateOffset = 64;
 
 bool isInt(const Token& t) { return t.kind == TokKind::kNumber && t.integral; }
 

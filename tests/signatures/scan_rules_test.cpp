@@ -57,7 +57,8 @@ std::string peFile(bool dll, size_t size) {
   return f;
 }
 
-// Deterministic files: PE, MZ junk, ELF, text and random bytes with planted words.
+// Deterministic files: PE, PE without MZ, MZ junk, ELF, text and random bytes with planted
+// words.
 std::vector<std::string> generatedFiles(size_t count) {
   std::mt19937 rng(20260101);
   const std::vector<std::string> words = {"alpha",
