@@ -150,17 +150,10 @@ void addReplacement(std::vector<Replacement>& out, Replacement r) {
 
 }  // namespace
 
-Result<Rewrite> rewriteForNonPe(const std::string& rule_text) {
-  XIAOAN_ASSIGN_OR_RETURN(std::vector<Token> t, analysis::tokenize(rule_text));
-  size_t begin = 0;
-  while (begin + 1 < t.size() && !(isIdent(t[begin], "condition") && isPunct(t[begin + 1], ":"))) {
-    ++begin;
-  }
-  if (begin + 2 >= t.size() || !isPunct(t.back(), "}")) {
-    return Status(ErrorCode::kRulesInvalid, "not one whole rule");
-  }
-  begin += 2;
-  const size_t end = t.size() - 1;
+namespace {
+
+// The replacements in the condition t[begin, end): each pe sub-expression known undefined.
+std::vector<Replacement> findReplacements(const std::vector<Token>& t, size_t begin, size_t end) {
   std::vector<Replacement> repl;
   for (size_t k = begin; k < end; ++k) {
     if (!isPeRef(t, k, begin)) continue;
@@ -176,6 +169,23 @@ Result<Rewrite> rewriteForNonPe(const std::string& rule_text) {
     addReplacement(repl, {a, b, kUndefined});
     k = b;
   }
+  return repl;
+}
+
+}  // namespace
+
+Result<Rewrite> rewriteForNonPe(const std::string& rule_text) {
+  XIAOAN_ASSIGN_OR_RETURN(std::vector<Token> t, analysis::tokenize(rule_text));
+  size_t begin = 0;
+  while (begin + 1 < t.size() && !(isIdent(t[begin], "condition") && isPunct(t[begin + 1], ":"))) {
+    ++begin;
+  }
+  if (begin + 2 >= t.size() || !isPunct(t.back(), "}")) {
+    return Status(ErrorCode::kRulesInvalid, "not one whole rule");
+  }
+  begin += 2;
+  const size_t end = t.size() - 1;
+  const std::vector<Replacement> repl = findReplacements(t, begin, end);
   Rewrite out;
   size_t copied = 0;
   size_t next = 0;

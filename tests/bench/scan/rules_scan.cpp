@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "signatures/scan_rules.h"
+#include "tests/bench/scan/bench_util.h"
 
 namespace fs = std::filesystem;
 using namespace xiaoan;
@@ -71,13 +72,6 @@ bool parseArgs(int argc, char** argv, Args& a) {
   return true;
 }
 
-std::string readAll(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // The whole file in one allocation of its size (no stream buffers: a 119 MiB file costs
 // 119 MiB). False when it cannot be read.
 bool readFile(const std::string& path, std::string& out) {
@@ -96,18 +90,6 @@ bool readFile(const std::string& path, std::string& out) {
   out.resize(done);
   ::close(fd);
   return ok;
-}
-
-std::vector<RuleSource> loadBundle(const std::string& dir) {
-  std::vector<RuleSource> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    const std::string ext = e.path().extension().string();
-    if (!e.is_regular_file() || (ext != ".yar" && ext != ".yara")) continue;
-    out.push_back({fs::relative(e.path(), dir).generic_string(), readAll(e.path())});
-  }
-  std::sort(out.begin(), out.end(),
-            [](const RuleSource& a, const RuleSource& b) { return a.name < b.name; });
-  return out;
 }
 
 // Regular files below the roots, symlinks never followed (as `yara -r -N`).
@@ -211,16 +193,35 @@ void worker(const Rules& rules, const Args& args, const std::vector<std::string>
   }
 }
 
-// Resident set size now, in MB (the idle cost of the loaded rules).
-double residentMb() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1e6;
-}
-
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// The rules under test, built from the bundle directory.
+Result<Rules> buildRules(const Args& args) {
+  const std::vector<RuleSource> sources = bench::loadRuleDir(args.rules_dir);
+  Rules rules;
+  if (args.single_set) {
+    XIAOAN_ASSIGN_OR_RETURN(YaraRules r, compileRules(sources, nullptr));
+    rules.single.emplace(std::move(r));
+  } else {
+    XIAOAN_ASSIGN_OR_RETURN(rules.split, ScanRules::build(sources, ScanRules::Options{}, nullptr));
+  }
+  return rules;
+}
+
+// Scans every file with args.threads threads; returns the wall time.
+double scanAll(const Rules& rules, const Args& args, const std::vector<std::string>& files,
+               Totals& totals) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < args.threads; ++i) {
+    threads.emplace_back(worker, std::cref(rules), std::cref(args), std::cref(files),
+                         std::ref(next), std::ref(totals));
+  }
+  for (std::thread& t : threads) t.join();
+  return seconds(t0);
 }
 
 }  // namespace
@@ -229,50 +230,29 @@ int main(int argc, char** argv) {
   Args args;
   if (!parseArgs(argc, argv, args)) {
     std::cerr << "usage: xiaoan_rules_scan [--threads N] [--single-set] [--empty-externals] "
-                 "RULES_DIR ROOT...\n";
+                 "[--list FILE] RULES_DIR [ROOT...]\n";
     return 2;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<RuleSource> sources = loadBundle(args.rules_dir);
-  Rules rules;
-  Status st;
-  if (args.single_set) {
-    auto r = compileRules(sources, nullptr);
-    if (r) rules.single.emplace(std::move(*r));
-    st = r.status();
-  } else {
-    auto r = ScanRules::build(sources, ScanRules::Options{}, nullptr);
-    if (r) rules.split = *r;
-    st = r.status();
-  }
-  if (!st.isOk()) {
-    std::cerr << "rules: " << st.toString() << "\n";
+  auto rules = buildRules(args);
+  if (!rules) {
+    std::cerr << "rules: " << rules.status().toString() << "\n";
     return 1;
   }
   const double build_s = seconds(t0);
-  sources.clear();
-  sources.shrink_to_fit();
   ::malloc_trim(0);  // idle as the agent holds a bundle: the rules, not their sources
-  const double idle_mb = residentMb();
-  const auto t1 = std::chrono::steady_clock::now();
+  const double idle_mb = bench::residentMb();
   std::vector<std::string> files = listFiles(args.roots);
   files.insert(files.end(), args.list.begin(), args.list.end());
-  std::atomic<size_t> next{0};
   Totals totals;
-  std::vector<std::thread> threads;
-  for (unsigned i = 0; i < args.threads; ++i) {
-    threads.emplace_back(worker, std::cref(rules), std::cref(args), std::cref(files),
-                         std::ref(next), std::ref(totals));
-  }
-  for (std::thread& t : threads) t.join();
-  const double scan_s = seconds(t1);
+  const double scan_s = scanAll(*rules, args, files, totals);
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   std::fprintf(
       stderr,
       "rules %u (%.1f MB compiled, built in %.2f s, RSS %.1f MB); %llu files, %.1f MiB in %.2f s "
       "(%.0f files/s); %llu errors, %llu unreadable; peak RSS %ld MB\n",
-      rules.count(), rules.bytes() / 1e6, build_s, idle_mb,
+      rules->count(), rules->bytes() / 1e6, build_s, idle_mb,
       static_cast<unsigned long long>(totals.files.load()), totals.bytes.load() / 1048576.0, scan_s,
       totals.files.load() / scan_s, static_cast<unsigned long long>(totals.errors.load()),
       static_cast<unsigned long long>(totals.unreadable.load()), ru.ru_maxrss / 1024);

@@ -30,6 +30,7 @@
 #include "agent/scan/scan_engine.h"
 #include "signatures/rule_analysis.h"
 #include "signatures/scan_rules.h"
+#include "tests/bench/scan/bench_util.h"
 
 namespace fs = std::filesystem;
 using namespace xiaoan;
@@ -67,32 +68,11 @@ bool parseArgs(int argc, char** argv, Args& a) {
   return true;
 }
 
-std::vector<sig::RuleSource> loadBundle(const std::string& dir) {
-  std::vector<sig::RuleSource> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    const std::string ext = e.path().extension().string();
-    if (!e.is_regular_file() || (ext != ".yar" && ext != ".yara")) continue;
-    std::ifstream f(e.path(), std::ios::binary);
-    std::ostringstream text;
-    text << f.rdbuf();
-    out.push_back({fs::relative(e.path(), dir).generic_string(), text.str()});
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-  return out;
-}
-
 double cpuSeconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
          ru.ru_stime.tv_usec / 1e6;
-}
-
-double residentMb() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1e6;
 }
 
 class Collector : public agent::scan::ScanObserver {
@@ -154,56 +134,69 @@ void writeExternalsRules(const std::vector<sig::RuleSource>& sources, const std:
   }
 }
 
+// Builds the rules and prints their figures; idle RSS as the agent holds a bundle (the rules,
+// not their sources).
+Result<std::shared_ptr<const sig::ScanRules>> buildRules(const Args& args) {
+  std::vector<sig::RuleSource> sources = bench::loadRuleDir(args.rules_dir);
+  if (!args.externals_file.empty()) writeExternalsRules(sources, args.externals_file);
+  const auto t0 = std::chrono::steady_clock::now();
+  XIAOAN_ASSIGN_OR_RETURN(auto rules, sig::ScanRules::build(sources, {}, nullptr));
+  const double build_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  sources.clear();
+  sources.shrink_to_fit();
+  ::malloc_trim(0);
+  std::printf("rules %u\nrules_build_seconds %.2f\ncompiled_mb %.1f\nrss_idle_rules_mb %.1f\n",
+              rules->ruleCount(), build_s, rules->compiledBytes() / 1e6, bench::residentMb());
+  std::fflush(stdout);
+  return rules;
+}
+
+// The three passes (one with --full-only); writes pass 1's matches.
+bool runPasses(const Args& args, const std::shared_ptr<const sig::ScanRules>& rules,
+               const std::string& state_dir) {
+  auto engine = agent::scan::ScanEngine::open({state_dir});
+  if (!engine) {
+    std::cerr << "engine: " << engine.status().toString() << "\n";
+    return false;
+  }
+  Collector collector;
+  bool ok = runPass(**engine, args, rules, false, "full", collector);
+  const std::vector<std::string> lines = collector.take();
+  if (!args.full_only) {
+    ok = ok && runPass(**engine, args, rules, true, "fill", collector);
+    ok = ok && runPass(**engine, args, rules, true, "rescan", collector);
+  }
+  if (!args.matches_file.empty()) {
+    std::ofstream out(args.matches_file);
+    for (const std::string& l : lines) out << l << "\n";
+  }
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Args args;
   if (!parseArgs(argc, argv, args)) {
-    std::cerr << "usage: xiaoan_scan_bench [--threads N] [--matches FILE] [--externals-rules "
-                 "FILE] RULES_DIR ROOT...\n";
+    std::cerr << "usage: xiaoan_scan_bench [--threads N] [--full-only] [--matches FILE] "
+                 "[--externals-rules FILE] RULES_DIR ROOT...\n";
     return 2;
   }
-  std::printf("rss_start_mb %.1f\n", residentMb());
-  std::vector<sig::RuleSource> sources = loadBundle(args.rules_dir);
-  if (!args.externals_file.empty()) writeExternalsRules(sources, args.externals_file);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto rules = sig::ScanRules::build(sources, {}, nullptr);
+  std::printf("rss_start_mb %.1f\n", bench::residentMb());
+  auto rules = buildRules(args);
   if (!rules) {
     std::cerr << "rules: " << rules.status().toString() << "\n";
     return 1;
   }
-  const double build_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  // Idle as the agent holds a bundle: the rules, not their sources.
-  sources.clear();
-  sources.shrink_to_fit();
-  ::malloc_trim(0);
-  std::printf("rules %u\nrules_build_seconds %.2f\ncompiled_mb %.1f\nrss_idle_rules_mb %.1f\n",
-              (*rules)->ruleCount(), build_s, (*rules)->compiledBytes() / 1e6, residentMb());
-  std::fflush(stdout);
   char state[] = "/tmp/xiaoan-scan-bench-XXXXXX";
   if (::mkdtemp(state) == nullptr) return 1;
-  auto engine = agent::scan::ScanEngine::open({std::string(state)});
-  if (!engine) {
-    std::cerr << "engine: " << engine.status().toString() << "\n";
-    return 1;
-  }
-  Collector collector;
-  bool ok = runPass(**engine, args, *rules, false, "full", collector);
-  std::vector<std::string> lines = collector.take();
-  if (!args.full_only) {
-    ok = ok && runPass(**engine, args, *rules, true, "fill", collector);
-    ok = ok && runPass(**engine, args, *rules, true, "rescan", collector);
-  }
+  const bool ok = runPasses(args, *rules, state);
+  fs::remove_all(state);
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   std::printf("peak_rss_mb %.1f\ncpu_user_seconds %.2f\ncpu_sys_seconds %.2f\n",
               ru.ru_maxrss / 1024.0, ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
               ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
-  if (!args.matches_file.empty()) {
-    std::ofstream out(args.matches_file);
-    for (const std::string& l : lines) out << l << "\n";
-  }
-  fs::remove_all(state);
   return ok ? 0 : 1;
 }
