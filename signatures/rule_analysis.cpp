@@ -35,6 +35,23 @@ std::optional<std::string> literalBytes(const Token& value, const std::vector<To
   return bytes;
 }
 
+// Line numbers of increasing offsets in one text, counted once (not from the start each time).
+class LineCounter {
+ public:
+  explicit LineCounter(std::string_view text) : text_(text) {}
+  uint32_t at(size_t offset) {
+    for (; pos_ < offset && pos_ < text_.size(); ++pos_) {
+      if (text_[pos_] == '\n') ++line_;
+    }
+    return line_;
+  }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+};
+
 class Parser {
  public:
   explicit Parser(const std::vector<RuleSource>& sources) {
@@ -58,7 +75,8 @@ class Parser {
 
  private:
   Status parseFile(const RuleSource& src, int depth);
-  Status parseRule(const RuleSource& src, const std::vector<Token>& toks, size_t& i);
+  Status parseRule(const RuleSource& src, const std::vector<Token>& toks, size_t& i,
+                   LineCounter& lines);
   Status parseStrings(const std::vector<Token>& toks, size_t& i, CondContext& ctx);
   void describeCondition(std::span<const Token> cond, const CondContext& ctx, RuleInfo& rule);
 
@@ -77,6 +95,7 @@ Status Parser::parseFile(const RuleSource& src, int depth) {
   auto toks = tokenize(src.text);
   if (!toks) return {ErrorCode::kRulesInvalid, src.name + ": " + toks.status().message()};
   const std::vector<Token>& t = *toks;
+  LineCounter lines(src.text);
   size_t i = 0;
   while (i < t.size()) {
     if ((isIdent(t[i], "import") || isIdent(t[i], "include")) && i + 1 < t.size() &&
@@ -90,12 +109,13 @@ Status Parser::parseFile(const RuleSource& src, int depth) {
       i += 2;
       continue;
     }
-    XIAOAN_RETURN_IF_ERROR(parseRule(src, t, i));
+    XIAOAN_RETURN_IF_ERROR(parseRule(src, t, i, lines));
   }
   return Status::ok();
 }
 
-Status Parser::parseRule(const RuleSource& src, const std::vector<Token>& t, size_t& i) {
+Status Parser::parseRule(const RuleSource& src, const std::vector<Token>& t, size_t& i,
+                         LineCounter& lines) {
   RuleInfo rule;
   const size_t first = i;
   for (; i < t.size() && (isIdent(t[i], "private") || isIdent(t[i], "global")); ++i) {
@@ -126,7 +146,7 @@ Status Parser::parseRule(const RuleSource& src, const std::vector<Token>& t, siz
   describeCondition(std::span<const Token>(t).subspan(cond_begin, end - cond_begin), ctx, rule);
   rule.text = src.text.substr(t[first].begin, t[end].end - t[first].begin);
   rule.file = src.name;
-  rule.line = lineOf(src.text, t[first].begin);
+  rule.line = lines.at(t[first].begin);
   i = end + 1;
   rule_index_[rule.name] = static_cast<uint32_t>(out_.rules.size());
   out_.rules.push_back(std::move(rule));
