@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,39 @@ TEST_CASE("a global rule the non-MZ set changes puts every rule in the MZ set") 
   CHECK(plan.mz_is_whole);
   CHECK(plan.untrusted.empty());
   CHECK(plan.non_mz.rules == 2);
+}
+
+// Bundles are signed but still parsed by us: mangled sources must give an error or a plan,
+// never a crash (run under ASan in CI).
+TEST_CASE("mangled sources never crash the analyser or the planner") {
+  const std::string base =
+      "import \"pe\"\nprivate rule A : t { meta: d = \"x\" strings: $a = { 4D 5A [2-4] ( 01 | ?2 ) "
+      "}"
+      " $b = /a\\/b/is $c = \"q\\\"\" wide condition: uint16(0) == 0x5a4d and $a at 0 }\n"
+      "rule B { condition: A or (pe.imphash() == \"x\" and for any i in (0..pe.number_of_sections)"
+      " : (pe.sections[i].name contains \".t\")) and filesize < 10KB }\n";
+  std::mt19937 rng(7);
+  const std::string alphabet = "(){}[]\"/\\$#@!.:=<> \n*09azAZ_-";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = base;
+    for (unsigned k = 1 + rng() % 4; k > 0; --k) {
+      const size_t at = rng() % (text.size() + 1);
+      switch (rng() % 3) {
+        case 0:
+          text.erase(at, rng() % 8);
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          text.resize(at);
+      }
+    }
+    auto a = analysis::analyse({{"m.yar", text}});
+    if (!a) continue;
+    const SplitPlan plan = planSplit(*a);
+    CHECK(plan.non_mz.rules <= a->rules.size());
+  }
 }
 
 TEST_CASE("only files starting with MZ need the whole bundle") {
