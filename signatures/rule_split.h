@@ -56,8 +56,8 @@ struct Rewrite {
 };
 Result<Rewrite> rewriteForNonPe(const std::string& rule_text);
 
-// True when `data` is scanned with the whole bundle (it starts with "MZ").
-inline bool needsFullSet(std::span<const uint8_t> data) {
+// True when `data` starts with "MZ": scanned with the MZ set too (the non-MZ set alone otherwise).
+inline bool startsWithMz(std::span<const uint8_t> data) {
   return data.size() >= 2 && data[0] == 'M' && data[1] == 'Z';
 }
 

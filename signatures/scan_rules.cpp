@@ -146,7 +146,7 @@ ScanRules::Scanner::~Scanner() = default;
 // set's answers for the rules the MZ set does not hold.
 Result<std::vector<Match>> ScanRules::Scanner::scan(std::span<const uint8_t> data,
                                                     const FileExternals& ext) {
-  const bool mz_file = split::needsFullSet(data);
+  const bool mz_file = split::startsWithMz(data);
   if (impl_->non_mz && !mz_file) return impl_->non_mz->scan(data, ext);
   if (!impl_->non_mz || impl_->rules->mz_is_whole) return impl_->mz.scan(data, ext);
   XIAOAN_ASSIGN_OR_RETURN(std::vector<Match> general, impl_->non_mz->scan(data, ext));
