@@ -42,8 +42,9 @@ std::string query(const std::vector<std::pair<std::string, std::string>>& pairs)
 }
 
 // The Status for an HTTP error answer, using the AdminError body when there is one; its field
-// errors go to `field_errors`.
-Status httpFailure(const HttpResponse& response, std::vector<v1::FieldError>& field_errors) {
+// and rule errors go to `field_errors` and `rule_errors`.
+Status httpFailure(const HttpResponse& response, std::vector<v1::FieldError>& field_errors,
+                   std::vector<v1::RuleDiagnostic>& rule_errors) {
   v1::AdminError error;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
@@ -58,7 +59,10 @@ Status httpFailure(const HttpResponse& response, std::vector<v1::FieldError>& fi
   }
   std::string message = "HTTP " + std::to_string(response.status);
   if (parsed && !error.error().message().empty()) message += ": " + error.error().message();
-  if (parsed) field_errors.assign(error.field_errors().begin(), error.field_errors().end());
+  if (parsed) {
+    field_errors.assign(error.field_errors().begin(), error.field_errors().end());
+    rule_errors.assign(error.rule_errors().begin(), error.rule_errors().end());
+  }
   return Status(code, message);
 }
 
@@ -93,6 +97,7 @@ Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
                                              const std::string& path_and_query,
                                              const google::protobuf::Message* body) {
   field_errors_.clear();
+  rule_errors_.clear();
   AdminHttpRequest request{method, base_url_ + path_and_query, "", {}};
   request.headers["Authorization"] = authorization_;
   request.headers["Accept"] = "application/json";
@@ -104,7 +109,7 @@ Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
   }
   XIAOAN_ASSIGN_OR_RETURN(HttpResponse response, transport_.send(request));
   if (response.status < 200 || response.status > 299) {
-    return httpFailure(response, field_errors_);
+    return httpFailure(response, field_errors_, rule_errors_);
   }
   return response;
 }
@@ -226,6 +231,29 @@ Result<std::string> AdminApiClient::exportBundle(const std::string& terminal_id)
       HttpResponse response,
       callRaw("GET", "/api/v1/bundles" + query({{"terminal", terminal_id}}), nullptr));
   return std::move(response.body);
+}
+
+Result<v1::SignatureBundleInfo> AdminApiClient::publishSignatures(
+    const v1::PublishSignaturesRequest& request) {
+  v1::SignatureBundleInfo out;
+  XIAOAN_RETURN_IF_ERROR(call("POST", "/api/v1/signatures", &request, &out));
+  return out;
+}
+
+Result<v1::SignatureBundleList> AdminApiClient::listSignatures() {
+  v1::SignatureBundleList out;
+  XIAOAN_RETURN_IF_ERROR(call("GET", "/api/v1/signatures", nullptr, &out));
+  return out;
+}
+
+Result<v1::DetectionList> AdminApiClient::listDetections(const DetectionQuery& q) {
+  v1::DetectionList out;
+  const std::string limit = q.limit > 0 ? std::to_string(q.limit) : "";
+  XIAOAN_RETURN_IF_ERROR(call(
+      "GET",
+      "/api/v1/detections" + query({{"school", q.school}, {"since", q.since}, {"limit", limit}}),
+      nullptr, &out));
+  return out;
 }
 
 }  // namespace xiaoan::admin

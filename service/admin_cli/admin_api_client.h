@@ -20,6 +20,13 @@ struct EventQuery {
   uint32_t limit = 0;  // 0 = server default
 };
 
+// Query of GET /api/v1/detections; empty fields are left out.
+struct DetectionQuery {
+  std::string school;
+  std::string since;   // RFC 3339
+  uint32_t limit = 0;  // 0 = server default
+};
+
 // Typed calls of the collector's admin API (JSON, snake_case, HTTP Basic on every call).
 // Errors: 401 -> E_UNAUTHORIZED, 403 -> E_FORBIDDEN, other HTTP errors -> the AdminError's
 // code (E_HTTP_STATUS when the body has none) with "HTTP <status>: <message>"; an answer
@@ -47,8 +54,15 @@ class AdminApiClient {
   // The serialized OfflineBundle of one terminal.
   Result<std::string> exportBundle(const std::string& terminal_id);
 
+  // Signature bundles and detections.
+  Result<v1::SignatureBundleInfo> publishSignatures(const v1::PublishSignaturesRequest& request);
+  Result<v1::SignatureBundleList> listSignatures();
+  Result<v1::DetectionList> listDetections(const DetectionQuery& query);
+
   // Field errors of the last failed call (a policy the collector refused), else empty.
   const std::vector<v1::FieldError>& lastFieldErrors() const { return field_errors_; }
+  // Compiler errors of the last failed call (a signature bundle the collector refused).
+  const std::vector<v1::RuleDiagnostic>& lastRuleErrors() const { return rule_errors_; }
 
  private:
   Status call(const std::string& method, const std::string& path_and_query,
@@ -61,6 +75,7 @@ class AdminApiClient {
   std::string base_url_;
   std::string authorization_;
   std::vector<v1::FieldError> field_errors_;
+  std::vector<v1::RuleDiagnostic> rule_errors_;
 };
 
 // Percent-encodes everything but RFC 3986 unreserved characters.

@@ -19,6 +19,9 @@ AdminCommandTable makeAdminCommandTable() {
   table.add(makePolicyApplyCommand());
   table.add(makePolicyDeleteCommand());
   table.add(makeBundleExportCommand());
+  table.add(makeSignaturesPublishCommand());
+  table.add(makeSignaturesListCommand());
+  table.add(makeDetectionsListCommand());
   table.add(makeKeysInitCommand());
   table.add(makeKeysRotateRootCommand());
   table.add(makeHelpCommand());

@@ -9,7 +9,8 @@ namespace xiaoan::admin {
 using AdminCommandTable = CliCommandTable<AdminCommand>;
 
 // school add|list, token create|list|revoke, terminals list|set-room, events list,
-// policy get|set|apply|delete, bundle export, keys init|rotate-root, help, version.
+// policy get|set|apply|delete, bundle export, signatures publish|list, detections list,
+// keys init|rotate-root, help, version.
 AdminCommandTable makeAdminCommandTable();
 
 }  // namespace xiaoan::admin

@@ -13,16 +13,19 @@ std::string tr(Lang lang, const std::string& zh, const std::string& en) {
 }
 
 std::string exitCodes(Lang lang) {
-  return tr(lang,
-            "\n密码：--password-file FILE（文件第一行）或环境变量 XIAOAN_ADMIN_PASSWORD；"
-            "不支持在命令行上写密码。\n"
-            "\n退出码：\n  0  成功\n  2  用法错误（包括缺少密码）\n"
-            "  4  身份验证失败（服务器返回 401/403）\n  5  其他错误（TLS、网络、服务器错误）\n",
-            "\npassword: --password-file FILE (its first line) or the XIAOAN_ADMIN_PASSWORD "
-            "environment variable; never on the command line.\n"
-            "\nexit codes:\n  0  success\n  2  usage error (including a missing password)\n"
-            "  4  authentication failed (the server said 401/403)\n"
-            "  5  other failure (TLS, network, server errors)\n");
+  return tr(
+      lang,
+      "\n密码：--password-file FILE（文件第一行）或环境变量 XIAOAN_ADMIN_PASSWORD；"
+      "不支持在命令行上写密码。\n"
+      "\n退出码：\n  0  成功\n  2  用法错误（包括缺少密码）、输入无效（策略字段、无法编译的规则）\n"
+      "  4  身份验证失败（服务器返回 401/403）\n  5  其他错误（TLS、网络、服务器错误）\n",
+      "\npassword: --password-file FILE (its first line) or the XIAOAN_ADMIN_PASSWORD "
+      "environment variable; never on the command line.\n"
+      "\nexit codes:\n  0  success\n"
+      "  2  usage error (including a missing password) or invalid input (policy fields, "
+      "rules that do not compile)\n"
+      "  4  authentication failed (the server said 401/403)\n"
+      "  5  other failure (TLS, network, server errors)\n");
 }
 
 }  // namespace

@@ -4,13 +4,14 @@
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
-#include "service/admin_cli/time_args.h"
+#include "service/admin_cli/list_args.h"
 
 namespace xiaoan::admin {
 namespace {
 
-constexpr uint64_t kMaxLimit = 10000;   // the API's maximum
-constexpr size_t kPayloadColumns = 60;  // payload column width in the table
+constexpr uint64_t kDefaultLimit = 1000;  // the API's default
+constexpr uint64_t kMaxLimit = 10000;     // and maximum
+constexpr size_t kPayloadColumns = 60;    // payload column width in the table
 
 // `events list [--type T] [--terminal ID] [--since TIME|24h] [--limit N]`: GET /api/v1/events.
 class EventsListCommand final : public AdminCommand {
@@ -24,10 +25,8 @@ class EventsListCommand final : public AdminCommand {
         {{"type", true, "T", "事件类型：diagnostic、gap、lifecycle、security_alert",
           "event type: diagnostic, gap, lifecycle, security_alert"},
          {"terminal", true, "ID", "只列出该终端", "only this terminal"},
-         {"since", true, "TIME", "起始时间（RFC 3339）或多久以前（24h、7d）",
-          "start time (RFC 3339) or how long ago (24h, 7d)"},
-         {"limit", true, "N", "最多条数（1–10000，默认 1000）",
-          "at most N events (1-10000, default 1000)"}}};
+         sinceOption(),
+         limitOption(kDefaultLimit, kMaxLimit, "events")}};
     return kSpec;
   }
 
@@ -54,22 +53,7 @@ class EventsListCommand final : public AdminCommand {
   static int fill(AdminContext& ctx, const ParsedArgs& args, EventQuery* q) {
     if (const std::string* type = args.value("type")) q->type = *type;
     if (const std::string* terminal = args.value("terminal")) q->terminal = *terminal;
-    if (const std::string* since = args.value("since")) {
-      auto at = parseSince(*since, ctx.nowSeconds());
-      if (!at) {
-        return reportUsage(
-            ctx, ctx.tr("--since 应为 RFC 3339 时间（2026-11-01T00:00:00Z）或 24h、7d 等",
-                        "--since must be an RFC 3339 time (2026-11-01T00:00:00Z) or like 24h, 7d"));
-      }
-      q->since = *at;
-    }
-    if (const std::string* limit = args.value("limit")) {
-      auto n = parseUint(*limit, 1, kMaxLimit);
-      if (!n)
-        return reportUsage(ctx, ctx.tr("--limit 应为 1 到 10000", "--limit must be 1 to 10000"));
-      q->limit = static_cast<uint32_t>(*n);
-    }
-    return kExitOk;
+    return sinceAndLimit(ctx, args, kMaxLimit, &q->since, &q->limit);
   }
 };
 

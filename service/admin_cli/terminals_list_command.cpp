@@ -19,8 +19,8 @@ class TerminalsListCommand final : public AdminCommand {
     static const AdminCommandSpec kSpec{
         {"terminals", "list"},
         "[--school S]",
-        "列出终端及其最近签到",
-        "list terminals and their last check-in",
+        "列出终端及其最近签到、策略与特征库版本",
+        "list terminals with their last check-in, policy and signature bundle versions",
         {{"school", true, "S", "只列出该学校", "only this school"}}};
     return kSpec;
   }
@@ -33,12 +33,14 @@ class TerminalsListCommand final : public AdminCommand {
     TextTable table({ctx.tr("终端 ID", "terminal id"), ctx.tr("学校", "school"),
                      ctx.tr("机房", "room"), ctx.tr("主机名", "hostname"), "IPv4",
                      ctx.tr("代理版本", "agent"), ctx.tr("策略版本", "policy"),
-                     ctx.tr("上次签到", "last check-in"), ctx.tr("待上传", "pending"),
-                     ctx.tr("事件数", "events"), ctx.tr("状态", "state")});
+                     ctx.tr("特征库版本", "signatures"), ctx.tr("上次签到", "last check-in"),
+                     ctx.tr("待上传", "pending"), ctx.tr("事件数", "events"),
+                     ctx.tr("状态", "state")});
     for (const auto& t : list->terminals()) {
       table.addRow({t.id(), t.school_id(), t.room().empty() ? "-" : t.room(), t.hostname(),
                     joined(t.ipv4()), t.agent_version(),
                     t.policy_version() == 0 ? "-" : std::to_string(t.policy_version()),
+                    t.signatures_version() == 0 ? "-" : std::to_string(t.signatures_version()),
                     tableTime(t.last_checkin(), t.has_last_checkin()),
                     std::to_string(t.spool_pending()), std::to_string(t.events_stored()),
                     t.silent() ? ctx.tr("失联", "silent") : ctx.tr("正常", "ok")});

@@ -15,6 +15,7 @@ http::status httpStatusFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kProtocol:
+    case ErrorCode::kRulesInvalid:
       return http::status::bad_request;
     case ErrorCode::kUnauthorized:
       return http::status::unauthorized;
@@ -37,15 +38,15 @@ http::status httpStatusFor(ErrorCode code) {
 }  // namespace
 
 AdminApi::AdminApi(std::unique_ptr<Store> store, const ContentIssuer& issuer,
-                   const ArtifactStore& artifacts, const Clock& clock)
+                   ArtifactStore& artifacts, const Clock& clock)
     : store_(std::move(store)), auth_(*store_), commands_(*store_, clock, issuer, artifacts) {}
 
 AdminApi::~AdminApi() { stop(); }
 
 void AdminApi::stop() { worker_.join(); }
 
-uint64_t AdminApi::bodyLimit(const http::request_header<>& /*header*/) const {
-  return kMaxAdminBodyBytes;
+uint64_t AdminApi::bodyLimit(const http::request_header<>& header) const {
+  return adminBodyLimit(toStd(header.method_string()), toStd(header.target()));
 }
 
 std::optional<HttpResponse> AdminApi::precheck(const http::request_header<>& header,
@@ -59,12 +60,13 @@ std::optional<HttpResponse> AdminApi::precheck(const http::request_header<>& hea
 
 HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
                                      const std::string& message) const {
-  return errorResponse(status, code, message, {});
+  return errorResponse(status, code, message, {}, {});
 }
 
 HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
                                      const std::string& message,
-                                     const std::vector<policy::FieldIssue>& field_errors) const {
+                                     const std::vector<policy::FieldIssue>& field_errors,
+                                     const std::vector<v1::RuleDiagnostic>& rule_errors) const {
   v1::AdminError body;
   body.mutable_error()->set_code(std::string(errorCodeName(code)));
   body.mutable_error()->set_message(message);
@@ -73,6 +75,7 @@ HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
     e->set_field(issue.field);
     e->set_message(issue.message);
   }
+  for (const auto& d : rule_errors) *body.add_rule_errors() = d;
   auto json = messageToJson(body);
   auto res = makeResponse(status, kJsonType, json.isOk() ? *json + "\n" : "{}\n");
   if (status == http::status::unauthorized) {
@@ -82,13 +85,14 @@ HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
 }
 
 HttpResponse AdminApi::failure(const Status& status,
-                               const std::vector<policy::FieldIssue>& field_errors) const {
+                               const std::vector<policy::FieldIssue>& field_errors,
+                               const std::vector<v1::RuleDiagnostic>& rule_errors) const {
   http::status http_status = httpStatusFor(status.code());
   if (http_status == http::status::internal_server_error) {
     componentLogger("collector.admin_api")->error("admin request failed: {}", status.toString());
     return errorResponse(http_status, ErrorCode::kInternal, "internal error");
   }
-  return errorResponse(http_status, status.code(), status.message(), field_errors);
+  return errorResponse(http_status, status.code(), status.message(), field_errors, rule_errors);
 }
 
 void AdminApi::handle(HttpRequest request, const PeerInfo& peer, Responder respond) {
@@ -114,8 +118,9 @@ HttpResponse AdminApi::process(const HttpRequest& request, const PeerInfo& peer)
   auto command = parseAdminRequest(toStd(request.method_string()), toStd(request.target()),
                                    request.body(), &field_errors);
   if (!command.isOk()) return failure(command.status(), field_errors);
-  auto answer = commands_.run(*command, *admin);
-  if (!answer.isOk()) return failure(answer.status());
+  std::vector<v1::RuleDiagnostic> rule_errors;
+  auto answer = commands_.run(std::move(*command), *admin, &rule_errors);
+  if (!answer.isOk()) return failure(answer.status(), {}, rule_errors);
   if (answer->content_type != kJsonType) {
     return makeResponse(http::status::ok, answer->content_type, std::move(answer->body));
   }

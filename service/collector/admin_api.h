@@ -19,8 +19,8 @@ namespace xiaoan::collector {
 // queries and password hashing never block the network threads.
 class AdminApi final : public RequestHandler {
  public:
-  AdminApi(std::unique_ptr<Store> store, const ContentIssuer& issuer,
-           const ArtifactStore& artifacts, const Clock& clock);
+  AdminApi(std::unique_ptr<Store> store, const ContentIssuer& issuer, ArtifactStore& artifacts,
+           const Clock& clock);
   ~AdminApi() override;
 
   uint64_t bodyLimit(const http::request_header<>& header) const override;
@@ -36,9 +36,11 @@ class AdminApi final : public RequestHandler {
  private:
   HttpResponse process(const HttpRequest& request, const PeerInfo& peer);
   HttpResponse errorResponse(http::status status, ErrorCode code, const std::string& message,
-                             const std::vector<policy::FieldIssue>& field_errors) const;
+                             const std::vector<policy::FieldIssue>& field_errors,
+                             const std::vector<v1::RuleDiagnostic>& rule_errors) const;
   HttpResponse failure(const Status& status,
-                       const std::vector<policy::FieldIssue>& field_errors = {}) const;
+                       const std::vector<policy::FieldIssue>& field_errors = {},
+                       const std::vector<v1::RuleDiagnostic>& rule_errors = {}) const;
 
   std::unique_ptr<Store> store_;
   AdminAuthenticator auth_;

@@ -59,10 +59,12 @@ int64_t AdminCommands::nowMs() const {
       .count();
 }
 
-Result<AdminAnswer> AdminCommands::run(const AdminCommand& command, const std::string& admin) {
+Result<AdminAnswer> AdminCommands::run(AdminCommand command, const std::string& admin,
+                                       std::vector<v1::RuleDiagnostic>* rule_errors) {
   struct Visitor {
     AdminCommands& self;
     const std::string& admin;
+    std::vector<v1::RuleDiagnostic>* rule_errors;
     static Result<AdminAnswer> json(Result<std::string> body) {
       if (!body.isOk()) return body.status();
       return AdminAnswer{std::move(*body)};
@@ -92,8 +94,13 @@ Result<AdminAnswer> AdminCommands::run(const AdminCommand& command, const std::s
       return json(self.setTerminalRoom(c, admin));
     }
     Result<AdminAnswer> operator()(const ExportBundle& c) { return self.exportBundle(c, admin); }
+    Result<AdminAnswer> operator()(PublishSignatures& c) {
+      return json(self.publishSignatures(c, admin, rule_errors));
+    }
+    Result<AdminAnswer> operator()(const ListSignatures&) { return json(self.listSignatures()); }
+    Result<AdminAnswer> operator()(const ListDetections& c) { return json(self.listDetections(c)); }
   };
-  return std::visit(Visitor{*this, admin}, command);
+  return std::visit(Visitor{*this, admin, rule_errors}, command);
 }
 
 Result<std::string> AdminCommands::listSchools() {
@@ -174,6 +181,8 @@ Result<std::string> AdminCommands::listTerminals(const ListTerminals& cmd) {
     t->set_policy_version(r.policy_version);
     t->set_spool_pending(r.spool_pending);
     t->set_room(r.room);
+    t->set_signatures_version(r.signatures_version);
+    if (r.last_full_scan_ms) *t->mutable_last_full_scan() = ts(*r.last_full_scan_ms);
     // Never checked in: silent once the enrollment is that old.
     int64_t silent_after = int64_t{kSilentIntervals} * checkinIntervalOf(r.id) * 1000;
     int64_t last = r.last_checkin_ms.value_or(r.enrolled_at_ms.value_or(0));

@@ -25,11 +25,14 @@ AuditRow auditRow(int64_t now, const std::string& admin, const char* action,
 class AdminCommands {
  public:
   AdminCommands(Store& store, const Clock& clock, const ContentIssuer& issuer,
-                const ArtifactStore& artifacts)
+                ArtifactStore& artifacts)
       : store_(store), clock_(clock), issuer_(issuer), artifacts_(artifacts) {}
 
-  // Errors carry E_NOT_FOUND / E_INVALID_ARGUMENT / E_DATABASE / E_TRUST_ROOT_MISSING.
-  Result<AdminAnswer> run(const AdminCommand& command, const std::string& admin);
+  // Errors carry E_NOT_FOUND / E_INVALID_ARGUMENT / E_DATABASE / E_TRUST_ROOT_MISSING /
+  // E_RULES_INVALID; for the latter every compiler error is appended to *rule_errors.
+  // The command is taken by value: a signature bundle is moved, not copied.
+  Result<AdminAnswer> run(AdminCommand command, const std::string& admin,
+                          std::vector<v1::RuleDiagnostic>* rule_errors = nullptr);
 
  private:
   // Policies, rooms and bundles (admin_policy_commands.cpp).
@@ -39,6 +42,11 @@ class AdminCommands {
   Result<std::string> getEffectivePolicy(const GetEffectivePolicy& cmd);
   Result<std::string> setTerminalRoom(const SetTerminalRoom& cmd, const std::string& admin);
   Result<AdminAnswer> exportBundle(const ExportBundle& cmd, const std::string& admin);
+  // Signature bundles and detections (admin_scan_commands.cpp).
+  Result<std::string> publishSignatures(PublishSignatures& cmd, const std::string& admin,
+                                        std::vector<v1::RuleDiagnostic>* rule_errors);
+  Result<std::string> listSignatures();
+  Result<std::string> listDetections(const ListDetections& cmd);
   // The check-in interval a terminal's agent has been told (for "silent").
   uint32_t checkinIntervalOf(const std::string& terminal_id);
 
@@ -54,7 +62,7 @@ class AdminCommands {
   Store& store_;
   const Clock& clock_;
   const ContentIssuer& issuer_;
-  const ArtifactStore& artifacts_;
+  ArtifactStore& artifacts_;
 };
 
 }  // namespace xiaoan::collector

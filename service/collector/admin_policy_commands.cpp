@@ -15,6 +15,9 @@ using google::protobuf::util::TimeUtil;
 
 constexpr const char* kBundleFormat = "xiaoan-bundle-v1";
 constexpr const char* kProtobufType = "application/x-protobuf";
+// What `xiaoanctl apply-bundle` reads at most (agent/content/offline_bundle.h): a bundle that
+// a terminal would refuse is not produced.
+constexpr size_t kMaxOfflineBundleBytes = size_t{64} * 1024 * 1024;
 
 Result<v1::PolicyLayer> layerProto(const PolicyLayerRow& row) {
   v1::PolicyLayer out;
@@ -152,7 +155,13 @@ Result<AdminAnswer> AdminCommands::exportBundle(const ExportBundle& cmd, const s
                               artifacts_.read(toHex(sha), trust::kMaxArtifactBytes));
     }
   }
-  return AdminAnswer{bundle.SerializeAsString(), kProtobufType};
+  std::string bytes = bundle.SerializeAsString();
+  if (bytes.size() > kMaxOfflineBundleBytes) {
+    return Status(ErrorCode::kTooLarge, "the offline bundle would be " +
+                                            std::to_string(bytes.size()) +
+                                            " bytes; terminals accept at most 64 MiB");
+  }
+  return AdminAnswer{std::move(bytes), kProtobufType};
 }
 
 }  // namespace xiaoan::collector

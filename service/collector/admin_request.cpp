@@ -44,15 +44,6 @@ Result<std::string> percentDecode(std::string_view s, bool plus_is_space = true)
   return out;
 }
 
-Result<uint32_t> parseLimit(const std::string& text) {
-  uint32_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1 || v > kMaxEventLimit) {
-    return invalid("limit must be 1.." + std::to_string(kMaxEventLimit));
-  }
-  return v;
-}
-
 Result<ListEvents> parseEventQuery(const std::map<std::string, std::string>& params) {
   ListEvents out;
   out.query.limit = kDefaultEventLimit;
@@ -62,11 +53,9 @@ Result<ListEvents> parseEventQuery(const std::map<std::string, std::string>& par
     } else if (key == "terminal") {
       out.query.terminal_id = value;
     } else if (key == "since") {
-      google::protobuf::Timestamp ts;
-      if (!TimeUtil::FromString(value, &ts)) return invalid("since must be an RFC 3339 time");
-      out.query.since_ms = TimeUtil::TimestampToMilliseconds(ts);
+      XIAOAN_ASSIGN_OR_RETURN(out.query.since_ms, parseSinceMs(value));
     } else if (key == "limit") {
-      XIAOAN_ASSIGN_OR_RETURN(out.query.limit, parseLimit(value));
+      XIAOAN_ASSIGN_OR_RETURN(out.query.limit, parseLimit(value, kMaxEventLimit));
     } else {
       return invalid("unknown query parameter '" + key + "'");
     }
@@ -146,10 +135,31 @@ Result<AdminCommand> route(std::string_view method, std::string_view path,
   if (auto content = routeContentRequest(method, path, params, body, field_errors)) {
     return std::move(*content);
   }
+  if (auto scan = routeScanRequest(method, path, params, body)) return std::move(*scan);
   return Status(ErrorCode::kNotFound, "no such path");
 }
 
 }  // namespace
+
+Result<uint32_t> parseLimit(const std::string& text, uint32_t max) {
+  uint32_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1 || v > max) {
+    return invalid("limit must be 1.." + std::to_string(max));
+  }
+  return v;
+}
+
+Result<int64_t> parseSinceMs(const std::string& text) {
+  google::protobuf::Timestamp ts;
+  if (!TimeUtil::FromString(text, &ts)) return invalid("since must be an RFC 3339 time");
+  return TimeUtil::TimestampToMilliseconds(ts);
+}
+
+size_t adminBodyLimit(std::string_view method, std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  return method == "POST" && path == kSignaturesPath ? kMaxPublishBodyBytes : kMaxAdminBodyBytes;
+}
 
 bool isValidSchoolId(std::string_view id) {
   return !id.empty() && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -186,7 +196,9 @@ Result<std::string> decodePathSegment(std::string_view segment) {
 Result<AdminCommand> parseAdminRequest(std::string_view method, std::string_view target,
                                        std::string_view body,
                                        std::vector<policy::FieldIssue>* field_errors) {
-  if (body.size() > kMaxAdminBodyBytes) return Status(ErrorCode::kTooLarge, "body too large");
+  if (body.size() > adminBodyLimit(method, target)) {
+    return Status(ErrorCode::kTooLarge, "body too large");
+  }
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
   XIAOAN_ASSIGN_OR_RETURN(

@@ -10,6 +10,7 @@
 #include "platform/policy/policy_rules.h"
 #include "platform/result.h"
 #include "service/collector/store.h"
+#include "signatures/bundle.h"
 #include "xiaoan/v1/admin_api.pb.h"
 
 // Parsing of admin API requests (method, target, JSON body) into typed commands: the one
@@ -19,6 +20,14 @@ namespace xiaoan::collector {
 inline constexpr size_t kMaxAdminBodyBytes = size_t{64} * 1024;
 inline constexpr uint32_t kDefaultEventLimit = 1000;
 inline constexpr uint32_t kMaxEventLimit = 10000;
+inline constexpr uint32_t kDefaultDetectionLimit = 100;
+inline constexpr uint32_t kMaxDetectionLimit = 1000;
+inline constexpr size_t kMaxBundleDescriptionBytes = 1024;
+inline constexpr std::string_view kSignaturesPath = "/api/v1/signatures";
+// POST /api/v1/signatures carries a whole bundle (at most sig::kMaxBundleBytes serialized) as
+// JSON with base64 contents: 4/3 of it plus room for names and JSON syntax. Only this route
+// gets more than kMaxAdminBodyBytes.
+inline constexpr size_t kMaxPublishBodyBytes = sig::kMaxBundleBytes / 3 * 4 + (size_t{4} << 20);
 
 struct ListSchools {};
 struct AddSchool {
@@ -67,11 +76,26 @@ struct SetTerminalRoom {
 struct ExportBundle {
   std::string terminal_id;
 };
+// POST /api/v1/signatures (only the JSON is checked here; the bundle is checked and compiled
+// when it is published).
+struct PublishSignatures {
+  v1::PublishSignaturesRequest request;
+};
+// GET /api/v1/signatures
+struct ListSignatures {};
+// GET /api/v1/detections?school=&since=&limit=
+struct ListDetections {
+  DetectionQuery query;
+};
 
 using AdminCommand =
     std::variant<ListSchools, AddSchool, CreateToken, ListTokens, RevokeToken, ListTerminals,
                  ListEvents, GetPolicyLayer, PutPolicyLayer, DeletePolicyLayer, GetEffectivePolicy,
-                 SetTerminalRoom, ExportBundle>;
+                 SetTerminalRoom, ExportBundle, PublishSignatures, ListSignatures, ListDetections>;
+
+// The body cap of an admin request: kMaxPublishBodyBytes for POST /api/v1/signatures,
+// kMaxAdminBodyBytes for everything else.
+size_t adminBodyLimit(std::string_view method, std::string_view target);
 
 // E_NOT_FOUND: no such path; E_UNSUPPORTED: wrong method for the path;
 // E_INVALID_ARGUMENT: bad query parameter or body. A policy body with invalid fields also
@@ -86,6 +110,17 @@ std::optional<Result<AdminCommand>> routeContentRequest(
     std::string_view method, std::string_view path,
     const std::map<std::string, std::string>& params, std::string_view body,
     std::vector<policy::FieldIssue>* field_errors);
+
+// The routes of signature bundles and detections (admin_scan_request.cpp); nullopt when `path`
+// is none of them.
+std::optional<Result<AdminCommand>> routeScanRequest(
+    std::string_view method, std::string_view path,
+    const std::map<std::string, std::string>& params, std::string_view body);
+
+// "limit" of a list: 1..max; E_INVALID_ARGUMENT otherwise.
+Result<uint32_t> parseLimit(const std::string& text, uint32_t max);
+// "since": an RFC 3339 time as Unix milliseconds; E_INVALID_ARGUMENT otherwise.
+Result<int64_t> parseSinceMs(const std::string& text);
 
 // Splits "a=1&b=x%20y" into decoded pairs; E_INVALID_ARGUMENT on bad escapes.
 Result<std::map<std::string, std::string>> parseQuery(std::string_view query);

@@ -54,13 +54,17 @@ Result<size_t> countBatchEntries(std::string_view body) {
 
 bool validText(const std::string& s, size_t max) { return s.size() <= max; }
 
-Result<int64_t> wallTimeMs(const v1::Event& event) {
-  const auto& t = event.wall_time();
+// Unix milliseconds of a Timestamp within its documented range.
+Result<int64_t> timestampMs(const google::protobuf::Timestamp& t, const char* what) {
   if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
       t.nanos() > 999'999'999) {
-    return invalid("event wall_time out of range");
+    return invalid(std::string(what) + " out of range");
   }
   return t.seconds() * 1000 + t.nanos() / 1'000'000;
+}
+
+Result<int64_t> wallTimeMs(const v1::Event& event) {
+  return timestampMs(event.wall_time(), "event wall_time");
 }
 
 Status validateEvent(const v1::Event& e) {
@@ -254,6 +258,11 @@ Result<CheckinInput> decodeCheckinRequest(std::string_view body) {
   out.agent_version = req.agent_version();
   out.policy_version = req.policy_version();
   out.trust_root_version = req.trust().root();
+  out.signatures_version = req.signatures_version();
+  if (req.has_last_full_scan()) {
+    XIAOAN_ASSIGN_OR_RETURN(out.last_full_scan_ms,
+                            timestampMs(req.last_full_scan(), "last_full_scan"));
+  }
   for (const auto& cls : req.spool()) {
     // Saturate instead of wrapping: the figure is informational.
     uint64_t room = std::numeric_limits<uint64_t>::max() - out.spool_pending;

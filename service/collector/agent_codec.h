@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,7 +50,9 @@ struct CheckinInput {
   std::string agent_version;
   uint64_t policy_version = 0;
   uint64_t spool_pending = 0;
-  uint64_t trust_root_version = 0;  // newer roots are sent with the answer
+  uint64_t trust_root_version = 0;           // newer roots are sent with the answer
+  uint64_t signatures_version = 0;           // signature bundle loaded (0 = built-in rules)
+  std::optional<int64_t> last_full_scan_ms;  // Unix ms; nullopt when unset
   NormalizedFacts facts;
 };
 

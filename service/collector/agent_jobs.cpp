@@ -120,6 +120,8 @@ Status CheckinJob::apply(WriteTxn& txn) {
   u.agent_version = input_.agent_version;
   u.policy_version = input_.policy_version;
   u.spool_pending = input_.spool_pending;
+  u.signatures_version = input_.signatures_version;
+  u.last_full_scan_ms = input_.last_full_scan_ms;
   u.now_ms = unixMillis(clock_.now());
   XIAOAN_ASSIGN_OR_RETURN(AgentRow agent, txn.recordCheckin(u));
   terminal_id_ = agent.terminal_id;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "service/collector/admin_request.h"
 #include "service/collector/agent_responses.h"
 #include "service/collector/http_types.h"
 #include "service/collector/ingest_writer.h"
@@ -18,7 +19,8 @@ struct CollectorConfig {
     admin_listener.name = "admin api";
     admin_listener.port = 8444;
     admin_listener.max_connections = 64;
-    admin_listener.max_body_bytes_in_flight = 16ull * 1024 * 1024;
+    // One signature bundle upload beside the small requests of other admins.
+    admin_listener.max_body_bytes_in_flight = kMaxPublishBodyBytes + 16ull * 1024 * 1024;
   }
 
   // D: ca.pem, ca.key, server.pem, server.key, collector.db, trust/, artifacts/

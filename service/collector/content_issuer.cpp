@@ -8,6 +8,7 @@
 #include "platform/logging.h"
 #include "platform/policy/policy_rules.h"
 #include "platform/trust/metadata.h"
+#include "service/collector/crypto_util.h"
 #include "xiaoan/v1/policy.pb.h"
 
 namespace xiaoan::collector {
@@ -65,6 +66,7 @@ struct ContentIssuer::Pass {
   bool policy_changed = false;
   bool targets_changed = false;
   bool timestamp_changed = false;
+  std::optional<SignatureBundleRow> bundle;  // the latest published signature bundle
 };
 
 ContentIssuer::ContentIssuer(IssuerOptions options, const CollectorKeys* keys,
@@ -76,7 +78,7 @@ Result<AgentContent> ContentIssuer::issue(WriteTxn& txn, const std::string& agen
                                           uint64_t agent_root_version) const {
   XIAOAN_ASSIGN_OR_RETURN(auto layers, txn.terminalPolicyLayers(terminal_id));
   if (!layers) return Status(ErrorCode::kNotFound, "terminal " + terminal_id + " not found");
-  Pass pass{txn, agent_id, terminal_id, {}, {}, nowMs(clock_)};
+  Pass pass{txn, agent_id, terminal_id, {}, {}, nowMs(clock_), false, false, false, {}};
   XIAOAN_ASSIGN_OR_RETURN(pass.resolved, resolvePolicy(options_.defaults, *layers));
   // Layers are validated when stored; this guards against stored data from elsewhere, so that
   // no agent is ever sent a policy it must reject.
@@ -91,6 +93,7 @@ Result<AgentContent> ContentIssuer::issue(WriteTxn& txn, const std::string& agen
   XIAOAN_ASSIGN_OR_RETURN(auto existing, txn.findIssuedContent(agent_id));
   if (existing) pass.row = std::move(*existing);
   pass.row.agent_id = agent_id;
+  XIAOAN_ASSIGN_OR_RETURN(pass.bundle, txn.latestSignatureBundle());
   XIAOAN_RETURN_IF_ERROR(issuePolicy(pass));
   XIAOAN_RETURN_IF_ERROR(issueTargets(pass));
   XIAOAN_RETURN_IF_ERROR(issueTimestamp(pass));
@@ -98,9 +101,7 @@ Result<AgentContent> ContentIssuer::issue(WriteTxn& txn, const std::string& agen
     pass.row.updated_at_ms = pass.now_ms;
     XIAOAN_RETURN_IF_ERROR(txn.putIssuedContent(pass.row));
   }
-  // Also when nothing changed: the file may have been lost (e.g. a restored data dir).
-  XIAOAN_ASSIGN_OR_RETURN(std::string sha, artifacts_.put(pass.row.policy_document));
-  out.artifacts.push_back(std::move(sha));
+  XIAOAN_ASSIGN_OR_RETURN(out.artifacts, storedArtifacts(pass));
   out.policy_version = pass.row.policy_version;
   XIAOAN_ASSIGN_OR_RETURN(out.trust, trustUpdate(pass.row, agent_root_version));
   return out;
@@ -145,7 +146,9 @@ Status ContentIssuer::issuePolicy(Pass& pass) const {
 
 Status ContentIssuer::issueTargets(Pass& pass) const {
   const auto& r = pass.row;
+  uint64_t latest_bundle = pass.bundle ? pass.bundle->version : 0;
   bool due = pass.policy_changed || r.targets_version == 0 ||
+             r.signatures_version != latest_bundle ||
              dueForRenewal(r.targets_expires_ms, pass.now_ms, options_.targets_ttl) ||
              !signedBy(r.targets_envelope, keys_->content);
   if (!due) return Status::ok();
@@ -164,12 +167,54 @@ Status ContentIssuer::issueTargets(Pass& pass) const {
   artifact->set_version(r.policy_version);
   artifact->set_length(doc.size());
   artifact->set_sha256(crypto::sha256(doc));
+  if (pass.bundle) XIAOAN_RETURN_IF_ERROR(addSignatures(*pass.bundle, targets));
+  pass.row.signatures_version = pass.bundle ? pass.bundle->version : 0;
   XIAOAN_ASSIGN_OR_RETURN(pass.row.targets_envelope,
                           signAs(v1::ROLE_CONTENT, targets, keys_->content));
   pass.row.targets_version = version;
   pass.row.targets_expires_ms = expires;
   pass.targets_changed = true;
   return Status::ok();
+}
+
+// The latest signature bundle, next to the policy, in every agent's targets.
+Status ContentIssuer::addSignatures(const SignatureBundleRow& bundle,
+                                    v1::TargetsMetadata& targets) {
+  XIAOAN_ASSIGN_OR_RETURN(std::string sha, hexDecode(bundle.sha256_hex));
+  if (sha.size() != 32) return Status(ErrorCode::kDatabase, "stored bundle hash is not SHA-256");
+  auto* artifact = targets.add_artifacts();
+  artifact->set_kind(v1::ARTIFACT_KIND_SIGNATURES);
+  artifact->set_name(kSignaturesArtifactName);
+  artifact->set_version(bundle.version);
+  artifact->set_length(bundle.size);
+  artifact->set_sha256(std::move(sha));
+  return Status::ok();
+}
+
+// The raw SHA-256 of every artifact the targets name, each checked to be in the artifact store
+// also when nothing changed: the file may have been lost (e.g. a restored data dir). The policy
+// document is in the row; a bundle's bytes are read from the database only when its file is
+// missing.
+Result<std::vector<std::string>> ContentIssuer::storedArtifacts(Pass& pass) const {
+  std::vector<std::string> out;
+  XIAOAN_ASSIGN_OR_RETURN(std::string policy_sha, artifacts_.put(pass.row.policy_document));
+  out.push_back(std::move(policy_sha));
+  if (!pass.bundle) return out;
+  const SignatureBundleRow& b = *pass.bundle;
+  XIAOAN_ASSIGN_OR_RETURN(std::string sha, hexDecode(b.sha256_hex));
+  if (artifacts_.sizeOf(b.sha256_hex) != b.size) {
+    componentLogger("collector.content")
+        ->warn("artifact of signature bundle {} is missing; restoring it from the database",
+               b.version);
+    XIAOAN_ASSIGN_OR_RETURN(std::string data, pass.txn.signatureBundleData(b.version));
+    XIAOAN_ASSIGN_OR_RETURN(std::string stored, artifacts_.put(data));
+    if (stored != sha) {
+      return Status(ErrorCode::kDatabase, "stored signature bundle " + std::to_string(b.version) +
+                                              " does not match its hash");
+    }
+  }
+  out.push_back(std::move(sha));
+  return out;
 }
 
 Status ContentIssuer::issueTimestamp(Pass& pass) const {

@@ -17,6 +17,9 @@
 
 namespace xiaoan::collector {
 
+// Artifact name of the signature bundle in content targets (kind ARTIFACT_KIND_SIGNATURES).
+inline constexpr const char* kSignaturesArtifactName = "signatures";
+
 struct IssuerOptions {
   // Lifetime of a timestamp; re-signed when less than half of it is left.
   std::chrono::seconds timestamp_ttl{std::chrono::hours(24 * 7)};
@@ -34,15 +37,18 @@ struct AgentContent {
   uint64_t policy_version = 0;
   // Roots newer than the agent's, the current timestamp and content targets; unset without keys.
   std::optional<v1::TrustUpdate> trust;
-  // Raw SHA-256 of every artifact the content targets name (for offline bundles).
+  // Raw SHA-256 of every artifact the content targets name (policy, signatures) for offline
+  // bundles; each is in the artifact store.
   std::vector<std::string> artifacts;
 };
 
 // Issues each agent its merged policy through the signed content channel (DESIGN.md §6):
 // PolicyDocument artifact -> content targets (content key) -> timestamp (timestamp key).
 // A version is taken from the collector-wide counter only when something changed: the merged
-// policy (then new policy, targets and timestamp versions), the targets near expiry or signed
-// by a key no longer current (targets + timestamp), the timestamp near expiry (timestamp).
+// policy (then new policy, targets and timestamp versions), a newer published signature bundle,
+// the targets near expiry or signed by a key no longer current (targets + timestamp), the
+// timestamp near expiry (timestamp). The targets name the policy and, once one is published,
+// the latest signature bundle (ARTIFACT_KIND_SIGNATURES "signatures", its bundle version).
 // Everything issued is persisted in the caller's transaction, so versions never go down.
 // Thread-safe (const; the artifact store serialises its writes).
 class ContentIssuer {
@@ -69,6 +75,8 @@ class ContentIssuer {
   Status issuePolicy(Pass& pass) const;
   Status issueTargets(Pass& pass) const;
   Status issueTimestamp(Pass& pass) const;
+  static Status addSignatures(const SignatureBundleRow& bundle, v1::TargetsMetadata& targets);
+  Result<std::vector<std::string>> storedArtifacts(Pass& pass) const;
   Result<v1::TrustUpdate> trustUpdate(const IssuedContentRow& row, uint64_t agent_root) const;
 
   IssuerOptions options_;

@@ -96,6 +96,25 @@ Result<std::string> base64Decode(std::string_view text) {
   return out;
 }
 
+Result<std::string> hexDecode(std::string_view hex) {
+  auto digit = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return Status(ErrorCode::kInvalidArgument, "odd-length hex");
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int hi = digit(hex[i]);
+    int lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) return Status(ErrorCode::kInvalidArgument, "not a hex digit");
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
 Result<std::string> hashPassword(std::string_view password, unsigned iterations) {
   XIAOAN_ASSIGN_OR_RETURN(std::string salt, randomBytes(kSaltBytes));
   XIAOAN_ASSIGN_OR_RETURN(std::string derived, pbkdf2(password, salt, iterations));

@@ -20,6 +20,9 @@ Result<std::string> randomHexId(size_t bytes);
 // when malformed.
 Result<std::string> base64Decode(std::string_view text);
 
+// Lower- or upper-case hex to bytes; E_INVALID_ARGUMENT for an odd length or a non-hex digit.
+Result<std::string> hexDecode(std::string_view hex);
+
 // Password hashes are "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>" so that the cost can
 // be raised later without invalidating stored hashes.
 inline constexpr unsigned kPbkdf2Iterations = 100'000;

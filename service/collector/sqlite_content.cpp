@@ -76,7 +76,7 @@ Result<std::optional<IssuedContentRow>> readIssuedContent(SqliteDb& db,
   XIAOAN_ASSIGN_OR_RETURN(
       auto st, db.prepare("SELECT policy_version, policy_hash, policy_document, targets_version, "
                           "targets_envelope, targets_expires, timestamp_version, "
-                          "timestamp_envelope, timestamp_expires, updated_at "
+                          "timestamp_envelope, timestamp_expires, updated_at, signatures_version "
                           "FROM issued_content WHERE agent_id = ?1"));
   st->bind(1, agent_id);
   XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
@@ -93,6 +93,7 @@ Result<std::optional<IssuedContentRow>> readIssuedContent(SqliteDb& db,
   r.timestamp_envelope = st->columnBlob(7);
   r.timestamp_expires_ms = st->columnInt64(8);
   r.updated_at_ms = st->columnInt64(9);
+  r.signatures_version = static_cast<uint64_t>(st->columnInt64(10));
   return std::optional<IssuedContentRow>(std::move(r));
 }
 
@@ -101,8 +102,8 @@ Status writeIssuedContent(SqliteDb& db, const IssuedContentRow& r) {
       auto st, db.prepare("INSERT OR REPLACE INTO issued_content(agent_id, policy_version, "
                           "policy_hash, policy_document, targets_version, targets_envelope, "
                           "targets_expires, timestamp_version, timestamp_envelope, "
-                          "timestamp_expires, updated_at) "
-                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+                          "timestamp_expires, updated_at, signatures_version) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
   st->bind(1, r.agent_id)
       .bind(2, static_cast<int64_t>(r.policy_version))
       .bindBlob(3, r.policy_hash)
@@ -113,15 +114,19 @@ Status writeIssuedContent(SqliteDb& db, const IssuedContentRow& r) {
       .bind(8, static_cast<int64_t>(r.timestamp_version))
       .bindBlob(9, r.timestamp_envelope)
       .bind(10, r.timestamp_expires_ms)
-      .bind(11, r.updated_at_ms);
+      .bind(11, r.updated_at_ms)
+      .bind(12, static_cast<int64_t>(r.signatures_version));
   return st->run();
 }
 
-Result<uint64_t> takeContentVersion(SqliteDb& db) {
-  XIAOAN_ASSIGN_OR_RETURN(auto st, db.prepare("UPDATE counters SET value = value + 1 WHERE name = "
-                                              "'content_version' RETURNING value"));
+Result<uint64_t> takeContentVersion(SqliteDb& db) { return takeCounter(db, "content_version"); }
+
+Result<uint64_t> takeCounter(SqliteDb& db, const std::string& name) {
+  XIAOAN_ASSIGN_OR_RETURN(
+      auto st, db.prepare("UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value"));
+  st->bind(1, name);
   XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
-  if (!row) return Status(ErrorCode::kDatabase, "content version counter missing");
+  if (!row) return Status(ErrorCode::kDatabase, "counter " + name + " missing");
   auto value = static_cast<uint64_t>(st->columnInt64(0));
   XIAOAN_ASSIGN_OR_RETURN(bool more, st->step());  // finish the statement
   (void)more;

@@ -20,6 +20,8 @@ Result<std::optional<IssuedContentRow>> readIssuedContent(SqliteDb& db,
                                                           const std::string& agent_id);
 Status writeIssuedContent(SqliteDb& db, const IssuedContentRow& row);
 Result<uint64_t> takeContentVersion(SqliteDb& db);
+// The next value of the counter `name` ("content_version", "signatures_version").
+Result<uint64_t> takeCounter(SqliteDb& db, const std::string& name);
 // One admin_audit row (admin mutations, from either session).
 Status writeAudit(SqliteDb& db, const AuditRow& audit);
 

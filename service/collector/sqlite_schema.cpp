@@ -127,10 +127,33 @@ CREATE TABLE counters(
 INSERT INTO counters(name, value) VALUES('content_version', 0);
 )sql";
 
+// Version 2 -> 3: signature bundles (antivirus). Bundle versions have their own counter so that
+// admins see 1, 2, 3 rather than gaps left by policy and metadata versions. `data` is the
+// artifact (the serialized SignatureBundle), kept to restore a lost artifact file.
+const char* const kMigrationTo3 = R"sql(
+ALTER TABLE terminals ADD COLUMN signatures_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN last_full_scan INTEGER;
+ALTER TABLE issued_content ADD COLUMN signatures_version INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE signature_bundles(
+  version INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  rule_count INTEGER NOT NULL,
+  file_count INTEGER NOT NULL,
+  published_at INTEGER NOT NULL,
+  published_by TEXT NOT NULL,
+  description TEXT NOT NULL,
+  warnings BLOB NOT NULL,
+  data BLOB NOT NULL);
+
+INSERT INTO counters(name, value) VALUES('signatures_version', 0);
+)sql";
+
 namespace {
 
 // Step i brings a database from version i to version i + 1.
-constexpr const char* const* kSteps[] = {&kSchemaSql, &kMigrationTo2};
+constexpr const char* const* kSteps[] = {&kSchemaSql, &kMigrationTo2, &kMigrationTo3};
 static_assert(std::size(kSteps) == kSchemaVersion);
 
 Result<int64_t> userVersion(SqliteDb& db) {

@@ -4,6 +4,7 @@
 
 #include "service/collector/sqlite_content.h"
 #include "service/collector/sqlite_schema.h"
+#include "service/collector/sqlite_signatures.h"
 #include "service/collector/sqlite_write_txn.h"
 
 namespace xiaoan::collector {
@@ -42,34 +43,16 @@ TerminalRow terminalFromRow(const SqliteStatement& st) {
   t.policy_version = static_cast<uint64_t>(st.columnInt64(11));
   t.spool_pending = static_cast<uint64_t>(st.columnInt64(12));
   t.room = st.columnText(13);
+  t.signatures_version = static_cast<uint64_t>(st.columnInt64(14));
+  t.last_full_scan_ms = st.columnOptionalInt64(15);
   return t;
-}
-
-StoredEventRow eventFromRow(const SqliteStatement& st) {
-  StoredEventRow e;
-  e.id = st.columnInt64(0);
-  e.agent_id = st.columnText(1);
-  e.terminal_id = st.columnText(2);
-  e.school_id = st.columnText(3);
-  e.stream = st.columnText(4);
-  e.epoch = static_cast<uint64_t>(st.columnInt64(5));
-  if (auto seq = st.columnOptionalInt64(6)) e.seq = static_cast<uint64_t>(*seq);
-  e.type = st.columnText(7);
-  e.wall_time_ms = st.columnInt64(8);
-  e.received_at_ms = st.columnInt64(9);
-  e.body = st.columnBlob(10);
-  e.payload_json = st.columnText(11);
-  return e;
 }
 
 // The query text depends only on which filters are set, so each variant is prepared once and
 // can use the matching index.
 std::string eventQuerySql(const EventQuery& q) {
-  std::string sql =
-      "SELECT e.id, e.agent_id, coalesce(a.terminal_id, ''), coalesce(a.school_id, ''), "
-      "e.stream, e.epoch, e.seq, e.type, e.wall_time, e.received_at, e.body, "
-      "coalesce(e.payload_json, '') FROM events e LEFT JOIN agents a ON a.id = e.agent_id "
-      "WHERE 1";
+  std::string sql = std::string("SELECT ") + kStoredEventColumns +
+                    " FROM events e LEFT JOIN agents a ON a.id = e.agent_id WHERE 1";
   if (!q.type.empty()) sql += " AND e.type = ?1";
   if (!q.terminal_id.empty()) {
     sql += " AND e.agent_id IN (SELECT id FROM agents WHERE terminal_id = ?2)";
@@ -189,10 +172,12 @@ Result<TokenRow> SqliteStore::revokeToken(const std::string& token_id, const Aud
 
 Result<std::vector<TerminalRow>> SqliteStore::listTerminals(const std::string& school_filter) {
   XIAOAN_ASSIGN_OR_RETURN(
-      auto st, db_->prepare("SELECT id, school_id, hostname, macs, ipv4, agent_id, agent_version, "
-                            "os_version, enrolled_at, last_checkin, events_stored, policy_version, "
-                            "spool_pending, room FROM terminals WHERE ?1 = '' OR school_id = ?1 "
-                            "ORDER BY created_at, id"));
+      auto st,
+      db_->prepare("SELECT id, school_id, hostname, macs, ipv4, agent_id, agent_version, "
+                   "os_version, enrolled_at, last_checkin, events_stored, policy_version, "
+                   "spool_pending, room, signatures_version, last_full_scan FROM terminals "
+                   "WHERE ?1 = '' OR school_id = ?1 "
+                   "ORDER BY created_at, id"));
   st->bind(1, school_filter);
   std::vector<TerminalRow> out;
   for (;;) {
@@ -213,7 +198,7 @@ Result<std::vector<StoredEventRow>> SqliteStore::listEvents(const EventQuery& qu
   for (;;) {
     XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) break;
-    out.push_back(eventFromRow(*st));
+    out.push_back(storedEventFromRow(*st));
   }
   return out;
 }
@@ -323,6 +308,14 @@ Result<std::optional<TerminalPolicyLayers>> SqliteStore::terminalPolicyLayers(
 Result<std::optional<IssuedContentRow>> SqliteStore::findIssuedContent(
     const std::string& agent_id) {
   return readIssuedContent(*db_, agent_id);
+}
+
+Result<std::vector<SignatureBundleRow>> SqliteStore::listSignatureBundles(uint32_t limit) {
+  return readSignatureBundles(*db_, limit);
+}
+
+Result<std::vector<DetectionRow>> SqliteStore::listDetections(const DetectionQuery& query) {
+  return readDetections(*db_, query);
 }
 
 Status SqliteStore::putAdmin(const AdminRow& admin) {

@@ -36,6 +36,8 @@ class SqliteStore final : public Store {
   Result<std::optional<TerminalPolicyLayers>> terminalPolicyLayers(
       const std::string& terminal_id) override;
   Result<std::optional<IssuedContentRow>> findIssuedContent(const std::string& agent_id) override;
+  Result<std::vector<SignatureBundleRow>> listSignatureBundles(uint32_t limit) override;
+  Result<std::vector<DetectionRow>> listDetections(const DetectionQuery& query) override;
   Status putAdmin(const AdminRow& admin) override;
   Result<std::optional<AdminRow>> findAdmin(const std::string& name) override;
 

@@ -2,6 +2,7 @@
 
 #include "service/collector/crypto_util.h"
 #include "service/collector/sqlite_content.h"
+#include "service/collector/sqlite_signatures.h"
 
 namespace xiaoan::collector {
 namespace {
@@ -115,7 +116,9 @@ Result<AgentRow> SqliteWriteTxn::recordCheckin(const CheckinUpdate& u) {
     XIAOAN_ASSIGN_OR_RETURN(auto st,
                             db_.prepare("UPDATE terminals SET hostname = ?2, macs = ?3, ipv4 = ?4, "
                                         "os_version = ?5, agent_version = ?6, policy_version = ?7, "
-                                        "spool_pending = ?8, last_checkin = ?9 WHERE id = ?1"));
+                                        "spool_pending = ?8, last_checkin = ?9, "
+                                        "signatures_version = ?10, last_full_scan = ?11 "
+                                        "WHERE id = ?1"));
     st->bind(1, agent->terminal_id)
         .bind(2, u.hostname)
         .bind(3, joinList(u.macs))
@@ -124,7 +127,9 @@ Result<AgentRow> SqliteWriteTxn::recordCheckin(const CheckinUpdate& u) {
         .bind(6, u.agent_version)
         .bind(7, static_cast<int64_t>(u.policy_version))
         .bind(8, static_cast<int64_t>(u.spool_pending))
-        .bind(9, u.now_ms);
+        .bind(9, u.now_ms)
+        .bind(10, static_cast<int64_t>(u.signatures_version))
+        .bind(11, u.last_full_scan_ms);
     XIAOAN_RETURN_IF_ERROR(st->run());
   }
   XIAOAN_RETURN_IF_ERROR(rememberMacs(agent->school_id, agent->terminal_id, u.macs));
@@ -268,5 +273,21 @@ Status SqliteWriteTxn::putIssuedContent(const IssuedContentRow& row) {
 Result<uint64_t> SqliteWriteTxn::nextContentVersion() { return takeContentVersion(db_); }
 
 Status SqliteWriteTxn::recordAudit(const AuditRow& audit) { return writeAudit(db_, audit); }
+
+Result<uint64_t> SqliteWriteTxn::nextSignaturesVersion() {
+  return takeCounter(db_, "signatures_version");
+}
+
+Status SqliteWriteTxn::insertSignatureBundle(const SignatureBundleRow& row, std::string_view data) {
+  return writeSignatureBundle(db_, row, data);
+}
+
+Result<std::optional<SignatureBundleRow>> SqliteWriteTxn::latestSignatureBundle() {
+  return readLatestSignatureBundle(db_);
+}
+
+Result<std::string> SqliteWriteTxn::signatureBundleData(uint64_t version) {
+  return readSignatureBundleData(db_, version);
+}
 
 }  // namespace xiaoan::collector

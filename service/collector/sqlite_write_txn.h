@@ -35,6 +35,10 @@ class SqliteWriteTxn final : public WriteTxn {
   Status putIssuedContent(const IssuedContentRow& row) override;
   Result<uint64_t> nextContentVersion() override;
   Status recordAudit(const AuditRow& audit) override;
+  Result<uint64_t> nextSignaturesVersion() override;
+  Status insertSignatureBundle(const SignatureBundleRow& row, std::string_view data) override;
+  Result<std::optional<SignatureBundleRow>> latestSignatureBundle() override;
+  Result<std::string> signatureBundleData(uint64_t version) override;
 
  private:
   Status checkToken(const EnrollParams& params, std::string& school_id);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "platform/result.h"
@@ -45,7 +46,9 @@ struct TerminalRow {
   uint64_t events_stored = 0;
   uint64_t policy_version = 0;  // as reported by the agent (applied)
   uint64_t spool_pending = 0;
-  std::string room;  // "" = no room assigned
+  std::string room;                          // "" = no room assigned
+  uint64_t signatures_version = 0;           // bundle the agent reported loaded (0 = built-in)
+  std::optional<int64_t> last_full_scan_ms;  // last completed full scan the agent reported
 };
 
 struct AgentRow {
@@ -131,6 +134,8 @@ struct CheckinUpdate {
   std::string agent_version;
   uint64_t policy_version = 0;
   uint64_t spool_pending = 0;
+  uint64_t signatures_version = 0;
+  std::optional<int64_t> last_full_scan_ms;  // nullopt: the agent has not completed one
   int64_t now_ms = 0;
 };
 
@@ -143,7 +148,7 @@ struct AuditRow {
   int64_t time_ms = 0;
   std::string admin;
   // "school.add", "token.create", "token.revoke", "policy.put", "policy.delete",
-  // "terminal.room", "bundle.export"
+  // "terminal.room", "bundle.export", "signatures.publish"
   std::string action;
   std::string target;
   std::string detail_json;
@@ -189,6 +194,37 @@ struct IssuedContentRow {
   std::string timestamp_envelope;
   int64_t timestamp_expires_ms = 0;
   int64_t updated_at_ms = 0;
+  // Version of the signature bundle the targets name (0 = none): a newer published bundle
+  // re-signs the targets.
+  uint64_t signatures_version = 0;
+};
+
+// A published signature bundle (its artifact is the serialized SignatureBundle). `warnings` is
+// a serialized xiaoan.v1.SignatureBundleInfo that carries only the compiler warnings: the store
+// keeps it as bytes and never interprets it.
+struct SignatureBundleRow {
+  uint64_t version = 0;
+  std::string sha256_hex;  // of the artifact bytes
+  uint64_t size = 0;       // artifact bytes
+  uint32_t rule_count = 0;
+  uint32_t file_count = 0;
+  int64_t published_at_ms = 0;
+  std::string published_by;
+  std::string description;
+  std::string warnings;
+};
+
+// Stored `detection` events, newest first.
+struct DetectionQuery {
+  std::string school_id;            // empty = any
+  std::optional<int64_t> since_ms;  // wall time >= since
+  uint32_t limit = 100;
+};
+
+// A stored detection event with the hostname its terminal last reported.
+struct DetectionRow {
+  StoredEventRow event;
+  std::string hostname;
 };
 
 // One write transaction. Destroying it without commit() rolls back. Used by one thread.
@@ -231,6 +267,16 @@ class WriteTxn {
   virtual Result<uint64_t> nextContentVersion() = 0;
   // An admin action that writes through a WriteTxn (e.g. issuing for a bundle export).
   virtual Status recordAudit(const AuditRow& audit) = 0;
+
+  // Signature bundles. The next value of the collector-wide bundle version counter (1, 2, ...;
+  // never repeats as long as the transaction commits). insert: E_INVALID_ARGUMENT when the
+  // version exists; `data` (the artifact bytes) is kept so that a lost artifact file can be
+  // restored. latest: the newest bundle without its data, nullopt when none was published.
+  virtual Result<uint64_t> nextSignaturesVersion() = 0;
+  virtual Status insertSignatureBundle(const SignatureBundleRow& row, std::string_view data) = 0;
+  virtual Result<std::optional<SignatureBundleRow>> latestSignatureBundle() = 0;
+  // The artifact bytes of bundle `version`; E_NOT_FOUND when there is no such bundle.
+  virtual Result<std::string> signatureBundleData(uint64_t version) = 0;
 };
 
 // Storage of the collector. One instance is one database session: use it from one thread at a
@@ -271,6 +317,11 @@ class Store {
       const std::string& terminal_id) = 0;
   virtual Result<std::optional<IssuedContentRow>> findIssuedContent(
       const std::string& agent_id) = 0;
+
+  // Published signature bundles, newest first (without their data).
+  virtual Result<std::vector<SignatureBundleRow>> listSignatureBundles(uint32_t limit) = 0;
+  // Stored `detection` events, newest first.
+  virtual Result<std::vector<DetectionRow>> listDetections(const DetectionQuery& query) = 0;
 
   // Creates or replaces an admin account.
   virtual Status putAdmin(const AdminRow& admin) = 0;

@@ -159,25 +159,27 @@ TEST_CASE("token revoke takes exactly one id") {
   CHECK(h.requests().size() == 1);
 }
 
-TEST_CASE("terminals list shows room and policy version") {
+TEST_CASE("terminals list shows room, policy and signature bundle versions") {
   AdminHarness h(always(
       200, R"({"terminals":[{"id":"t-1","school_id":"xmsyxx","hostname":"XMSY-机房2-07",)"
            R"("ipv4":["10.1.2.7","10.1.3.7"],"agent_version":"0.1.0","room":"机房2",)"
-           R"("policy_version":"17","last_checkin":"2026-11-21T14:02:30Z",)"
-           R"("spool_pending":"3","events_stored":"1200"},)"
+           R"("policy_version":"17","signatures_version":"4",)"
+           R"("last_checkin":"2026-11-21T14:02:30Z","spool_pending":"3","events_stored":"1200"},)"
            R"({"id":"t-2","school_id":"xmsyxx","silent":true}]})"));
   const AdminRun r = h.run({"terminals", "list", "--school", "xmsyxx"});
   CHECK(r.code == 0);
   CHECK(r.out ==
-        "终端 ID  学校    机房   主机名         IPv4               代理版本  策略版本  "
+        "终端 ID  学校    机房   主机名         IPv4               代理版本  策略版本  特征库版本  "
         "上次签到             待上传  事件数  状态\n"
-        "-------  ------  -----  -------------  -----------------  --------  --------  "
+        "-------  ------  -----  -------------  -----------------  --------  --------  ----------  "
         "-------------------  ------  ------  ----\n"
-        "t-1      xmsyxx  机房2  XMSY-机房2-07  10.1.2.7,10.1.3.7  0.1.0     17        "
+        "t-1      xmsyxx  机房2  XMSY-机房2-07  10.1.2.7,10.1.3.7  0.1.0     17        4           "
         "2026-11-21 14:02:30  3       1200    正常\n"
-        "t-2      xmsyxx  -                     -                            -         "
+        "t-2      xmsyxx  -                     -                            -         -           "
         "-                    0       0       失联\n"
         "共 2 台终端\n");
+  const AdminRun en = h.run({"--lang", "en", "terminals", "list"});
+  CHECK(contains(en.out, "policy  signatures  last check-in"));
   CHECK(h.requests().at(0).url == "https://127.0.0.1:8444/api/v1/terminals?school=xmsyxx");
 }
 

@@ -72,6 +72,48 @@ TEST_CASE("bad paths, methods and bodies") {
         ErrorCode::kTooLarge);
 }
 
+TEST_CASE("signature bundle and detection routes") {
+  auto publish = parseAs<PublishSignatures>(
+      "POST", "/api/v1/signatures",
+      R"({"files":[{"name":"a.yar","content":"cnVsZSBh"}],"description":"新规则"})");
+  REQUIRE(publish.request.files_size() == 1);
+  CHECK(publish.request.files(0).content() == "rule a");  // bytes are base64 in JSON
+  CHECK(publish.request.description() == "新规则");
+  parseAs<ListSignatures>("GET", "/api/v1/signatures");
+  CHECK(errorOf("DELETE", "/api/v1/signatures") == ErrorCode::kUnsupported);
+  CHECK(errorOf("GET", "/api/v1/signatures?x=1") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("POST", "/api/v1/signatures", R"({"files":[]})") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("POST", "/api/v1/signatures", R"({"files":[{"name":"a","content":"%%"}]})") ==
+        ErrorCode::kInvalidArgument);
+  CHECK(errorOf("POST", "/api/v1/signatures",
+                R"({"files":[{"name":"a"}],"description":")" + std::string(1025, 'x') + R"("})") ==
+        ErrorCode::kInvalidArgument);
+
+  auto all = parseAs<ListDetections>("GET", "/api/v1/detections");
+  CHECK(all.query.limit == kDefaultDetectionLimit);
+  CHECK(all.query.school_id.empty());
+  auto q = parseAs<ListDetections>(
+      "GET", "/api/v1/detections?school=s1&since=2026-11-21T05:00:00Z&limit=1000");
+  CHECK(q.query.school_id == "s1");
+  CHECK(q.query.since_ms == 1'795'237'200'000);
+  CHECK(q.query.limit == 1000);
+  for (const char* bad : {"/api/v1/detections?limit=1001", "/api/v1/detections?school=S1",
+                          "/api/v1/detections?since=today", "/api/v1/detections?type=x"}) {
+    CHECK(errorOf("GET", bad) == ErrorCode::kInvalidArgument);
+  }
+  CHECK(errorOf("POST", "/api/v1/detections") == ErrorCode::kUnsupported);
+}
+
+TEST_CASE("only publishing a bundle may send more than the usual body cap") {
+  CHECK(adminBodyLimit("POST", "/api/v1/signatures") == kMaxPublishBodyBytes);
+  CHECK(kMaxPublishBodyBytes > sig::kMaxBundleBytes / 3 * 4);  // base64 of a whole bundle
+  CHECK(adminBodyLimit("GET", "/api/v1/signatures") == kMaxAdminBodyBytes);
+  CHECK(adminBodyLimit("POST", "/api/v1/schools?x") == kMaxAdminBodyBytes);
+  const std::string big(kMaxAdminBodyBytes + 1, ' ');
+  CHECK(errorOf("POST", "/api/v1/signatures", big) == ErrorCode::kInvalidArgument);  // parsed
+  CHECK(errorOf("POST", "/api/v1/schools", big) == ErrorCode::kTooLarge);
+}
+
 // Policies, rooms and bundles.
 
 constexpr const char* kTerminal = "/api/v1/policies/terminal/0123456789abcdef0123456789abcdef";

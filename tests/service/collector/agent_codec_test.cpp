@@ -153,6 +153,27 @@ TEST_CASE("check-in requests: spool backlog summed, too many interfaces refused"
         ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("check-in requests: loaded signature bundle and last full scan, time in range") {
+  v1::CheckinRequest req;
+  req.set_signatures_version(12);
+  auto none = decodeCheckinRequest(req.SerializeAsString());
+  REQUIRE(none.isOk());
+  CHECK(none->signatures_version == 12);
+  CHECK_FALSE(none->last_full_scan_ms.has_value());  // unset: never completed one
+  req.mutable_last_full_scan()->set_seconds(1'795'000'000);
+  req.mutable_last_full_scan()->set_nanos(250'000'000);
+  auto scanned = decodeCheckinRequest(req.SerializeAsString());
+  REQUIRE(scanned.isOk());
+  CHECK(scanned->last_full_scan_ms == 1'795'000'000'250);
+  req.mutable_last_full_scan()->set_seconds(253402300800);  // year 10000
+  CHECK(decodeCheckinRequest(req.SerializeAsString()).status().code() ==
+        ErrorCode::kInvalidArgument);
+  req.mutable_last_full_scan()->set_seconds(0);
+  req.mutable_last_full_scan()->set_nanos(-1);
+  CHECK(decodeCheckinRequest(req.SerializeAsString()).status().code() ==
+        ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("MAC normalisation") {
   CHECK(normalizeMac("AA:BB:CC:DD:EE:FF") == "aa:bb:cc:dd:ee:ff");
   CHECK(normalizeMac("aa-bb-cc-dd-ee-ff") == "aa:bb:cc:dd:ee:ff");

@@ -2,47 +2,22 @@
 // "done" flow of the signed content channel from the admin's side.
 #include <doctest/doctest.h>
 
-#include <sstream>
-
 #include "platform/file_util.h"
 #include "platform/trust/metadata.h"
-#include "service/admin_cli/admin_app.h"
-#include "service/admin_cli/admin_transport.h"
+#include "tests/service/collector/support/admin_cli_run.h"
 #include "tests/service/collector/support/keyed_collector.h"
 
 namespace xiaoan::collector {
 namespace {
 
 using testing::checkin;
-using testing::policyVersion;
 using testing::KeyedCollector;
+using testing::policyVersion;
 
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = testing::AdminCliRun;
 
-Run admin(KeyedCollector& k, std::vector<std::string> args) {
-  std::vector<std::string> full = {
-      "--server", "https://127.0.0.1:" + std::to_string(k.h.adminPort()),
-      "--ca",     k.h.caFile(),
-      "--lang",   "en"};
-  full.insert(full.end(), args.begin(), args.end());
-  std::ostringstream out;
-  std::ostringstream err;
-  admin::AdminIo io;
-  io.args = full;
-  io.env = {{"XIAOAN_ADMIN_PASSWORD", testing::kAdminPassword}};
-  io.clock = &k.h.clock();
-  io.out = &out;
-  io.err = &err;
-  io.make_transport = admin::makeHttpsTransport;
-  Run r;
-  r.code = admin::runXiaoanAdmin(io);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+Run admin(KeyedCollector& k, const std::vector<std::string>& args) {
+  return testing::runAdminCli(k.h, args);
 }
 
 TEST_CASE("an admin changes one school's check-in interval; only its agents get a new version") {

@@ -7,6 +7,7 @@
 #include "platform/file_util.h"
 #include "platform/policy/policy_rules.h"
 #include "platform/trust/trust_verifier.h"
+#include "service/collector/signature_publisher.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/service/collector/support/store_fixture.h"
 #include "tests/support/trust_fixture.h"
@@ -272,6 +273,73 @@ TEST_CASE("a check-in never fails on issuing: the default interval and no signed
   auto txn = f.db.store->beginWrite();
   REQUIRE(txn.isOk());
   CHECK(f.issuer->issueForCheckin(**txn, "agent-3", f.t3, 0).trust.has_value());
+}
+
+// Publishes a one-rule bundle as `xiaoan-admin signatures publish` does.
+v1::SignatureBundleInfo publishBundle(IssuerFixture& f, const std::string& rule) {
+  v1::PublishSignaturesRequest request;
+  auto* file = request.add_files();
+  file->set_name("rules.yar");
+  file->set_content("rule " + rule + " { condition: filesize == 0 }\n");
+  auto info = publishSignatures(*f.db.store, f.artifacts, request, "admin", 0, nullptr);
+  REQUIRE_MESSAGE(info.isOk(), info.status().toString());
+  return *info;
+}
+
+// The SIGNATURES artifact the content targets name; nullopt when none.
+std::optional<v1::Artifact> signaturesOf(const AgentContent& c) {
+  auto targets = trust::parseTargets(c.trust->content_targets().payload());
+  REQUIRE(targets.isOk());
+  for (const auto& a : targets->artifacts()) {
+    if (a.kind() == v1::ARTIFACT_KIND_SIGNATURES) return a;
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("a published bundle joins every agent's targets once; the agent's verifier accepts it") {
+  IssuerFixture f;
+  auto state = *trust::stateFromPinnedRoot(f.trust.signedRoot(1));
+  AgentContent c0 = f.issue("agent-1", f.t1);
+  state = accept(state, c0, "agent-1", f.clock.now());
+  CHECK_FALSE(signaturesOf(c0).has_value());
+  v1::SignatureBundleInfo first = publishBundle(f, "first");
+  AgentContent c1 = f.issue("agent-1", f.t1);
+  CHECK(versionsOf(c1).policy == versionsOf(c0).policy);  // the policy did not change
+  CHECK(versionsOf(c1).targets > versionsOf(c0).timestamp);
+  auto sig = signaturesOf(c1);
+  REQUIRE(sig.has_value());
+  CHECK(sig->name() == "signatures");
+  CHECK(sig->version() == first.version());
+  CHECK(sig->length() == first.size());
+  CHECK(toHex(sig->sha256()) == first.sha256());
+  REQUIRE(c1.artifacts.size() == 2);  // what a bundle export packs
+  CHECK(toHex(c1.artifacts[1]) == first.sha256());
+  CHECK(f.artifacts.sizeOf(first.sha256()) == first.size());
+  state = accept(state, c1, "agent-1", f.clock.now());
+  CHECK(versionsOf(f.issue("agent-1", f.t1)) == versionsOf(c1));  // no churn
+  CHECK(signaturesOf(f.issue("agent-3", f.t3))->version() == first.version());
+
+  v1::SignatureBundleInfo second = publishBundle(f, "second");
+  CHECK(second.version() == first.version() + 1);
+  AgentContent c2 = f.issue("agent-1", f.t1);
+  CHECK(signaturesOf(c2)->version() == second.version());
+  CHECK(versionsOf(c2).targets > versionsOf(c1).timestamp);
+  accept(state, c2, "agent-1", f.clock.now());
+}
+
+TEST_CASE("a lost bundle artifact file is restored from the database") {
+  IssuerFixture f;
+  v1::SignatureBundleInfo info = publishBundle(f, "kept");
+  f.issue("agent-1", f.t1);
+  const std::string path = f.artifacts.pathOf(info.sha256());
+  auto original = readFile(path, 1 << 20);
+  REQUIRE(original.isOk());
+  REQUIRE(::unlink(path.c_str()) == 0);
+  AgentContent c = f.issue("agent-1", f.t1);
+  CHECK(signaturesOf(c)->version() == info.version());
+  auto restored = readFile(path, 1 << 20);
+  REQUIRE(restored.isOk());
+  CHECK(*restored == *original);
 }
 
 TEST_CASE("an unknown terminal is E_NOT_FOUND") {

@@ -181,6 +181,12 @@ TEST_CASE("a database that cannot be written fails every job of the group") {
     Result<std::optional<IssuedContentRow>> findIssuedContent(const std::string&) override {
       return std::optional<IssuedContentRow>();
     }
+    Result<std::vector<SignatureBundleRow>> listSignatureBundles(uint32_t) override {
+      return std::vector<SignatureBundleRow>{};
+    }
+    Result<std::vector<DetectionRow>> listDetections(const DetectionQuery&) override {
+      return std::vector<DetectionRow>{};
+    }
   };
   IngestWriter writer(std::make_unique<BrokenStore>(), WriterOptions{});
   auto a = submit(writer, 1, 1);
