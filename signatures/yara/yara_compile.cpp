@@ -1,7 +1,9 @@
 // compileRules: libyara's compiler with bundle-only includes and located diagnostics.
 
+#include <malloc.h>
 #include <stdio.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -143,30 +145,62 @@ Status firstError(const std::vector<CompileDiagnostic>& diagnostics, size_t from
   return invalid("rules do not compile");
 }
 
-size_t countingWrite(const void*, size_t size, size_t count, void* user) {
-  *static_cast<uint64_t*>(user) += static_cast<uint64_t>(size) * count;
+// The compiled form in memory, written by yr_rules_save_stream and read back by
+// yr_rules_load_stream.
+struct MemoryStream {
+  std::string bytes;
+  size_t read_pos = 0;
+};
+
+size_t memoryWrite(const void* ptr, size_t size, size_t count, void* user) {
+  static_cast<MemoryStream*>(user)->bytes.append(static_cast<const char*>(ptr), size * count);
   return count;
 }
 
-Result<YaraRules> finish(YR_COMPILER* compiler) {
+size_t memoryRead(void* ptr, size_t size, size_t count, void* user) {
+  auto* stream = static_cast<MemoryStream*>(user);
+  size_t want = size * count;
+  if (size == 0 || stream->bytes.size() - stream->read_pos < want) return 0;
+  std::memcpy(ptr, stream->bytes.data() + stream->read_pos, want);
+  stream->read_pos += want;
+  return count;
+}
+
+// Takes the rules out of the compiler and loads them back from their saved form. libyara's
+// compiler leaves its arenas with growth slack and a fragmented heap: for signature-base the
+// reloaded rules take ~29 MB resident instead of ~43 MB (yara CLI loading a .yarc: 27.5 MB).
+// Order matters: everything of the compile is freed and the heap trimmed before the load.
+Result<YaraRules> finish(CompilerPtr compiler) {
   // The rules hold their own reference: the compile's is released after the compiler.
   XIAOAN_ASSIGN_OR_RETURN(YaraLibraryRef lib, YaraLibraryRef::acquire());
-  auto impl = std::make_unique<YaraRules::Impl>(std::move(lib));
-  int rc = yr_compiler_get_rules(compiler, &impl->rules);
+  YR_RULES* built = nullptr;
+  int rc = yr_compiler_get_rules(compiler.get(), &built);
   if (rc != ERROR_SUCCESS) {
     return Status(ErrorCode::kInternal,
                   "yr_compiler_get_rules: libyara error " + std::to_string(rc));
   }
-  const YR_RULE* rule = nullptr;
-  yr_rules_foreach(impl->rules, rule) { ++impl->rule_count; }
+  MemoryStream saved;
   YR_STREAM stream{};
-  stream.user_data = &impl->compiled_bytes;
-  stream.write = countingWrite;
-  rc = yr_rules_save_stream(impl->rules, &stream);
+  stream.user_data = &saved;
+  stream.write = memoryWrite;
+  stream.read = memoryRead;
+  rc = yr_rules_save_stream(built, &stream);
+  yr_rules_destroy(built);
+  compiler.reset();
   if (rc != ERROR_SUCCESS) {
     return Status(ErrorCode::kInternal,
                   "yr_rules_save_stream: libyara error " + std::to_string(rc));
   }
+  ::malloc_trim(0);
+  auto impl = std::make_unique<YaraRules::Impl>(std::move(lib));
+  impl->compiled_bytes = saved.bytes.size();
+  rc = yr_rules_load_stream(&stream, &impl->rules);
+  if (rc != ERROR_SUCCESS) {
+    return Status(ErrorCode::kInternal,
+                  "yr_rules_load_stream: libyara error " + std::to_string(rc));
+  }
+  const YR_RULE* rule = nullptr;
+  yr_rules_foreach(impl->rules, rule) { ++impl->rule_count; }
   return YaraRules(std::move(impl));
 }
 
@@ -201,7 +235,7 @@ Result<YaraRules> compileRules(const std::vector<RuleSource>& sources,
       return invalid(s.name + ":1: only included from an include cycle");
     }
   }
-  return finish(raw);
+  return finish(std::move(compiler));
 }
 
 }  // namespace xiaoan::sig
