@@ -8,6 +8,7 @@
 #include "platform/logging.h"
 #include "platform/policy/policy_rules.h"
 #include "platform/trust/metadata.h"
+#include "signatures/bundle.h"
 
 namespace xiaoan::agent::content {
 namespace {
@@ -20,6 +21,7 @@ bool isRejection(ErrorCode code) {
     case ErrorCode::kDownloadTooSlow:
     case ErrorCode::kTooLarge:
     case ErrorCode::kPolicyInvalid:
+    case ErrorCode::kRulesInvalid:
     case ErrorCode::kTrustRootMissing:
       return true;
     default:
@@ -145,12 +147,14 @@ Result<v1::ApplyBundleResponse> ContentManager::applyBundle(const std::string& p
   if (!update.isOk()) return reject(update.status(), {}, Source::kOfflineBundle);
   BundleArtifacts artifacts(*bundle);
   const uint64_t policy_before = policyVersionLocked();
+  const std::string signatures_before = signaturesLoaded().sha256;
   trust::UpdateOutcome outcome;
   XIAOAN_RETURN_IF_ERROR(process(*update, artifacts, Source::kOfflineBundle, &outcome));
   v1::ApplyBundleResponse r;
   r.set_root_version(summary_ ? summary_->root_version : 0);
   r.set_policy_version(policyVersionLocked());
-  r.set_changed(outcome.changed || r.policy_version() != policy_before);
+  r.set_changed(outcome.changed || r.policy_version() != policy_before ||
+                signaturesLoaded().sha256 != signatures_before);
   for (const auto& w : outcome.waived) r.add_waived(w);
   return r;
 }
@@ -167,6 +171,9 @@ Status ContentManager::process(const v1::TrustUpdate& update, ArtifactFetcher& f
   }
   XIAOAN_RETURN_IF_ERROR(accept(*outcome, source));
   Status st = syncPolicy(fetcher, source);
+  // Independent artifacts: a rejected policy does not hold back new signatures, or vice versa.
+  Status sigs = syncSignatures(fetcher, source);
+  if (st.isOk()) st = sigs;
   collectGarbage();
   publish();
   if (outcome_out != nullptr) *outcome_out = std::move(outcome).value();
@@ -258,6 +265,57 @@ Status ContentManager::loadPolicy(const v1::Artifact& target, ArtifactFetcher& f
   XIAOAN_ASSIGN_OR_RETURN(std::string bytes,
                           artifacts_.read(target, policy::kMaxPolicyDocumentBytes));
   return policy_.apply(bytes, target, agent_id_, source == Source::kOfflineBundle, clock_.now());
+}
+
+const v1::Artifact* ContentManager::signaturesTarget() const {
+  if (!summary_ || !summary_->content) return nullptr;
+  for (const auto& a : summary_->content->artifacts()) {
+    if (a.kind() == v1::ARTIFACT_KIND_SIGNATURES) return &a;
+  }
+  return nullptr;
+}
+
+LoadedSignatureArtifact ContentManager::signaturesLoaded() const {
+  return hooks_.signatures_loaded ? hooks_.signatures_loaded() : LoadedSignatureArtifact{};
+}
+
+// Like syncPolicy: a bundle that does not compile is judged once (its hash remembered), so a
+// check-in every minute does not download and compile it again, nor send the event again.
+Status ContentManager::syncSignatures(ArtifactFetcher& fetcher, Source source) {
+  const v1::Artifact* target = signaturesTarget();
+  const LoadedSignatureArtifact loaded = signaturesLoaded();
+  if (target == nullptr || !hooks_.on_signatures || loaded.sha256 == target->sha256()) {
+    return Status::ok();
+  }
+  if (target->sha256() == rejected_signatures_sha_) return rejected_signatures_status_;
+  const v1::Artifact artifact = *target;
+  const Subject subject{v1::ROLE_CONTENT, v1::ARTIFACT_KIND_SIGNATURES, artifact.version(),
+                        loaded.version};
+  const Status st = loadSignatures(artifact, fetcher);
+  if (!st.isOk()) {
+    if (st.code() == ErrorCode::kRulesInvalid || st.code() == ErrorCode::kMetaMismatch ||
+        st.code() == ErrorCode::kTooLarge) {
+      rejected_signatures_sha_ = artifact.sha256();
+      rejected_signatures_status_ = st;
+    }
+    return failure(st, subject, source);
+  }
+  condition("content_fetch", Status::ok());
+  clearRejection();
+  emit(v1::ContentUpdateEvent::OUTCOME_APPLIED, subject, source, Status::ok());
+  return Status::ok();
+}
+
+Status ContentManager::loadSignatures(const v1::Artifact& target, ArtifactFetcher& fetcher) {
+  if (target.length() > sig::kMaxBundleBytes) {
+    return Status(ErrorCode::kTooLarge, describeArtifact(target) + " is " +
+                                            std::to_string(target.length()) +
+                                            " bytes, a signature bundle may have at most " +
+                                            std::to_string(sig::kMaxBundleBytes));
+  }
+  XIAOAN_RETURN_IF_ERROR(fetcher.fetch(target, artifacts_));
+  XIAOAN_ASSIGN_OR_RETURN(std::string bytes, artifacts_.read(target, sig::kMaxBundleBytes));
+  return hooks_.on_signatures(bytes, target);
 }
 
 // Rejections are reported as such; other failures are retried at the next check-in.

@@ -26,6 +26,13 @@ struct ContentManagerOptions {
   std::string pinned_root_path;
 };
 
+// The signature bundle the scanner runs: version 0 and no hash for the rules shipped with the
+// agent.
+struct LoadedSignatureArtifact {
+  uint64_t version = 0;
+  std::string sha256;  // raw SHA-256 of the artifact bytes
+};
+
 // How the content channel reaches the rest of the agent (wired by the daemon).
 struct ContentHooks {
   // Makes a newly running policy take effect (check-in interval, upload rate).
@@ -36,14 +43,21 @@ struct ContentHooks {
   std::function<void(const std::string& key, const Status&)> on_condition;
   // The channel's state for AgentStatus changed.
   std::function<void(const v1::ContentStatus&, uint64_t policy_version)> on_status;
+  // Loads the verified bytes of a SIGNATURES artifact (the scanner's SignatureLoader).
+  // E_RULES_INVALID, E_TOO_LARGE or E_META_MISMATCH reject the bundle: the rules loaded stay,
+  // and the same bytes are not fetched and judged again. Unset: signature artifacts are ignored.
+  std::function<Status(std::string_view bytes, const v1::Artifact& artifact)> on_signatures;
+  // The signature bundle loaded now.
+  std::function<LoadedSignatureArtifact()> signatures_loaded;
 };
 
 // The agent side of the signed content channel (DESIGN.md §6): the check-in loop hands it
 // CheckinResponse.trust, xiaoanctl apply-bundle an offline bundle. Both go the same way:
 // trust::applyUpdate against the trusted state -> the new state persisted (only then used) ->
-// the artifacts it names fetched, verified and applied (today the policy). Any rejection keeps
-// everything that runs as it is (RELIABILITY.md I1, I2) and is reported: a status condition
-// (code + line) and one security-priority ContentUpdateEvent per distinct rejection.
+// the artifacts it names fetched, verified and applied (the policy, the signature bundle). Any
+// rejection keeps everything that runs as it is (RELIABILITY.md I1, I2) and is reported: a
+// status condition (code + line) and one security-priority ContentUpdateEvent per distinct
+// rejection.
 // Thread-safe: calls are serialized.
 class ContentManager {
  public:
@@ -90,6 +104,10 @@ class ContentManager {
   Status accept(const trust::UpdateOutcome& outcome, Source source);
   Status syncPolicy(ArtifactFetcher& fetcher, Source source);
   Status loadPolicy(const v1::Artifact& target, ArtifactFetcher& fetcher, Source source);
+  Status syncSignatures(ArtifactFetcher& fetcher, Source source);
+  Status loadSignatures(const v1::Artifact& target, ArtifactFetcher& fetcher);
+  const v1::Artifact* signaturesTarget() const;
+  LoadedSignatureArtifact signaturesLoaded() const;
   Status failure(const Status& st, const Subject& subject, Source source);
   Status reject(const Status& st, const Subject& subject, Source source);
   void clearRejection();
@@ -124,6 +142,8 @@ class ContentManager {
   std::string last_event_key_;       // the last rejection sent as an event (no repeats)
   std::string rejected_policy_sha_;  // an invalid policy is not fetched and judged again
   Status rejected_policy_status_;
+  std::string rejected_signatures_sha_;  // likewise a bundle that does not compile
+  Status rejected_signatures_status_;
   bool stale_reported_ = false;
   bool trust_loaded_ = false;
 };

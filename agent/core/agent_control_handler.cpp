@@ -1,5 +1,6 @@
 #include "agent/core/agent_control_handler.h"
 
+#include <map>
 #include <optional>
 
 #include "agent/core/status_model.h"
@@ -40,6 +41,12 @@ v1::ControlResponse AgentControlHandler::handle(const v1::ControlRequest& reques
     case v1::ControlRequest::kApplyBundle:
       if (auto refused = refuseUnlessRoot(peer, "apply_bundle")) return *refused;
       return applyBundle(request.apply_bundle());
+    case v1::ControlRequest::kStartScan:
+    case v1::ControlRequest::kGetScan:
+    case v1::ControlRequest::kCancelScan:
+    case v1::ControlRequest::kQuarantineList:
+    case v1::ControlRequest::kQuarantineAction:
+      return scanCommand(request, peer);
     default:
       return failure(Status(ErrorCode::kInvalidArgument, "unknown control command"));
   }
@@ -64,6 +71,41 @@ v1::ControlResponse AgentControlHandler::applyBundle(const v1::ApplyBundleReques
   v1::ControlResponse r;
   *r.mutable_apply_bundle() = std::move(applied).value();
   return r;
+}
+
+v1::ControlResponse AgentControlHandler::scanCommand(const v1::ControlRequest& req,
+                                                     const PeerCredentials& peer) {
+  using R = v1::ControlRequest;
+  static const std::map<R::CommandCase, std::string> kNames = {
+      {R::kStartScan, "start_scan"},
+      {R::kCancelScan, "cancel_scan"},
+      {R::kQuarantineList, "quarantine_list"},
+      {R::kQuarantineAction, "quarantine_action"}};
+  if (auto name = kNames.find(req.command_case()); name != kNames.end()) {
+    if (auto refused = refuseUnlessRoot(peer, name->second)) return *refused;
+  }
+  if (scan_ == nullptr) return failure(Status(ErrorCode::kUnsupported, "scanning is not running"));
+  v1::ControlResponse r;
+  auto answer = [&](auto result, auto* out) {
+    if (!result.isOk()) return failure(result.status());
+    *out = std::move(result).value();
+    return r;
+  };
+  switch (req.command_case()) {
+    case R::kStartScan:
+      return answer(
+          scan_->startScan({req.start_scan().paths().begin(), req.start_scan().paths().end()}),
+          r.mutable_scan());
+    case R::kGetScan:
+      return answer(scan_->getScan(req.get_scan().scan_id()), r.mutable_scan());
+    case R::kCancelScan:
+      return answer(scan_->cancelScan(req.cancel_scan().scan_id()), r.mutable_scan());
+    case R::kQuarantineList:
+      return answer(scan_->quarantineList(), r.mutable_quarantine());
+    default:
+      return answer(scan_->quarantineAction(req.quarantine_action(), peer.uid),
+                    r.mutable_quarantine_entry());
+  }
 }
 
 v1::ControlResponse AgentControlHandler::sendTestEvents(const v1::SendTestEventsRequest& req) {

@@ -4,6 +4,7 @@
 #include "agent/core/control_server.h"
 #include "agent/core/event_factory.h"
 #include "agent/core/status_model.h"
+#include "agent/scan/scan_control.h"
 #include "agent/spool/spool.h"
 
 namespace xiaoan::agent {
@@ -13,12 +14,14 @@ inline constexpr uint32_t kMaxTestEvents = 1'000'000;
 // The agent's control commands: get_status for anyone; for root only (E_PERMISSION_DENIED
 // otherwise) send_test_events — appends DiagnosticEvents through the normal spool and syncs
 // before answering, so the answer means "durable" — and apply_bundle, which verifies and
-// applies an offline bundle file through the content manager (absent: E_UNSUPPORTED).
+// applies an offline bundle file through the content manager (absent: E_UNSUPPORTED). Scans:
+// get_scan for anyone (progress is no secret), start_scan, cancel_scan and the quarantine for
+// root only (a scan reads every file; the quarantine holds other users' files).
 class AgentControlHandler final : public ControlHandler {
  public:
   AgentControlHandler(const StatusModel& status, Spool& spool, const EventFactory& events,
-                      content::ContentManager* content = nullptr)
-      : status_(status), spool_(spool), events_(events), content_(content) {}
+                      content::ContentManager* content = nullptr, scan::ScanControl* scan = nullptr)
+      : status_(status), spool_(spool), events_(events), content_(content), scan_(scan) {}
 
   v1::ControlResponse handle(const v1::ControlRequest& request,
                              const PeerCredentials& peer) override;
@@ -26,11 +29,13 @@ class AgentControlHandler final : public ControlHandler {
  private:
   v1::ControlResponse sendTestEvents(const v1::SendTestEventsRequest& request);
   v1::ControlResponse applyBundle(const v1::ApplyBundleRequest& request);
+  v1::ControlResponse scanCommand(const v1::ControlRequest& request, const PeerCredentials& peer);
 
   const StatusModel& status_;
   Spool& spool_;
   const EventFactory& events_;
   content::ContentManager* content_;
+  scan::ScanControl* scan_;
 };
 
 }  // namespace xiaoan::agent

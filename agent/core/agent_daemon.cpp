@@ -56,6 +56,7 @@ Status AgentDaemon::init() {
   if (st.isOk()) st = run_marker_.markRunning();
   if (!st.isOk()) log->error("start-up record: {}", st.toString());
   status_->setCondition("startup_record", st);
+  initScan();
   initContent();
   XIAOAN_RETURN_IF_ERROR(startControl());
   status_writer_ = std::make_unique<StatusWriter>(*status_, state + "/status.pb");
@@ -96,8 +97,8 @@ Status AgentDaemon::appendLifecycle(int kind) {
 }
 
 Status AgentDaemon::startControl() {
-  control_handler_ =
-      std::make_unique<AgentControlHandler>(*status_, *spool_, *events_, content_.get());
+  control_handler_ = std::make_unique<AgentControlHandler>(*status_, *spool_, *events_,
+                                                           content_.get(), scan_.get());
   control_ = std::make_unique<ControlServer>(
       ControlServerOptions{config_.status_socket(), 3, std::chrono::seconds(10)},
       *control_handler_);
@@ -117,6 +118,16 @@ void AgentDaemon::initContent() {
   downloader_ = std::make_unique<content::ArtifactDownloader>(std::move(d));
   content::ContentHooks hooks;
   hooks.on_policy = [this](const v1::Policy& p) { applyPolicyEffects(p); };
+  if (scan_) {
+    hooks.on_signatures = [this](std::string_view bytes, const v1::Artifact& artifact) {
+      return scan_->signatures().applyArtifact(bytes, artifact.version());
+    };
+    hooks.signatures_loaded = [this] {
+      const auto loaded = scan_->signatures().loaded();
+      return loaded ? content::LoadedSignatureArtifact{loaded->version, loaded->sha256}
+                    : content::LoadedSignatureArtifact{};
+    };
+  }
   hooks.on_event = [this](v1::ContentUpdateEvent e) { appendContentEvent(std::move(e)); };
   hooks.on_condition = [this](const std::string& key, const Status& st) {
     status_->setCondition(key, st);
@@ -130,6 +141,35 @@ void AgentDaemon::initContent() {
   content_->open();  // the pinned root shows in status before enrollment
 }
 
+// Scanning failing to start (engine state unusable) must not keep the agent from reporting:
+// it runs without scanning and says so in status.
+void AgentDaemon::initScan() {
+  scan::ScanServiceOptions o;
+  o.state_dir = config_.state_dir();
+  o.builtin_signatures_dir = config_.builtin_signatures_dir();
+  scan::ScanServiceHooks hooks;
+  hooks.on_event = [this](v1::Event e, v1::Priority p) { appendScanEvent(std::move(e), p); };
+  hooks.on_condition = [this](const std::string& key, const Status& st) {
+    status_->setCondition(key, st);
+  };
+  scan_ = std::make_unique<scan::ScanService>(std::move(o), clock_, std::move(hooks));
+  Status st = scan_->start();
+  status_->setCondition("scan", st);
+  if (!st.isOk()) {
+    componentLogger("agent.core")->error("scanning disabled: {}", st.toString());
+    scan_.reset();
+    return;
+  }
+  status_->setScanSource([this] { return scan_ ? scan_->status() : v1::ScanStatus(); });
+}
+
+void AgentDaemon::appendScanEvent(v1::Event payload, v1::Priority priority) {
+  v1::Event e = events_->make(priority);
+  e.MergeFrom(payload);
+  auto r = spool_->append(std::move(e));
+  if (!r.isOk()) componentLogger("agent.core")->error("scan event: {}", r.status().toString());
+}
+
 void AgentDaemon::appendContentEvent(v1::ContentUpdateEvent event) {
   v1::Event e = events_->make(v1::PRIORITY_SECURITY);
   *e.mutable_content_update() = std::move(event);
@@ -138,6 +178,7 @@ void AgentDaemon::appendContentEvent(v1::ContentUpdateEvent event) {
 }
 
 void AgentDaemon::applyPolicyEffects(const v1::Policy& policy) {
+  if (scan_) scan_->applyPolicy(&policy);
   std::lock_guard lock(effects_mu_);
   const auto& agent = policy.agent();
   policy_interval_.reset();
@@ -234,6 +275,9 @@ void AgentDaemon::stop() {
   if (checkin_) checkin_->stop();
   if (uploader_) uploader_->stop();
   if (control_) control_->stop();
+  // Passes in flight end as INTERRUPTED (their summaries are spooled below; a scheduled one
+  // resumes at the next start).
+  if (scan_) scan_->stop();
   if (spool_ && events_) {
     Status st = appendLifecycle(v1::AgentLifecycleEvent::KIND_STOPPED);
     if (!st.isOk()) log->warn("stop event: {}", st.toString());

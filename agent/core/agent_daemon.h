@@ -21,6 +21,7 @@
 #include "agent/core/status_writer.h"
 #include "agent/core/uploader.h"
 #include "agent/core/wake_signal.h"
+#include "agent/scan/scan_service.h"
 #include "agent/spool/spool.h"
 #include "platform/clock.h"
 #include "platform/host_info.h"
@@ -51,6 +52,8 @@ class AgentDaemon {
   void initContent();
   Status startControl();
   void appendContentEvent(v1::ContentUpdateEvent event);
+  void initScan();
+  void appendScanEvent(v1::Event payload, v1::Priority priority);
   // Puts the running policy's settings into effect (a setting it leaves unset: the config's).
   void applyPolicyEffects(const v1::Policy& policy);
   void session();  // enrolls if needed, then runs check-ins and uploads
@@ -73,6 +76,7 @@ class AgentDaemon {
   RunMarker run_marker_;
   std::unique_ptr<EventFactory> events_;
   std::unique_ptr<content::ArtifactDownloader> downloader_;
+  std::unique_ptr<scan::ScanService> scan_;  // before content_: the content hooks use it
   std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;
   std::unique_ptr<ControlServer> control_;

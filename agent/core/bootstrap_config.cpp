@@ -114,6 +114,8 @@ void applyBootstrapDefaults(v1::AgentBootstrapConfig& c) {
   if (c.download_min_bytes_per_second() == 0) {
     c.set_download_min_bytes_per_second(kDefaultDownloadMinBytesPerSecond);
   }
+  if (c.builtin_signatures_dir().empty())
+    c.set_builtin_signatures_dir(kDefaultBuiltinSignaturesDir);
   // Store the URL without a trailing slash so that endpoints join cleanly.
   std::string url = c.collector_url();
   while (url.size() > 8 && url.back() == '/') url.pop_back();
@@ -142,6 +144,9 @@ Status validateBootstrapConfig(const v1::AgentBootstrapConfig& c) {
   if (c.download_min_bytes_per_second() > 100'000'000) {
     return invalid("download_min_bytes_per_second", "maximum is 100000000");
   }
+  // A missing directory is not a config error either: the agent runs and reports
+  // E_RULES_MISSING until a signature bundle arrives.
+  XIAOAN_RETURN_IF_ERROR(validatePath("builtin_signatures_dir", c.builtin_signatures_dir(), 4096));
   static constexpr std::array kLevels = {"trace", "debug", "info", "warn", "error"};
   if (std::find(kLevels.begin(), kLevels.end(), c.log_level()) == kLevels.end()) {
     return invalid("log_level", "must be trace, debug, info, warn or error");

@@ -15,6 +15,7 @@ inline constexpr uint64_t kDefaultSpoolMaxBytes = 256ull * 1024 * 1024;
 inline constexpr uint32_t kDefaultCheckinSeconds = 60;
 inline constexpr uint32_t kDefaultUploadEventsPerSecond = 2000;
 inline constexpr uint32_t kDefaultDownloadMinBytesPerSecond = 1024;
+inline constexpr const char* kDefaultBuiltinSignaturesDir = "/usr/share/xiaoan/signatures";
 // trust_root defaults to this file in the CA bundle's directory.
 inline constexpr const char* kDefaultTrustRootName = "root.pb";
 

@@ -75,6 +75,9 @@ v1::CheckinRequest CheckinLoop::buildRequest() const {
   }
   for (auto& e : status_.errors()) *req.add_errors() = std::move(e);
   *req.mutable_started_at() = toTimestamp(options_.started_at);
+  const v1::ScanStatus scan = status_.scan();
+  req.set_signatures_version(scan.bundle_version());
+  if (scan.has_last_full_scan()) *req.mutable_last_full_scan() = scan.last_full_scan();
   return req;
 }
 

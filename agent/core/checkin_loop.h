@@ -28,11 +28,11 @@ struct CheckinOptions {
 };
 
 // POST /v1/checkin every interval (+-20 % jitter): host facts, spool figures, errors, trusted
-// metadata and policy versions -> acks (applied to the spool), terminal id, signed metadata
-// (handed to the content manager, which applies the policy). The interval is the running
-// policy's; without one, the interval the collector answers. A success raises kWakeRecovered on
-// the uploader's signal so that a backlog drains as soon as the collector is back; failures
-// retry sooner than the interval with backoff (never sooner than Retry-After).
+// metadata, policy and signature versions, last full scan -> acks (applied to the spool), terminal
+// id, signed metadata (handed to the content manager, which applies the policy). The interval is
+// the running policy's; without one, the interval the collector answers. A success raises
+// kWakeRecovered on the uploader's signal so that a backlog drains as soon as the collector is
+// back; failures retry sooner than the interval with backoff (never sooner than Retry-After).
 class CheckinLoop {
  public:
   CheckinLoop(CheckinOptions options, CollectorApi& api, const HostInfo& host_info, Spool& spool,

@@ -76,6 +76,20 @@ v1::ContentStatus StatusModel::contentNow() const {
   return c;
 }
 
+void StatusModel::setScanSource(ScanStatusSource source) {
+  std::lock_guard lock(scan_mu_);
+  scan_source_ = std::move(source);
+}
+
+v1::ScanStatus StatusModel::scan() const {
+  ScanStatusSource source;
+  {
+    std::lock_guard lock(scan_mu_);
+    source = scan_source_;
+  }
+  return source ? source() : v1::ScanStatus();
+}
+
 void StatusModel::reportSuccess(Channel channel) {
   const auto now = clock_.now();
   std::lock_guard lock(mu_);
@@ -184,6 +198,9 @@ std::vector<v1::ErrorInfo> StatusModel::errorsLocked(const SpoolStats& stats) co
 v1::AgentStatus StatusModel::snapshot(bool daemon_running) const {
   const SpoolStats stats = spool_stats_ ? spool_stats_() : SpoolStats{};
   v1::AgentStatus s;
+  if (v1::ScanStatus scan_status = scan(); scan_status.ByteSizeLong() > 0) {
+    *s.mutable_scan() = std::move(scan_status);
+  }
   s.set_agent_version(options_.agent_version);
   s.set_daemon_running(daemon_running);
   s.set_pid(options_.pid);

@@ -34,6 +34,7 @@ struct StatusModelOptions {
 class StatusModel {
  public:
   using SpoolStatsSource = std::function<SpoolStats()>;
+  using ScanStatusSource = std::function<v1::ScanStatus()>;
   StatusModel(StatusModelOptions options, const Clock& clock, SpoolStatsSource spool_stats);
 
   // Carries over what the previous run knew (last check-in/upload, offline since).
@@ -49,6 +50,9 @@ class StatusModel {
   void setContent(const v1::ContentStatus& content, uint64_t policy_version);
   void reportSuccess(Channel channel);
   void reportFailure(Channel channel, const Status& error);
+  // The antivirus part of the status, asked for at each snapshot (it changes by the second).
+  void setScanSource(ScanStatusSource source);
+  v1::ScanStatus scan() const;
   // Other degraded conditions (status file not writable, spool append failing, ...), keyed
   // by the reporter; an OK status clears it.
   void setCondition(const std::string& key, const Status& status);
@@ -67,6 +71,8 @@ class StatusModel {
   const StatusModelOptions options_;
   const Clock& clock_;
   SpoolStatsSource spool_stats_;
+  mutable std::mutex scan_mu_;  // guards scan_source_ only: the source is called without mu_
+  ScanStatusSource scan_source_;
 
   mutable std::mutex mu_;
   v1::EnrollmentState enrollment_ = v1::ENROLLMENT_STATE_NOT_ENROLLED;

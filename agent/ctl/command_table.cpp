@@ -9,6 +9,10 @@ CommandTable makeCommandTable() {
   table.add(makeStatusCommand());
   table.add(makeSendTestEventsCommand());
   table.add(makeApplyBundleCommand());
+  table.add(makeScanCommand());
+  table.add(makeQuarantineListCommand());
+  table.add(makeQuarantineRestoreCommand());
+  table.add(makeQuarantineDeleteCommand());
   table.add(makeHelpCommand());
   table.add(makeVersionCommand());
   return table;

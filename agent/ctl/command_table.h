@@ -8,7 +8,8 @@ namespace xiaoan::ctl {
 // The one list of xiaoanctl commands.
 using CommandTable = CliCommandTable<Command>;
 
-// status, diagnose send-test-events, help, version.
+// status, diagnose send-test-events, apply-bundle, scan, quarantine list|restore|delete, help,
+// version.
 CommandTable makeCommandTable();
 
 }  // namespace xiaoan::ctl

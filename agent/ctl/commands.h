@@ -11,6 +11,10 @@ namespace xiaoan::ctl {
 std::unique_ptr<Command> makeStatusCommand();
 std::unique_ptr<Command> makeSendTestEventsCommand();
 std::unique_ptr<Command> makeApplyBundleCommand();
+std::unique_ptr<Command> makeScanCommand();
+std::unique_ptr<Command> makeQuarantineListCommand();
+std::unique_ptr<Command> makeQuarantineRestoreCommand();
+std::unique_ptr<Command> makeQuarantineDeleteCommand();
 std::unique_ptr<Command> makeHelpCommand();
 std::unique_ptr<Command> makeVersionCommand();
 

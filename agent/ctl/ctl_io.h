@@ -27,6 +27,8 @@ struct CtlIo {
   std::ostream* err = nullptr;
   std::string default_config_path = kDefaultConfigPath;
   std::chrono::milliseconds daemon_timeout{10'000};
+  bool out_is_tty = false;  // `out` is a terminal: progress lines may redraw themselves
+  std::chrono::milliseconds poll_interval{500};  // how often `scan` asks for progress
 };
 
 }  // namespace xiaoan::ctl

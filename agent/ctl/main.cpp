@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   io.euid = ::geteuid();
   io.clock = &clock;
   io.out = &std::cout;
+  io.out_is_tty = ::isatty(STDOUT_FILENO) == 1;
   io.err = &std::cerr;
   const int code = xiaoan::ctl::runXiaoanctl(io);
   std::cout.flush();

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "agent/ctl/localize.h"
+#include "agent/ctl/scan_text.h"
 #include "agent/ctl/status_health.h"
+#include "agent/ctl/text_format.h"
 #include "platform/text_width.h"
 #include "platform/time_format.h"
 
@@ -22,23 +24,6 @@ struct Section {
   std::vector<Row> rows;
 };
 
-// "512 B", "1.5 KiB", "256 MiB".
-std::string formatBytes(uint64_t n) {
-  if (n < 1024) return std::to_string(n) + " B";
-  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n) / 1024;
-  size_t unit = 0;
-  while (v >= 1024 && unit + 1 < std::size(kUnits)) {
-    v /= 1024;
-    ++unit;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  std::string num = buf;
-  if (num.size() > 2 && num.compare(num.size() - 2, 2, ".0") == 0) num.resize(num.size() - 2);
-  return num + " " + kUnits[unit];
-}
-
 class Renderer {
  public:
   Renderer(const v1::AgentStatus& s, const TextRenderOptions& o)
@@ -46,8 +31,9 @@ class Renderer {
 
   std::string render() const {
     std::string out = headline() + "\n";
-    const std::vector<Section> main = {agentSection(), connectionSection(), spoolSection(),
-                                       policySection()};
+    std::vector<Section> main = {agentSection(), connectionSection(), spoolSection(),
+                                 policySection()};
+    if (s_.has_scan()) main.push_back(antivirusSection());
     size_t width = 0;
     for (const auto& sec : main) {
       for (const auto& row : sec.rows) width = std::max(width, displayWidth(row.key));
@@ -275,6 +261,14 @@ class Renderer {
       sec.rows.push_back({t("上次验证", "last verified"), when(c.last_verified_at())});
     }
     appendRejection(sec);
+    return sec;
+  }
+
+  Section antivirusSection() const {
+    Section sec{t("防病毒", "Antivirus"), {}};
+    for (auto& [key, value] : scanStatusRows(s_.scan(), lang_, now_)) {
+      sec.rows.push_back({std::move(key), std::move(value)});
+    }
     return sec;
   }
 

@@ -15,9 +15,10 @@ struct TextRenderOptions {
 };
 
 // The human view of an AgentStatus: a headline (healthy / degraded and why / not running),
-// then sections 代理, 连接, 本地缓存, 策略, 错误 (Agent, Connection, Spool, Policy, Errors) of
-// aligned "key | value" rows. Times are local ("2026-11-21 14:03:05") with their age. Every
-// string from the status is sanitized for the terminal.
+// then sections 代理, 连接, 本地缓存, 策略, 防病毒, 错误 (Agent, Connection, Spool, Policy,
+// Antivirus — when the status has it —, Errors) of aligned "key | value" rows. Times are local
+// ("2026-11-21 14:03:05") with their age. Every string from the status is sanitized for the
+// terminal.
 std::string renderStatusText(const v1::AgentStatus& status, const TextRenderOptions& options);
 
 }  // namespace xiaoan::ctl

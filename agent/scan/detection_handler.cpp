@@ -30,7 +30,11 @@ v1::DetectionEvent DetectionHandler::handle(const Finding& finding, const ScanOr
   e.set_scan_id(origin.scan_id);
   e.mutable_mtime()->set_seconds(finding.mtime_ns / 1'000'000'000);
   e.mutable_mtime()->set_nanos(static_cast<int32_t>(finding.mtime_ns % 1'000'000'000));
-  if (action_.load() == v1::ENFORCEMENT_ACTION_ENFORCE) {
+  // A file an admin restored from quarantine is a declared false positive: reported only.
+  const bool restored =
+      quarantine_ != nullptr &&
+      quarantine_->wasRestored(finding.dev, finding.ino, finding.size, finding.mtime_ns);
+  if (action_.load() == v1::ENFORCEMENT_ACTION_ENFORCE && !restored) {
     quarantine(finding, origin, e);
   } else {
     e.set_action(v1::DETECTION_ACTION_REPORTED);

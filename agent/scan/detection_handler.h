@@ -11,7 +11,8 @@
 
 // What happens to a file that matched: per policy (ScanPolicy.action) it is reported, or
 // quarantined (ENFORCE) and reported with the outcome; either way one DetectionEvent
-// (security priority) goes through the event pipeline. Thread-safe (scan threads call it).
+// (security priority) goes through the event pipeline. A file an admin restored from the
+// quarantine (and unchanged since) is only reported. Thread-safe (scan threads call it).
 
 namespace xiaoan::agent::scan {
 

@@ -99,6 +99,7 @@ Result<std::unique_ptr<Quarantine>> Quarantine::open(const std::string& dir, con
   // Left-overs of an interrupted add or restore: a .part, or a .bin without its .pb (the
   // original was not removed yet, so nothing is lost).
   q->removeLeftovers();
+  q->loadRestored();
   return q;
 }
 

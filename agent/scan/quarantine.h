@@ -14,7 +14,9 @@
 // quarantine_cipher.h) with its metadata in <id>.pb (QuarantineEntry). The original is removed
 // only after the encrypted copy and its metadata are durable, so a crash never loses the file.
 // Restore decrypts (authenticated: a tampered file is refused) to the original path or another
-// one, never over an existing file, with owner, mode and mtime, then deletes the entry.
+// one, never over an existing file, with owner, mode and mtime, then deletes the entry. A file
+// an admin restored is remembered (<dir>/restored: device, inode, size, mtime) so that it is
+// not quarantined again while it stays unchanged — restoring declares it a false positive.
 // Thread-safe.
 
 namespace xiaoan::agent::scan {
@@ -49,13 +51,20 @@ class Quarantine {
   // Deletes entry `id` for good. E_NOT_FOUND unknown id.
   Result<v1::QuarantineEntry> remove(const std::string& id);
 
+  // True for a restored file that has not changed since (see above).
+  bool wasRestored(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns) const;
+
   const std::string& dir() const { return dir_; }
+
+  static constexpr size_t kMaxRestoredKept = 1000;
 
  private:
   Quarantine(std::string dir, std::string key, const Clock& clock);
   Result<v1::QuarantineEntry> load(const std::string& id) const;
   Status erase(const std::string& id) const;
   void removeLeftovers() const;
+  void loadRestored();
+  void rememberRestored(const std::string& path);  // mu_ held
   std::string binPath(const std::string& id) const { return dir_ + "/" + id + ".bin"; }
   std::string pbPath(const std::string& id) const { return dir_ + "/" + id + ".pb"; }
 
@@ -63,6 +72,7 @@ class Quarantine {
   const std::string key_;
   const Clock& clock_;
   mutable std::mutex mu_;
+  std::vector<std::string> restored_;  // "dev ino size mtime_ns", oldest first
 };
 
 // "a1b2c3d4e5f60718": the id form (16 lower-case hex digits).

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -71,7 +72,45 @@ Status decryptInto(const std::string& bin, int out_fd, std::string_view key,
   return Status::ok();
 }
 
+std::string identityLine(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns) {
+  return std::to_string(dev) + " " + std::to_string(ino) + " " + std::to_string(size) + " " +
+         std::to_string(mtime_ns);
+}
+
 }  // namespace
+
+void Quarantine::loadRestored() {
+  auto text = readFile(dir_ + "/restored", 1 << 20);
+  if (!text.isOk()) return;
+  size_t pos = 0;
+  while (pos < text->size() && restored_.size() < kMaxRestoredKept) {
+    size_t nl = text->find('\n', pos);
+    if (nl == std::string::npos) nl = text->size();
+    if (nl > pos) restored_.push_back(text->substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+}
+
+// Best effort: losing it means a restored file may be quarantined again, nothing worse.
+void Quarantine::rememberRestored(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return;
+  const int64_t mtime_ns =
+      static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  restored_.push_back(
+      identityLine(st.st_dev, st.st_ino, static_cast<uint64_t>(st.st_size), mtime_ns));
+  if (restored_.size() > kMaxRestoredKept) restored_.erase(restored_.begin());
+  std::string text;
+  for (const auto& line : restored_) text += line + "\n";
+  Status saved = atomicWriteFile(dir_ + "/restored", text, 0600);
+  if (!saved.isOk()) componentLogger("agent.scan")->warn("quarantine: {}", saved.toString());
+}
+
+bool Quarantine::wasRestored(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns) const {
+  const std::string line = identityLine(dev, ino, size, mtime_ns);
+  std::lock_guard lock(mu_);
+  return std::find(restored_.begin(), restored_.end(), line) != restored_.end();
+}
 
 Result<v1::QuarantineEntry> Quarantine::restore(const std::string& id, const std::string& to,
                                                 std::string* restored_to) {
@@ -98,6 +137,7 @@ Result<v1::QuarantineEntry> Quarantine::restore(const std::string& id, const std
     return st_restore;
   }
   (void)fsyncDir(parentDir(target));
+  rememberRestored(target);
   XIAOAN_RETURN_IF_ERROR(erase(id));
   if (restored_to != nullptr) *restored_to = target;
   return entry;

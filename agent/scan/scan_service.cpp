@@ -22,7 +22,9 @@ ScanService::ScanService(ScanServiceOptions options, const Clock& clock, ScanSer
       hooks_(std::move(hooks)),
       user_activity_(user_activity ? std::move(user_activity)
                                    : std::make_unique<TtyUserActivity>()),
-      loader_({options_.state_dir, options_.builtin_signatures_dir}, clock),
+      // Rules loaded (at start or from a bundle) clear an earlier rules problem.
+      loader_({options_.state_dir, options_.builtin_signatures_dir}, clock,
+              [this](const LoadedSignatures&) { condition("scan_rules", Status::ok()); }),
       schedule_store_(options_.state_dir),
       policy_(policy::builtinDefaults().scan()) {}
 

@@ -45,6 +45,7 @@ TEST_CASE("a minimal config loads with defaults") {
   CHECK(c->log_level() == "info");
   CHECK(c->trust_root() == f.dir.sub("root.pb"));  // next to the CA bundle
   CHECK(c->download_min_bytes_per_second() == 1024);
+  CHECK(c->builtin_signatures_dir() == "/usr/share/xiaoan/signatures");
 }
 
 TEST_CASE("explicit settings are kept and a trailing slash is dropped") {
@@ -65,6 +66,13 @@ TEST_CASE("explicit settings are kept and a trailing slash is dropped") {
   REQUIRE_MESSAGE(t.isOk(), t.status().toString());
   CHECK(t->trust_root() == "/etc/xiaoan/trust/root-v3.pb");
   CHECK(t->download_min_bytes_per_second() == 4096);
+
+  auto rules = f.load(f.json(R"(, "builtin_signatures_dir": "/opt/rules")"));
+  REQUIRE_MESSAGE(rules.isOk(), rules.status().toString());
+  CHECK(rules->builtin_signatures_dir() == "/opt/rules");
+  auto relative = f.load(f.json(R"(, "builtin_signatures_dir": "rules")"));
+  REQUIRE_FALSE(relative.isOk());
+  CHECK(relative.status().message().find("builtin_signatures_dir") != std::string::npos);
 }
 
 TEST_CASE("unknown fields and broken JSON are rejected") {

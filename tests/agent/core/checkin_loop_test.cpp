@@ -119,5 +119,22 @@ TEST_CASE("a rejected update does not fail the check-in; the old policy keeps it
   CHECK(x.status.snapshot().content().last_rejection().code() == "E_META_SIGNATURE");
 }
 
+TEST_CASE("the check-in says which signature bundle is loaded and when the last full scan was") {
+  CheckinFixture x;
+  x.status.setScanSource([] {
+    v1::ScanStatus s;
+    s.set_bundle_version(7);
+    s.mutable_last_full_scan()->set_seconds(1'799'000'000);
+    return s;
+  });
+  x.collector.on_checkin = [](const v1::CheckinRequest&) {
+    return Result<v1::CheckinResponse>(v1::CheckinResponse());
+  };
+  REQUIRE(x.loop->checkinOnce().isOk());
+  REQUIRE(x.collector.checkins.size() == 1);
+  CHECK(x.collector.checkins[0].signatures_version() == 7);
+  CHECK(x.collector.checkins[0].last_full_scan().seconds() == 1'799'000'000);
+}
+
 }  // namespace
 }  // namespace xiaoan::agent

@@ -272,5 +272,20 @@ TEST_CASE("content: without a root nothing is STALE") {
   CHECK(f.model.snapshot().policy_version() == 0);
 }
 
+TEST_CASE("the antivirus part is asked for at each snapshot, and absent without a source") {
+  ModelFixture f;
+  CHECK_FALSE(f.model.snapshot().has_scan());
+  uint64_t files = 0;
+  f.model.setScanSource([&] {
+    v1::ScanStatus s;
+    s.set_bundle_version(12);
+    s.set_files_scanned(++files);
+    return s;
+  });
+  CHECK(f.model.snapshot().scan().bundle_version() == 12);
+  CHECK(f.model.snapshot().scan().files_scanned() == 2);
+  CHECK(f.model.scan().files_scanned() == 3);
+}
+
 }  // namespace
 }  // namespace xiaoan::agent

@@ -44,6 +44,8 @@ RunResult CtlHarness::run(std::vector<std::string> args, uid_t euid,
   io.err = &err;
   io.default_config_path = configPath();
   io.daemon_timeout = std::chrono::milliseconds(500);
+  io.out_is_tty = tty_;
+  io.poll_interval = std::chrono::milliseconds(1);
   RunResult r;
   r.code = runXiaoanctl(io);
   r.out = out.str();

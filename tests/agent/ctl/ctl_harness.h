@@ -42,6 +42,8 @@ class CtlHarness {
   void writeConfig(const std::string& json) const;
 
   const std::filesystem::path& dir() const { return dir_; }
+  // Runs as if stdout were a terminal (progress lines redraw themselves).
+  void setTty(bool tty) { tty_ = tty; }
   std::string socketPath() const { return (dir_ / "agent.sock").string(); }
   std::string stateDir() const { return (dir_ / "state").string(); }
   std::string configPath() const { return (dir_ / "agent.json").string(); }
@@ -49,6 +51,7 @@ class CtlHarness {
  private:
   std::filesystem::path dir_;
   FixedClock clock_;
+  bool tty_ = false;
 };
 
 // Compares with tests/agent/ctl/golden/<name>; XIAOAN_UPDATE_GOLDEN=1 rewrites the file.

@@ -46,6 +46,23 @@ void addContent(v1::AgentStatus* s) {
   at(c->mutable_time_floor(), 0);
 }
 
+// Signature bundle v12 published yesterday; a full scan three days ago; waiting for the
+// evening window.
+void addScan(v1::AgentStatus* s) {
+  auto* sc = s->mutable_scan();
+  sc->set_bundle_version(12);
+  at(sc->mutable_bundle_issued_at(), 26 * 3600);
+  at(sc->mutable_bundle_loaded_at(), 5 * 3600 + 170);
+  sc->set_rule_count(164);
+  sc->set_state(v1::SCAN_STATE_WAITING_WINDOW);
+  at(sc->mutable_last_full_scan(), 3 * 86400 + 1800);
+  sc->set_files_scanned(48213);
+  sc->set_detections(2);
+  sc->set_quarantined(1);
+  sc->set_cpu_cap_percent(25);
+  sc->set_watched_paths(5);
+}
+
 }  // namespace
 
 v1::AgentStatus healthyStatus() {
@@ -57,6 +74,7 @@ v1::AgentStatus healthyStatus() {
   addClass(&s, v1::PRIORITY_ACTIVITY, 3, 1536, 20);
   s.set_policy_version(3);
   addContent(&s);
+  addScan(&s);
   s.set_spool_bytes(2'411'724);
   return s;
 }
@@ -78,6 +96,19 @@ v1::AgentStatus offlineStatus() {
   at(s.mutable_content()->mutable_policy_applied_at(), 4 * 3600);
   at(s.mutable_content()->mutable_last_verified_at(), 3 * 3600 + 760);
   s.set_spool_bytes(8'388'608);
+  // A scheduled full scan under way at the 25 % cap.
+  addScan(&s);
+  auto* sc = s.mutable_scan();
+  sc->set_state(v1::SCAN_STATE_RUNNING);
+  sc->set_cpu_percent(24.6);
+  auto* p = sc->add_running();
+  p->set_scan_id("5f0c2a9e71d3b468");
+  p->set_kind(v1::SCAN_KIND_SCHEDULED);
+  p->set_files_done(31200);
+  p->set_files_found(52000);
+  p->set_bytes_done(2'147'483'648);
+  p->set_files_per_second(41.5);
+  p->set_eta_seconds(501);
   auto* e = s.add_errors();
   e->set_code("E_COLLECTOR_UNREACHABLE");
   e->set_message("no exchange with the collector for 3 h");
@@ -130,6 +161,10 @@ v1::AgentStatus staleContentStatus() {
   auto* rollback = s.add_errors();
   rollback->set_code("E_META_ROLLBACK");
   rollback->set_message("timestamp v39 is not newer than trusted v41");
+  // The bundle before the freeze did not compile: v12 stays loaded.
+  auto* bundle_error = s.mutable_scan()->mutable_last_bundle_error();
+  bundle_error->set_code("E_RULES_INVALID");
+  bundle_error->set_message("webshell/php.yar:14: syntax error, unexpected identifier");
   auto* expired = s.add_errors();
   expired->set_code("E_META_EXPIRED");
   expired->set_message("signed metadata expired at 2026-11-21T11:03:05Z");

@@ -112,6 +112,19 @@ TEST_CASE("quarantine and restore: bytes, mode, mtime and owner come back; the e
   CHECK(e.q->count() == 0);
   CHECK_FALSE(exists(e.binOf(entry->id())));
   CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kNotFound);
+
+  // Restored means "false positive": remembered across restarts while the file is unchanged.
+  auto restored = [&] {
+    struct stat now {};
+    REQUIRE(::stat(path.c_str(), &now) == 0);
+    return e.q->wasRestored(now.st_dev, now.st_ino, now.st_size,
+                            now.st_mtim.tv_sec * 1'000'000'000ll + now.st_mtim.tv_nsec);
+  };
+  CHECK(restored());
+  e.reopen();
+  CHECK(restored());
+  std::ofstream(path, std::ios::app) << "changed";
+  CHECK_FALSE(restored());
 }
 
 TEST_CASE("a tampered or truncated quarantine file is refused and nothing is written") {

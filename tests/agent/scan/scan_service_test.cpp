@@ -163,6 +163,11 @@ TEST_CASE("enforce: the file is quarantined; restore brings it back and is an ev
   CHECK(actions[0].quarantine_action().kind() == v1::QuarantineActionEvent::KIND_RESTORED);
   CHECK(actions[0].quarantine_action().restored_to() == bad);
   CHECK(e.service->status().quarantined() == 0);
+  // Restored is a declared false positive: found again, it is reported, not quarantined.
+  const v1::ScanProgress again = e.scanToEnd({bad});
+  REQUIRE(again.detected_size() == 1);
+  CHECK(again.detected(0).action() == v1::DETECTION_ACTION_REPORTED);
+  CHECK(std::filesystem::exists(bad));
 }
 
 TEST_CASE("on-access: a file written into a watched directory is scanned and reported") {

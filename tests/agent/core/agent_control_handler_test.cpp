@@ -1,0 +1,108 @@
+// Who may ask what of the antivirus through the control socket, and how answers come back.
+#include "agent/core/agent_control_handler.h"
+
+#include <doctest/doctest.h>
+
+#include "tests/agent/core/fakes.h"
+
+namespace xiaoan::agent {
+namespace {
+
+using testing::FakeClock;
+using testing::TempDir;
+
+// Records calls; answers with canned results.
+class FakeScan final : public scan::ScanControl {
+ public:
+  Result<v1::ScanProgress> startScan(const std::vector<std::string>& paths) override {
+    started = paths;
+    v1::ScanProgress p;
+    p.set_scan_id("0123456789abcdef");
+    return p;
+  }
+  Result<v1::ScanProgress> getScan(const std::string& id) const override {
+    if (id != "0123456789abcdef") return Status(ErrorCode::kNotFound, "no scan " + id);
+    v1::ScanProgress p;
+    p.set_scan_id(id);
+    p.set_files_done(5);
+    return p;
+  }
+  Result<v1::ScanProgress> cancelScan(const std::string& id) override {
+    cancelled = id;
+    return getScan(id);
+  }
+  Result<v1::QuarantineList> quarantineList() const override {
+    v1::QuarantineList l;
+    l.add_entries()->set_id("aaaabbbbccccdddd");
+    return l;
+  }
+  Result<v1::QuarantineEntry> quarantineAction(const v1::QuarantineActionRequest& r,
+                                               uint32_t by_uid) override {
+    action_uid = by_uid;
+    v1::QuarantineEntry e;
+    e.set_id(r.id());
+    return e;
+  }
+  std::vector<std::string> started;
+  std::string cancelled;
+  uint32_t action_uid = 99;
+};
+
+struct Fixture {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Spool> spool;
+  StatusModel status{StatusModelOptions{}, clock, [this] { return spool->stats(); }};
+  EventFactory events{clock, "boot", [] { return std::string("agent"); }};
+  FakeScan scan;
+  Fixture() {
+    SpoolOptions o;
+    o.dir = dir.str() + "/spool";
+    o.clock = &clock;
+    spool = std::move(Spool::open(o)).value();
+  }
+};
+
+v1::ControlRequest startScan() {
+  v1::ControlRequest r;
+  r.mutable_start_scan()->add_paths("/home");
+  return r;
+}
+
+TEST_CASE("scans and the quarantine are for root; progress for anyone") {
+  Fixture f;
+  AgentControlHandler handler(f.status, *f.spool, f.events, nullptr, &f.scan);
+  const PeerCredentials user{1234, 1000, 1000}, root{1, 0, 0};
+  v1::ControlRequest cancel, list, action, get;
+  cancel.mutable_cancel_scan()->set_scan_id("0123456789abcdef");
+  list.mutable_quarantine_list();
+  action.mutable_quarantine_action()->set_id("aaaabbbbccccdddd");
+  get.mutable_get_scan()->set_scan_id("0123456789abcdef");
+  for (const auto* req : {&cancel, &list, &action}) {
+    CHECK(handler.handle(*req, user).error().code() == "E_PERMISSION_DENIED");
+  }
+  CHECK(handler.handle(startScan(), user).error().code() == "E_PERMISSION_DENIED");
+  CHECK(f.scan.started.empty());
+  CHECK(f.scan.cancelled.empty());
+  CHECK(handler.handle(get, user).scan().files_done() == 5);
+
+  const auto started = handler.handle(startScan(), root);
+  CHECK(started.scan().scan_id() == "0123456789abcdef");
+  CHECK(f.scan.started == std::vector<std::string>{"/home"});
+  CHECK(handler.handle(cancel, root).scan().scan_id() == "0123456789abcdef");
+  CHECK(f.scan.cancelled == "0123456789abcdef");
+  CHECK(handler.handle(list, root).quarantine().entries_size() == 1);
+  CHECK(handler.handle(action, root).quarantine_entry().id() == "aaaabbbbccccdddd");
+  CHECK(f.scan.action_uid == 0);
+  get.mutable_get_scan()->set_scan_id("ffff");
+  CHECK(handler.handle(get, root).error().code() == "E_NOT_FOUND");
+}
+
+TEST_CASE("without scanning the commands say so") {
+  Fixture f;
+  AgentControlHandler handler(f.status, *f.spool, f.events);
+  CHECK(handler.handle(startScan(), {1, 0, 0}).error().code() == "E_UNSUPPORTED");
+}
+
+}  // namespace
+}  // namespace xiaoan::agent
