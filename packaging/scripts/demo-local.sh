@@ -59,6 +59,10 @@ token=$(admin token create --school demo --ttl 1d --note "demo-local" --json |
 
 # A school policy: agents of this school check in every 30 s (signed, delivered at check-in).
 admin policy set --school demo agent.checkin_interval_seconds=30 >/dev/null
+# Our own YARA rules as the county's first signature bundle (compiled and signed by the
+# collector, loaded by agents at their next check-in).
+admin signatures list --json | grep -q '"version"' ||
+  admin signatures publish "$src/signatures/rules" --description "xiaoan default rules" >/dev/null
 
 # The CA and the pinned root metadata are installed side by side.
 cp "$data/ca.pem" /etc/xiaoan/collector-ca.pem
@@ -70,19 +74,35 @@ cat > /etc/xiaoan/agent.json <<JSON
   "trust_root": "/etc/xiaoan/root.pb",
   "enrollment_token": "$token",
   "state_dir": "/var/lib/xiaoan",
-  "status_socket": "/run/xiaoan/agent.sock"
+  "status_socket": "/run/xiaoan/agent.sock",
+  "builtin_signatures_dir": "/usr/local/share/xiaoan/signatures"
 }
 JSON
 "$bin/xiaoan-agent" --config /etc/xiaoan/agent.json --foreground > "$run/agent.log" 2>&1 &
 echo $! > "$run/agent.pid"
-# Until the agent runs the signed school policy (enrolled, checked in, verified, applied).
-for _ in $(seq 100); do
-  "$bin/xiaoanctl" status --json 2>/dev/null | grep -q '"policy_version": *"\?[1-9]' && break
+# Until the agent runs the signed school policy and signature bundle (enrolled, checked in,
+# verified, applied, rules compiled).
+for _ in $(seq 150); do
+  st=$("$bin/xiaoanctl" status --json 2>/dev/null || true)
+  echo "$st" | grep -q '"policy_version": *"\?[1-9]' &&
+    echo "$st" | grep -q '"bundle_version": *"\?[1-9]' && break
   sleep 0.3
 done
+# An on-demand scan of a folder holding the EICAR test file (harmless by definition).
+demo_dir=/var/tmp/xiaoan-demo-scan
+mkdir -p "$demo_dir"
+printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$demo_dir/eicar.com"
+echo "ordinary homework" > "$demo_dir/作业.txt"
+echo
+echo "== xiaoanctl scan $demo_dir"
+"$bin/xiaoanctl" scan "$demo_dir" || true
 echo
 echo "== 管理端终端列表 / terminals known to the collector"
 admin terminals list
+echo
+echo "== 管理端检出记录 / detections reported to the collector"
+for _ in $(seq 50); do admin detections list --json | grep -q eicar && break; sleep 0.3; done
+admin detections list
 echo
 echo "== xiaoanctl status"
 "$bin/xiaoanctl" status
