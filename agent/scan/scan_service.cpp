@@ -140,6 +140,9 @@ ScanRequest ScanService::requestFor(v1::ScanKind kind, std::vector<std::string> 
   }
   r.threads = kind == v1::SCAN_KIND_ON_DEMAND ? options_.on_demand_threads : 1;
   r.one_file_system = kind == v1::SCAN_KIND_REMOVABLE;
+  // FAT/exFAT make inode numbers up and USB drives reuse device numbers: another stick could
+  // hit a stale "clean" entry of the result cache, so removable media are always scanned.
+  r.use_cache = kind != v1::SCAN_KIND_REMOVABLE;
   return r;
 }
 
