@@ -12,6 +12,7 @@
 
 #include "agent/scan/path_text.h"
 #include "agent/scan/quarantine_cipher.h"
+#include "agent/scan/safe_path.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 #include "platform/unique_fd.h"
@@ -116,38 +117,76 @@ void Quarantine::removeLeftovers() const {
   ::closedir(d);
 }
 
-Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request) {
-  UniqueFd in(::open(request.path.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
-  if (!in.valid()) return errnoStatus(ErrorCode::kQuarantine, "open " + displayPath(request.path));
+namespace {
+
+// The file to quarantine, opened through its directory: no symlink anywhere in the path
+// (safe_path.h), and the very file (device, inode) that was scanned.
+struct Victim {
+  UniqueFd dir;
+  std::string name;
+  UniqueFd fd;
   struct stat st {};
-  if (::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return quarantineError(displayPath(request.path) + " is not a regular file");
+};
+
+Result<Victim> openVictim(const QuarantineRequest& request) {
+  const std::string shown = displayPath(request.path);
+  Victim v;
+  auto dir = openParentNoFollow(request.path, &v.name);
+  if (!dir.isOk()) return Status(ErrorCode::kQuarantine, dir.status().message());
+  v.dir = std::move(dir).value();
+  v.fd.reset(::openat(v.dir.get(), v.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
+  if (!v.fd.valid()) return errnoStatus(ErrorCode::kQuarantine, "open " + shown);
+  if (::fstat(v.fd.get(), &v.st) != 0 || !S_ISREG(v.st.st_mode)) {
+    return quarantineError(shown + " is not a regular file");
   }
   if ((request.dev != 0 || request.ino != 0) &&
-      (st.st_dev != request.dev || st.st_ino != request.ino)) {
-    return quarantineError(displayPath(request.path) + " was replaced after it was scanned");
+      (v.st.st_dev != request.dev || v.st.st_ino != request.ino)) {
+    return quarantineError(shown + " was replaced after it was scanned");
   }
-  std::lock_guard lock(mu_);
-  const std::string id = newId();
-  if (id.empty()) return quarantineError("no random id");
+  return v;
+}
+
+// Removes the original only if its name still holds the file that was copied.
+Status removeOriginal(const Victim& v, const std::string& shown) {
+  struct stat now {};
+  if (::fstatat(v.dir.get(), v.name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+      now.st_dev != v.st.st_dev || now.st_ino != v.st.st_ino) {
+    return quarantineError(shown + " changed while it was quarantined");
+  }
+  if (::unlinkat(v.dir.get(), v.name.c_str(), 0) != 0) {
+    return errnoStatus(ErrorCode::kQuarantine, "remove " + shown);
+  }
+  (void)::fsync(v.dir.get());
+  return Status::ok();
+}
+
+}  // namespace
+
+// <id>.bin.part, encrypted and fsynced, then renamed to <id>.bin.
+Result<StreamDigest> Quarantine::writeEncrypted(int in_fd, const std::string& id) const {
   const std::string part = binPath(id) + ".part";
   UniqueFd out(::open(part.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
   if (!out.valid()) return errnoStatus(ErrorCode::kQuarantine, "create " + part);
-  auto digest = encryptStream(in.get(), out.get(), key_, aadFor(id));
-  Status st_io = digest.isOk() ? Status::ok() : digest.status();
-  if (st_io.isOk() && ::fsync(out.get()) != 0) st_io = errnoStatus(ErrorCode::kIo, "fsync " + part);
-  if (st_io.isOk() && ::rename(part.c_str(), binPath(id).c_str()) != 0) {
-    st_io = errnoStatus(ErrorCode::kIo, "rename " + part);
+  auto digest = encryptStream(in_fd, out.get(), key_, aadFor(id));
+  Status st = digest.isOk() ? Status::ok() : digest.status();
+  if (st.isOk() && ::fsync(out.get()) != 0) st = errnoStatus(ErrorCode::kIo, "fsync " + part);
+  if (st.isOk() && ::rename(part.c_str(), binPath(id).c_str()) != 0) {
+    st = errnoStatus(ErrorCode::kIo, "rename " + part);
   }
-  if (!st_io.isOk()) {
+  if (!st.isOk()) {
     ::unlink(part.c_str());
-    return Status(ErrorCode::kQuarantine, st_io.message());
+    return Status(ErrorCode::kQuarantine, st.message());
   }
+  return digest;
+}
+
+v1::QuarantineEntry Quarantine::entryFor(const QuarantineRequest& request, const std::string& id,
+                                         const StreamDigest& digest, const struct stat& st) const {
   v1::QuarantineEntry entry;
   entry.set_id(id);
   setPathFields(request.path, entry.mutable_path(), entry.mutable_raw_path());
-  entry.set_size(digest->bytes);
-  entry.set_sha256(digest->sha256);
+  entry.set_size(digest.bytes);
+  entry.set_sha256(digest.sha256);
   for (const auto& m : request.matches) *entry.add_matches() = m;
   const auto now =
       std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.now().time_since_epoch()).count();
@@ -157,24 +196,23 @@ Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request) {
   entry.set_mode(st.st_mode & 07777);
   *entry.mutable_mtime() = protoTime(st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
   entry.set_bundle_version(request.bundle_version);
-  Status saved = atomicWriteFile(pbPath(id), entry.SerializeAsString(), 0600);
-  if (!saved.isOk()) {
+  return entry;
+}
+
+Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request) {
+  XIAOAN_ASSIGN_OR_RETURN(Victim victim, openVictim(request));
+  std::lock_guard lock(mu_);
+  const std::string id = newId();
+  if (id.empty()) return quarantineError("no random id");
+  XIAOAN_ASSIGN_OR_RETURN(StreamDigest digest, writeEncrypted(victim.fd.get(), id));
+  v1::QuarantineEntry entry = entryFor(request, id, digest, victim.st);
+  // The copy and its metadata are durable before the original goes.
+  Status st = atomicWriteFile(pbPath(id), entry.SerializeAsString(), 0600);
+  if (st.isOk()) st = removeOriginal(victim, displayPath(request.path));
+  if (!st.isOk()) {
     (void)erase(id);
-    return Status(ErrorCode::kQuarantine, saved.message());
+    return Status(ErrorCode::kQuarantine, st.message());
   }
-  // Remove the original only if the path still names the file we copied.
-  struct stat now_st {};
-  if (::lstat(request.path.c_str(), &now_st) != 0 || now_st.st_dev != st.st_dev ||
-      now_st.st_ino != st.st_ino) {
-    (void)erase(id);
-    return quarantineError(displayPath(request.path) + " changed while it was quarantined");
-  }
-  if (::unlink(request.path.c_str()) != 0) {
-    const int err = errno;
-    (void)erase(id);
-    return quarantineError("remove " + displayPath(request.path), err);
-  }
-  (void)fsyncDir(parentOf(request.path));
   return entry;
 }
 

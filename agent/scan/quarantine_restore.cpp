@@ -13,17 +13,13 @@
 #include "agent/scan/path_text.h"
 #include "agent/scan/quarantine.h"
 #include "agent/scan/quarantine_cipher.h"
+#include "agent/scan/safe_path.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 #include "platform/unique_fd.h"
 
 namespace xiaoan::agent::scan {
 namespace {
-
-std::string parentDir(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
 
 // Owner (root only: others cannot give files away), then mode (chown clears set-id bits),
 // then times.
@@ -42,18 +38,17 @@ void applyAttributes(int fd, const v1::QuarantineEntry& entry) {
   }
 }
 
-// Renames `tmp` to `target` unless `target` exists (link+unlink where renameat2 is missing).
-Status placeNoReplace(const std::string& tmp, const std::string& target) {
-  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) {
-    return Status::ok();
-  }
+// Renames `tmp` to `name` in `dir` unless `name` exists (link+unlink where renameat2 is missing).
+Status placeNoReplace(int dir, const std::string& tmp, const std::string& name,
+                      const std::string& shown) {
+  if (::renameat2(dir, tmp.c_str(), dir, name.c_str(), RENAME_NOREPLACE) == 0) return Status::ok();
   if (errno != EINVAL && errno != ENOSYS) {
-    return errnoStatus(ErrorCode::kQuarantine, "restore to " + displayPath(target));
+    return errnoStatus(ErrorCode::kQuarantine, "restore to " + shown);
   }
-  if (::link(tmp.c_str(), target.c_str()) != 0) {
-    return errnoStatus(ErrorCode::kQuarantine, "restore to " + displayPath(target));
+  if (::linkat(dir, tmp.c_str(), dir, name.c_str(), 0) != 0) {
+    return errnoStatus(ErrorCode::kQuarantine, "restore to " + shown);
   }
-  ::unlink(tmp.c_str());
+  ::unlinkat(dir, tmp.c_str(), 0);
   return Status::ok();
 }
 
@@ -92,9 +87,9 @@ void Quarantine::loadRestored() {
 }
 
 // Best effort: losing it means a restored file may be quarantined again, nothing worse.
-void Quarantine::rememberRestored(const std::string& path) {
+void Quarantine::rememberRestored(int dir, const std::string& name) {
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return;
+  if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
   const int64_t mtime_ns =
       static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
   restored_.push_back(
@@ -121,23 +116,28 @@ Result<v1::QuarantineEntry> Quarantine::restore(const std::string& id, const std
   if (target.empty() || target.front() != '/') {
     return Status(ErrorCode::kInvalidArgument, "restore needs an absolute path");
   }
+  const std::string shown = displayPath(target);
+  std::string name;
+  auto dir = openParentNoFollow(target, &name);
+  if (!dir.isOk()) return Status(ErrorCode::kQuarantine, dir.status().message());
   struct stat st {};
-  if (::lstat(target.c_str(), &st) == 0) {
+  if (::fstatat(dir->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
     return Status(ErrorCode::kQuarantine,
-                  displayPath(target) + " exists; refusing to overwrite it (use --to PATH)");
+                  shown + " exists; refusing to overwrite it (use --to PATH)");
   }
-  const std::string tmp = parentDir(target) + "/.xiaoan-restore-" + id;
-  UniqueFd out(::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!out.valid()) return errnoStatus(ErrorCode::kQuarantine, "create " + displayPath(tmp));
-  Status st_restore = decryptInto(binPath(id), out.get(), key_, entry);
+  const std::string tmp = ".xiaoan-restore-" + id;
+  UniqueFd out(::openat(dir->get(), tmp.c_str(),
+                        O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!out.valid()) return errnoStatus(ErrorCode::kQuarantine, "create a file beside " + shown);
+  Status restored = decryptInto(binPath(id), out.get(), key_, entry);
   out.reset();
-  if (st_restore.isOk()) st_restore = placeNoReplace(tmp, target);
-  if (!st_restore.isOk()) {
-    ::unlink(tmp.c_str());
-    return st_restore;
+  if (restored.isOk()) restored = placeNoReplace(dir->get(), tmp, name, shown);
+  if (!restored.isOk()) {
+    ::unlinkat(dir->get(), tmp.c_str(), 0);
+    return restored;
   }
-  (void)fsyncDir(parentDir(target));
-  rememberRestored(target);
+  (void)::fsync(dir->get());
+  rememberRestored(dir->get(), name);
   XIAOAN_RETURN_IF_ERROR(erase(id));
   if (restored_to != nullptr) *restored_to = target;
   return entry;

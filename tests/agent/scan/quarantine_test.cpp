@@ -195,6 +195,31 @@ TEST_CASE("only the file that was scanned is moved") {
   CHECK(exists(path));
 }
 
+TEST_CASE("a directory swapped for a symlink redirects neither the move nor the restore") {
+  Env e;
+  std::filesystem::create_directories(e.dir.sub("Downloads"));
+  std::filesystem::create_directories(e.dir.sub("etc"));
+  const std::string path = e.victim("Downloads/passwd", "matched");
+  QuarantineRequest req = e.request(path);
+  // Between the scan and the move, the user makes Downloads point at a system directory.
+  e.dir.write("etc/passwd", "precious");
+  std::filesystem::rename(e.dir.sub("Downloads"), e.dir.sub("Downloads.real"));
+  std::filesystem::create_directory_symlink(e.dir.sub("etc"), e.dir.sub("Downloads"));
+  CHECK(e.q->add(req).status().code() == ErrorCode::kQuarantine);
+  CHECK(slurp(e.dir.sub("etc/passwd")) == "precious");
+  // Moved back, the file is quarantined; restoring through the symlink again is refused.
+  std::filesystem::remove(e.dir.sub("Downloads"));
+  std::filesystem::rename(e.dir.sub("Downloads.real"), e.dir.sub("Downloads"));
+  auto entry = e.q->add(req);
+  REQUIRE(entry.isOk());
+  std::filesystem::rename(e.dir.sub("Downloads"), e.dir.sub("Downloads.real"));
+  std::filesystem::create_directory_symlink(e.dir.sub("etc"), e.dir.sub("Downloads"));
+  ::unlink(e.dir.sub("etc/passwd").c_str());
+  CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kQuarantine);
+  CHECK_FALSE(exists(e.dir.sub("etc/passwd")));
+  CHECK(e.q->count() == 1);
+}
+
 TEST_CASE("the key is made once (0600) and kept; left-overs are cleaned at open") {
   Env e;
   const std::string key_path = e.dir.sub("state/quarantine/key");

@@ -185,5 +185,55 @@ TEST_CASE("on-access: a file written into a watched directory is scanned and rep
   REQUIRE(Env::eventually([&] { return !e.eventsOf(v1::Event::kScanSummary).empty(); }));
 }
 
+TEST_CASE("a scheduled full scan is paced, survives a restart as the same pass, and completes") {
+  Env e;
+  std::filesystem::create_directories(e.dir.sub("tree"));
+  for (int i = 0; i < 40; ++i) {
+    e.dir.write("tree/f" + std::to_string(i) + ".bin", std::string(256 * 1024, 'a' + i % 26));
+  }
+  v1::Policy p;
+  auto* scan = p.mutable_scan();
+  scan->set_enabled(true);
+  scan->add_paths(e.dir.sub("tree"));
+  scan->set_pause_when_user_active(false);
+  scan->set_removable_media(false);
+  scan->set_io_mib_per_second(1);  // 10 MiB at 1 MiB/s: about 10 s
+  scan->add_on_access_paths(e.dir.sub("nothing-here"));
+  e.service->applyPolicy(&p);
+  std::string id;
+  REQUIRE(Env::eventually([&] {
+    const auto st = e.service->status();
+    if (st.running_size() == 0 || st.state() != v1::SCAN_STATE_RUNNING) return false;
+    id = st.running(0).scan_id();
+    return st.running(0).kind() == v1::SCAN_KIND_SCHEDULED && st.cpu_cap_percent() == 25;
+  }));
+  // The agent stops mid-way: the pass ends INTERRUPTED and stays pending.
+  e.service->stop();
+  REQUIRE(Env::eventually([&] { return !e.eventsOf(v1::Event::kScanSummary).empty(); }));
+  CHECK(e.eventsOf(v1::Event::kScanSummary)[0].scan_summary().outcome() ==
+        v1::ScanSummaryEvent::OUTCOME_INTERRUPTED);
+  CHECK_FALSE(e.service->status().has_last_full_scan());
+
+  // The next start resumes it (same id), faster now, and completes it.
+  ScanServiceHooks hooks;
+  hooks.on_event = [&](v1::Event ev, v1::Priority prio) {
+    std::lock_guard lock(e.mu);
+    e.events.emplace_back(std::move(ev), prio);
+  };
+  e.service =
+      std::make_unique<ScanService>(ScanServiceOptions{e.dir.sub("state"), e.dir.sub("rules"), 2},
+                                    e.clock, std::move(hooks), std::make_unique<NoUser>());
+  scan->set_io_mib_per_second(1000);
+  e.service->applyPolicy(&p);
+  REQUIRE(e.service->start().isOk());
+  REQUIRE(Env::eventually([&] { return e.service->status().has_last_full_scan(); }));
+  const auto summary = e.service->status().last_full_scan_summary();
+  CHECK(summary.scan_id() == id);
+  CHECK(summary.outcome() == v1::ScanSummaryEvent::OUTCOME_COMPLETED);
+  CHECK(summary.kind() == v1::SCAN_KIND_SCHEDULED);
+  CHECK(summary.files_scanned() + summary.files_cached() == 40);
+  CHECK(e.service->status().state() == v1::SCAN_STATE_IDLE);  // next one in 7 days
+}
+
 }  // namespace
 }  // namespace xiaoan::agent::scan
