@@ -96,8 +96,12 @@ v1::ControlResponse AgentControlHandler::scanCommand(const v1::ControlRequest& r
       return answer(
           scan_->startScan({req.start_scan().paths().begin(), req.start_scan().paths().end()}),
           r.mutable_scan());
-    case R::kGetScan:
-      return answer(scan_->getScan(req.get_scan().scan_id()), r.mutable_scan());
+    case R::kGetScan: {
+      auto progress = scan_->getScan(req.get_scan().scan_id());
+      // Progress is for anyone; the paths of detected files (and their owners) for root.
+      if (progress.isOk() && peer.uid != 0) progress->clear_detected();
+      return answer(std::move(progress), r.mutable_scan());
+    }
     case R::kCancelScan:
       return answer(scan_->cancelScan(req.cancel_scan().scan_id()), r.mutable_scan());
     case R::kQuarantineList:

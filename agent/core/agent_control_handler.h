@@ -15,8 +15,9 @@ inline constexpr uint32_t kMaxTestEvents = 1'000'000;
 // otherwise) send_test_events — appends DiagnosticEvents through the normal spool and syncs
 // before answering, so the answer means "durable" — and apply_bundle, which verifies and
 // applies an offline bundle file through the content manager (absent: E_UNSUPPORTED). Scans:
-// get_scan for anyone (progress is no secret), start_scan, cancel_scan and the quarantine for
-// root only (a scan reads every file; the quarantine holds other users' files).
+// get_scan for anyone (progress is no secret; the detected files only for root), start_scan,
+// cancel_scan and the quarantine for root only (a scan reads every file; the quarantine holds
+// other users' files).
 class AgentControlHandler final : public ControlHandler {
  public:
   AgentControlHandler(const StatusModel& status, Spool& spool, const EventFactory& events,

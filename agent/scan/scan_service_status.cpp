@@ -38,6 +38,8 @@ v1::ScanStatus ScanService::status() const {
     // Files scanned by a running pass are counted once it ends; show them meanwhile.
     files += p.files_done();
     if (job->pacer() != nullptr) cpu = job->pacer()->measuredCpuPercent();
+    // Anyone may read the status: which files of whom were detected is for root (get_scan).
+    p.clear_detected();
     if (job->request().kind != v1::SCAN_KIND_ON_ACCESS) *s.add_running() = std::move(p);
   }
   s.set_files_scanned(files);

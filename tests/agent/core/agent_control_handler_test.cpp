@@ -25,6 +25,7 @@ class FakeScan final : public scan::ScanControl {
     v1::ScanProgress p;
     p.set_scan_id(id);
     p.set_files_done(5);
+    p.add_detected()->set_path("/home/other-user/secret.doc");
     return p;
   }
   Result<v1::ScanProgress> cancelScan(const std::string& id) override {
@@ -84,7 +85,10 @@ TEST_CASE("scans and the quarantine are for root; progress for anyone") {
   CHECK(handler.handle(startScan(), user).error().code() == "E_PERMISSION_DENIED");
   CHECK(f.scan.started.empty());
   CHECK(f.scan.cancelled.empty());
-  CHECK(handler.handle(get, user).scan().files_done() == 5);
+  const auto progress = handler.handle(get, user).scan();
+  CHECK(progress.files_done() == 5);
+  CHECK(progress.detected_size() == 0);  // whose files matched is for root
+  CHECK(handler.handle(get, root).scan().detected_size() == 1);
 
   const auto started = handler.handle(startScan(), root);
   CHECK(started.scan().scan_id() == "0123456789abcdef");
