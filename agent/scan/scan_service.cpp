@@ -24,7 +24,7 @@ ScanService::ScanService(ScanServiceOptions options, const Clock& clock, ScanSer
                                    : std::make_unique<TtyUserActivity>()),
       // Rules loaded (at start or from a bundle) clear an earlier rules problem.
       loader_({options_.state_dir, options_.builtin_signatures_dir}, clock,
-              [this](const LoadedSignatures&) { condition("scan_rules", Status::ok()); }),
+              [this](const LoadedSignatures&) { setRulesProblem(Status::ok()); }),
       schedule_store_(options_.state_dir),
       policy_(policy::builtinDefaults().scan()) {}
 
@@ -83,8 +83,8 @@ void ScanService::stop() {
 void ScanService::background() {
   Status st = loader_.loadAtStart();
   const auto error = loader_.lastError();
-  condition("scan_rules",
-            st.isOk() && error ? Status(errorCodeFromName(error->code()), error->message()) : st);
+  setRulesProblem(st.isOk() && error ? Status(errorCodeFromName(error->code()), error->message())
+                                     : st);
   reportStartupFaults();
   std::unique_lock lock(mu_);
   while (!stopping_) {
@@ -115,7 +115,22 @@ void ScanService::applyPolicy(const v1::Policy* policy) {
     auto it = jobs_.find(scheduled_id_);
     if (it != jobs_.end() && it->second->pacer()) it->second->pacer()->setSettings(pacing());
   }
+  setRulesProblem(std::nullopt);
   wake_.notify_all();
+}
+
+// A damaged bundle set aside is always reported (RELIABILITY.md I4). No rules at all degrades
+// the agent only while the policy turns scanning on: antivirus off by policy is no fault, and
+// the antivirus section still says NO_RULES.
+void ScanService::setRulesProblem(std::optional<Status> problem) {
+  Status shown;
+  {
+    std::lock_guard lock(mu_);
+    if (problem) rules_problem_ = *problem;
+    shown = rules_problem_;
+    if (shown.code() == ErrorCode::kRulesMissing && !policy_.enabled()) shown = Status::ok();
+  }
+  condition("scan_rules", shown);
 }
 
 PacerSettings ScanService::pacing() const {

@@ -96,6 +96,7 @@ class ScanService final : public ScanControl {
   void onRemovableMount(const std::string& mount_point);
   void emit(v1::Event payload, v1::Priority priority);
   void condition(const std::string& key, const Status& st);
+  void setRulesProblem(std::optional<Status> problem);  // nullopt: re-judge after a policy
   ScanRequest requestFor(v1::ScanKind kind, std::vector<std::string> roots) const;
   JobSpec backgroundSpec(ScanRequest request) const;
   PacerSettings pacing() const;
@@ -118,6 +119,7 @@ class ScanService final : public ScanControl {
   v1::ScanPolicy policy_;    // effective (built-in defaults + running policy)
   v1::ScanStatus schedule_;  // persisted part (scheduler.h)
   std::optional<TimePoint> not_before_;
+  Status rules_problem_;  // of the rules loaded at start (E_RULES_MISSING, set-aside bundle)
   v1::ScanState schedule_state_ = v1::SCAN_STATE_UNSPECIFIED;
   std::map<std::string, std::unique_ptr<ScanJob>> jobs_;  // running (and done, until reaped)
   std::string scheduled_id_;                              // the scheduled pass in jobs_

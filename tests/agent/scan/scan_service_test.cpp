@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "tests/support/temp_dir.h"
@@ -233,6 +234,36 @@ TEST_CASE("a scheduled full scan is paced, survives a restart as the same pass, 
   CHECK(summary.kind() == v1::SCAN_KIND_SCHEDULED);
   CHECK(summary.files_scanned() + summary.files_cached() == 40);
   CHECK(e.service->status().state() == v1::SCAN_STATE_IDLE);  // next one in 7 days
+}
+
+TEST_CASE("no rules: NO_RULES in status; a degraded condition only while scanning is on") {
+  TempDir dir;
+  SystemClock clock;
+  std::mutex mu;
+  std::map<std::string, Status> conditions;
+  ScanServiceHooks hooks;
+  hooks.on_condition = [&](const std::string& key, const Status& st) {
+    std::lock_guard lock(mu);
+    conditions[key] = st;
+  };
+  auto condition = [&](const std::string& key) {
+    std::lock_guard lock(mu);
+    return conditions.count(key) ? conditions[key].code() : ErrorCode::kInternal;
+  };
+  ScanService service({dir.sub("state"), dir.sub("no-rules-here"), 1}, clock, std::move(hooks),
+                      std::make_unique<NoUser>());
+  REQUIRE(service.start().isOk());
+  REQUIRE(Env::eventually([&] { return condition("scan_rules") != ErrorCode::kInternal; }));
+  CHECK(condition("scan_rules") == ErrorCode::kOk);  // antivirus is off by default
+  CHECK(service.status().state() == v1::SCAN_STATE_NO_RULES);
+  CHECK(service.startScan({dir.str()}).status().code() == ErrorCode::kRulesMissing);
+  v1::Policy p;
+  p.mutable_scan()->set_enabled(true);
+  service.applyPolicy(&p);
+  CHECK(condition("scan_rules") == ErrorCode::kRulesMissing);
+  p.mutable_scan()->set_enabled(false);
+  service.applyPolicy(&p);
+  CHECK(condition("scan_rules") == ErrorCode::kOk);
 }
 
 }  // namespace
