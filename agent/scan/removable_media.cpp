@@ -119,20 +119,27 @@ bool sysfsRemovable(uint32_t major, uint32_t minor) {
 namespace xiaoan::agent::scan {
 
 Result<std::unique_ptr<RemovableMediaWatcher>> RemovableMediaWatcher::start(
-    Callback callback, std::string mountinfo_path) {
+    Callback callback, Filter is_media, std::string mountinfo_path) {
+  if (!is_media) {
+    is_media = [](const MountEntry& m) { return isRemovableMount(m, sysfsRemovable); };
+  }
   UniqueFd fd(::open(mountinfo_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "open " + mountinfo_path);
   UniqueFd stop(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop.valid()) return errnoStatus(ErrorCode::kIo, "eventfd");
-  std::unique_ptr<RemovableMediaWatcher> w(
-      new RemovableMediaWatcher(std::move(callback), std::move(fd), std::move(stop)));
+  std::unique_ptr<RemovableMediaWatcher> w(new RemovableMediaWatcher(
+      std::move(callback), std::move(is_media), std::move(fd), std::move(stop)));
   w->table_ = w->readTable();
   w->thread_ = std::thread([raw = w.get()] { raw->run(); });
   return w;
 }
 
-RemovableMediaWatcher::RemovableMediaWatcher(Callback callback, UniqueFd mountinfo, UniqueFd stop)
-    : callback_(std::move(callback)), mountinfo_(std::move(mountinfo)), stop_(std::move(stop)) {}
+RemovableMediaWatcher::RemovableMediaWatcher(Callback callback, Filter is_media, UniqueFd mountinfo,
+                                             UniqueFd stop)
+    : callback_(std::move(callback)),
+      is_media_(std::move(is_media)),
+      mountinfo_(std::move(mountinfo)),
+      stop_(std::move(stop)) {}
 
 RemovableMediaWatcher::~RemovableMediaWatcher() {
   const uint64_t one = 1;
@@ -163,7 +170,7 @@ void RemovableMediaWatcher::run() {
     if (!(fds[0].revents & (POLLPRI | POLLERR))) continue;
     std::vector<MountEntry> now = readTable();
     for (const auto& m : newMounts(table_, now)) {
-      if (!isRemovableMount(m, sysfsRemovable)) continue;
+      if (!is_media_(m)) continue;
       componentLogger("agent.scan")
           ->info("removable media mounted at {} ({}, {})", displayPath(m.mount_point), m.fstype,
                  displayPath(m.source));

@@ -47,19 +47,22 @@ bool sysfsRemovable(uint32_t major, uint32_t minor);
 class RemovableMediaWatcher {
  public:
   using Callback = std::function<void(const std::string& mount_point)>;
-  // Mounts present at start are not reported. E_IO when mountinfo cannot be opened.
+  using Filter = std::function<bool(const MountEntry&)>;
+  // Reports each new mount that `is_media` accepts (default: isRemovableMount with sysfs);
+  // mounts present at start are not reported. E_IO when mountinfo cannot be opened.
   static Result<std::unique_ptr<RemovableMediaWatcher>> start(
-      Callback callback, std::string mountinfo_path = "/proc/self/mountinfo");
+      Callback callback, Filter is_media = {}, std::string mountinfo_path = "/proc/self/mountinfo");
   ~RemovableMediaWatcher();
   RemovableMediaWatcher(const RemovableMediaWatcher&) = delete;
   RemovableMediaWatcher& operator=(const RemovableMediaWatcher&) = delete;
 
  private:
-  RemovableMediaWatcher(Callback callback, UniqueFd mountinfo, UniqueFd stop);
+  RemovableMediaWatcher(Callback callback, Filter is_media, UniqueFd mountinfo, UniqueFd stop);
   void run();
   std::vector<MountEntry> readTable() const;
 
   Callback callback_;
+  Filter is_media_;
   UniqueFd mountinfo_, stop_;
   std::vector<MountEntry> table_;
   std::thread thread_;

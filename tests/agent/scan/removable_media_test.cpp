@@ -2,6 +2,16 @@
 #include "agent/scan/removable_media.h"
 
 #include <doctest/doctest.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+
+#include "tests/support/temp_dir.h"
 
 namespace xiaoan::agent::scan {
 namespace {
@@ -49,6 +59,38 @@ TEST_CASE("new removable mounts: under the media dirs, FAT/exFAT/NTFS or a remov
   // /mnt/backup: ext4 on a fixed disk; /media/iso: a loop device; /srv/usb: not a media dir.
   CHECK(picked == std::vector<std::string>{"/run/media/teacher/U DISK", "/media/stick"});
   CHECK(newMounts(after, after).empty());
+}
+
+TEST_CASE("sanity: a real mount is seen through mountinfo's POLLPRI, once") {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: mounting needs root");
+    return;
+  }
+  xiaoan::testing::TempDir dir;
+  const std::string point = dir.sub("usb");
+  REQUIRE(::mkdir(point.c_str(), 0755) == 0);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> seen;
+  auto watcher = RemovableMediaWatcher::start(
+      [&](const std::string& m) {
+        std::lock_guard lock(mu);
+        seen.push_back(m);
+        cv.notify_all();
+      },
+      // This test's own mount stands in for a USB drive.
+      [&](const MountEntry& m) { return m.mount_point == point; });
+  REQUIRE(watcher.isOk());
+  if (::mount("xiaoan-test", point.c_str(), "tmpfs", 0, "size=1m") != 0) {
+    MESSAGE("skipped: cannot mount a tmpfs here: " << std::strerror(errno));
+    return;
+  }
+  std::unique_lock lock(mu);
+  const bool got = cv.wait_for(lock, std::chrono::seconds(10), [&] { return !seen.empty(); });
+  lock.unlock();
+  ::umount2(point.c_str(), MNT_DETACH);
+  REQUIRE(got);
+  CHECK(seen == std::vector<std::string>{point});
 }
 
 }  // namespace
