@@ -177,19 +177,36 @@ std::string percent(double v) {
 
 }  // namespace
 
+namespace {
+
+// "v12，发布于 …" / "v0 (rules shipped with the agent)"
+std::string bundleText(const v1::ScanStatus& s, Lang lang, int64_t now) {
+  std::string bundle = "v" + std::to_string(s.bundle_version());
+  if (s.bundle_version() == 0) {
+    bundle += tr(lang, "（随代理安装的内置规则）", " (rules shipped with the agent)");
+  } else if (s.has_bundle_issued_at()) {
+    bundle += tr(lang, "，发布于 ", ", published ") +
+              formatTimeWithAge(s.bundle_issued_at().seconds(), now, lang);
+  }
+  return bundle;
+}
+
+std::string cpuText(const v1::ScanStatus& s, Lang lang) {
+  if (s.cpu_cap_percent() == 0) return tr(lang, "无", "none");
+  return std::to_string(s.cpu_cap_percent()) +
+         tr(lang, "%（单核，实测 ", "% of one core (measured ") + percent(s.cpu_percent()) +
+         tr(lang, "）", ")");
+}
+
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> scanStatusRows(const v1::ScanStatus& s, Lang lang,
                                                                 int64_t now) {
   std::vector<std::pair<std::string, std::string>> rows;
   auto when = [&](const google::protobuf::Timestamp& t) {
     return formatTimeWithAge(t.seconds(), now, lang);
   };
-  std::string bundle = "v" + std::to_string(s.bundle_version());
-  if (s.bundle_version() == 0) {
-    bundle += tr(lang, "（随代理安装的内置规则）", " (rules shipped with the agent)");
-  } else if (s.has_bundle_issued_at()) {
-    bundle += tr(lang, "，发布于 ", ", published ") + when(s.bundle_issued_at());
-  }
-  rows.emplace_back(tr(lang, "特征库", "signatures"), bundle);
+  rows.emplace_back(tr(lang, "特征库", "signatures"), bundleText(s, lang, now));
   if (s.has_bundle_loaded_at())
     rows.emplace_back(tr(lang, "加载时间", "loaded"), when(s.bundle_loaded_at()));
   rows.emplace_back(tr(lang, "规则数", "rules"), std::to_string(s.rule_count()));
@@ -204,19 +221,13 @@ std::vector<std::pair<std::string, std::string>> scanStatusRows(const v1::ScanSt
   rows.emplace_back(
       tr(lang, "隔离区", "quarantined"),
       tr(lang, quarantined + " 个文件", quarantined + (s.quarantined() == 1 ? " file" : " files")));
-  rows.emplace_back(tr(lang, "CPU 限制", "CPU cap"),
-                    s.cpu_cap_percent() == 0
-                        ? tr(lang, "无", "none")
-                        : std::to_string(s.cpu_cap_percent()) +
-                              tr(lang, "%（单核，实测 ", "% of one core (measured ") +
-                              percent(s.cpu_percent()) + tr(lang, "）", ")"));
+  rows.emplace_back(tr(lang, "CPU 限制", "CPU cap"), cpuText(s, lang));
   rows.emplace_back(tr(lang, "实时监控目录", "watched paths"), std::to_string(s.watched_paths()));
   for (const auto& p : s.running()) {
     rows.emplace_back(scanKindText(p.kind(), lang),
                       sanitizeForTerminal(p.scan_id()) + " " + scanProgressLine(p, lang));
   }
-  if (!s.last_bundle_error().code().empty()) {
-    const auto& e = s.last_bundle_error();
+  if (const auto& e = s.last_bundle_error(); !e.code().empty()) {
     rows.emplace_back(
         tr(lang, "特征库错误", "bundle error"),
         sanitizeForTerminal(e.code()) + tr(lang, "：", ": ") + sanitizeForTerminal(e.message()));

@@ -85,15 +85,22 @@ class ScanService final : public ScanControl {
 
   void background();  // loads the rules, then runs the schedule loop
   void scheduleTick();
+  ScheduleInput scheduleInput(TimePoint now, std::optional<std::chrono::seconds> idle,
+                              bool running) const;
   void startScheduled();
   void onJobDone(ScanJob& job);
   void reapFinished();
   void recordFinished(v1::ScanProgress final_progress);
   void reportStartupFaults();
   void startWatchers();
+  std::unique_ptr<OnAccessWatcher> makeOnAccessWatcher(const std::vector<std::string>& roots);
+  std::unique_ptr<RemovableMediaWatcher> makeRemovableWatcher();
   void onAccessFiles(std::vector<std::string> files);
   void onAccessWorker();
   void onRemovableMount(const std::string& mount_point);
+  void fillRules(v1::ScanStatus& s) const;
+  bool fillRunning(v1::ScanStatus& s) const;
+  v1::ScanState stateNow(bool any_running) const;
   void emit(v1::Event payload, v1::Priority priority);
   void condition(const std::string& key, const Status& st);
   void setRulesProblem(std::optional<Status> problem);  // nullopt: re-judge after a policy

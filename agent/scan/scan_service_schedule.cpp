@@ -17,15 +17,11 @@ std::optional<std::chrono::system_clock::time_point> timeOf(const google::protob
 
 }  // namespace
 
-void ScanService::scheduleTick() {
-  const auto now = clock_.now();
-  const auto idle = user_activity_->idleFor();
+// mu_ held. What the schedule decides on, now.
+ScheduleInput ScanService::scheduleInput(TimePoint now, std::optional<std::chrono::seconds> idle,
+                                         bool running) const {
   const int minute = localMinuteOfDay(now);
-  std::lock_guard lock(mu_);
-  if (stopping_) return;
   auto windows = parseWindows(policy_.windows());
-  auto job = jobs_.find(scheduled_id_);
-  const bool running = job != jobs_.end() && !job->second->done();
   ScheduleInput in;
   in.enabled = policy_.enabled();
   in.has_rules = loader_.rules() != nullptr;
@@ -37,6 +33,17 @@ void ScanService::scheduleTick() {
   in.not_before = not_before_;
   in.now = now;
   in.interval_days = policy_.full_scan_interval_days() > 0 ? policy_.full_scan_interval_days() : 7;
+  return in;
+}
+
+void ScanService::scheduleTick() {
+  const auto now = clock_.now();
+  const auto idle = user_activity_->idleFor();  // reads /dev: not under mu_
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  auto job = jobs_.find(scheduled_id_);
+  const bool running = job != jobs_.end() && !job->second->done();
+  const ScheduleInput in = scheduleInput(now, idle, running);
   const ScheduleDecision d = decide(in);
   if (d.state != schedule_state_) {
     componentLogger("agent.scan")->info("scheduled scanning: {}", v1::ScanState_Name(d.state));

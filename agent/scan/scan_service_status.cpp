@@ -12,8 +12,7 @@ google::protobuf::Timestamp stampOf(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-v1::ScanStatus ScanService::status() const {
-  v1::ScanStatus s;
+void ScanService::fillRules(v1::ScanStatus& s) const {
   if (const auto loaded = loader_.loaded()) {
     s.set_bundle_version(loaded->version);
     if (loaded->issued_at.seconds() != 0) *s.mutable_bundle_issued_at() = loaded->issued_at;
@@ -21,12 +20,11 @@ v1::ScanStatus ScanService::status() const {
     s.set_rule_count(loaded->rule_count);
   }
   if (const auto error = loader_.lastError()) *s.mutable_last_bundle_error() = *error;
-  const size_t quarantined = quarantine_ ? quarantine_->count() : 0;
-  std::lock_guard lock(mu_);
-  if (schedule_.has_last_full_scan()) *s.mutable_last_full_scan() = schedule_.last_full_scan();
-  if (schedule_.has_last_full_scan_summary()) {
-    *s.mutable_last_full_scan_summary() = schedule_.last_full_scan_summary();
-  }
+}
+
+// mu_ held. Counters since start including the passes under way, and those passes (on-access
+// ones are many and short: counted, not listed). True when any pass runs.
+bool ScanService::fillRunning(v1::ScanStatus& s) const {
   uint64_t files = files_scanned_, detections = detections_total_;
   bool any_running = false;
   double cpu = last_cpu_percent_;
@@ -35,8 +33,7 @@ v1::ScanStatus ScanService::status() const {
     any_running = true;
     v1::ScanProgress p = job->progress();
     detections += p.detections();
-    // Files scanned by a running pass are counted once it ends; show them meanwhile.
-    files += p.files_done();
+    files += p.files_done();  // counted for good once the pass ends
     if (job->pacer() != nullptr) cpu = job->pacer()->measuredCpuPercent();
     // Anyone may read the status: which files of whom were detected is for root (get_scan).
     p.clear_detected();
@@ -44,20 +41,35 @@ v1::ScanStatus ScanService::status() const {
   }
   s.set_files_scanned(files);
   s.set_detections(detections);
+  s.set_cpu_percent(cpu);
+  return any_running;
+}
+
+// mu_ held.
+v1::ScanState ScanService::stateNow(bool any_running) const {
+  const v1::ScanState state = schedule_state_;
+  if (!loader_.loaded()) return v1::SCAN_STATE_NO_RULES;
+  const bool held =
+      state == v1::SCAN_STATE_WAITING_WINDOW || state == v1::SCAN_STATE_PAUSED_USER_ACTIVE;
+  if (any_running && !held) return v1::SCAN_STATE_RUNNING;
+  if (state != v1::SCAN_STATE_UNSPECIFIED) return state;
+  return policy_.enabled() ? v1::SCAN_STATE_IDLE : v1::SCAN_STATE_DISABLED;
+}
+
+v1::ScanStatus ScanService::status() const {
+  v1::ScanStatus s;
+  fillRules(s);
+  const size_t quarantined = quarantine_ ? quarantine_->count() : 0;
+  std::lock_guard lock(mu_);
+  if (schedule_.has_last_full_scan()) *s.mutable_last_full_scan() = schedule_.last_full_scan();
+  if (schedule_.has_last_full_scan_summary()) {
+    *s.mutable_last_full_scan_summary() = schedule_.last_full_scan_summary();
+  }
+  const bool any_running = fillRunning(s);
   s.set_quarantined(static_cast<uint32_t>(quarantined));
   s.set_cpu_cap_percent(policy_.enabled() ? policy_.cpu_percent() : 0);
-  s.set_cpu_percent(cpu);
   s.set_watched_paths(on_access_ ? static_cast<uint32_t>(on_access_->watchedRoots()) : 0);
-  v1::ScanState state = schedule_state_;
-  if (!loader_.loaded()) {
-    state = v1::SCAN_STATE_NO_RULES;
-  } else if (any_running && state != v1::SCAN_STATE_WAITING_WINDOW &&
-             state != v1::SCAN_STATE_PAUSED_USER_ACTIVE) {
-    state = v1::SCAN_STATE_RUNNING;
-  } else if (state == v1::SCAN_STATE_UNSPECIFIED) {
-    state = policy_.enabled() ? v1::SCAN_STATE_IDLE : v1::SCAN_STATE_DISABLED;
-  }
-  s.set_state(state);
+  s.set_state(stateNow(any_running));
   return s;
 }
 

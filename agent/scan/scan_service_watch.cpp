@@ -78,23 +78,8 @@ void ScanService::startWatchers() {
       return;
     }
   }
-  std::unique_ptr<OnAccessWatcher> access;
-  if (!wanted.empty()) {
-    OnAccessOptions o;
-    o.roots = wanted;
-    o.never_watch = {options_.state_dir};
-    auto w = OnAccessWatcher::start(std::move(o),
-                                    [this](std::vector<std::string> f) { onAccessFiles(f); });
-    if (w.isOk()) access = std::move(w).value();
-    condition("on_access", w.isOk() ? Status::ok() : w.status());
-  }
-  std::unique_ptr<RemovableMediaWatcher> media;
-  if (removable) {
-    auto w = RemovableMediaWatcher::start([this](const std::string& m) { onRemovableMount(m); });
-    if (w.isOk()) media = std::move(w).value();
-    if (!w.isOk())
-      componentLogger("agent.scan")->warn("removable media: {}", w.status().toString());
-  }
+  std::unique_ptr<OnAccessWatcher> access = wanted.empty() ? nullptr : makeOnAccessWatcher(wanted);
+  std::unique_ptr<RemovableMediaWatcher> media = removable ? makeRemovableWatcher() : nullptr;
   componentLogger("agent.scan")
       ->info("on-access scanning of {} path(s); removable media {}", wanted.size(),
              removable ? "scanned" : "not scanned");
@@ -105,6 +90,24 @@ void ScanService::startWatchers() {
     on_access_roots_ = wanted;
   }
   // The old watchers stop here, outside mu_ (their callbacks take it).
+}
+
+std::unique_ptr<OnAccessWatcher> ScanService::makeOnAccessWatcher(
+    const std::vector<std::string>& roots) {
+  OnAccessOptions o;
+  o.roots = roots;
+  o.never_watch = {options_.state_dir};
+  auto w = OnAccessWatcher::start(std::move(o),
+                                  [this](std::vector<std::string> f) { onAccessFiles(f); });
+  condition("on_access", w.isOk() ? Status::ok() : w.status());
+  return w.isOk() ? std::move(w).value() : nullptr;
+}
+
+std::unique_ptr<RemovableMediaWatcher> ScanService::makeRemovableWatcher() {
+  auto w = RemovableMediaWatcher::start([this](const std::string& m) { onRemovableMount(m); });
+  if (w.isOk()) return std::move(w).value();
+  componentLogger("agent.scan")->warn("removable media: {}", w.status().toString());
+  return nullptr;
 }
 
 void ScanService::onAccessFiles(std::vector<std::string> files) {
