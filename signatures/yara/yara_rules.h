@@ -79,6 +79,18 @@ class YaraRules {
 Result<YaraRules> compileRules(const std::vector<RuleSource>& sources,
                                std::vector<CompileDiagnostic>* diagnostics);
 
+// Compiled rules in libyara's saved form (what yr_rules_save writes), not loaded yet.
+struct SavedRules {
+  std::string bytes;
+};
+
+// compileRules in two steps, so a caller compiling several sets can free every compile before
+// loading any of them (loaded into a heap the compiles fragmented, the rules take more memory).
+// compileRulesSaved compiles as compileRules does and frees the compiler; loadSavedRules loads.
+Result<SavedRules> compileRulesSaved(const std::vector<RuleSource>& sources,
+                                     std::vector<CompileDiagnostic>* diagnostics);
+Result<YaraRules> loadSavedRules(SavedRules saved);
+
 // A scanner bound to one YaraRules; use from one thread at a time (one per thread). The
 // rules must outlive it. Reused across files: create once per thread, not per file.
 class YaraScanner {

@@ -59,6 +59,26 @@ TEST_CASE("compiled rules report matches with namespace and tags") {
   CHECK(scanNames(scanner, "").empty());
 }
 
+TEST_CASE("rules saved by a compile load later with the same answers; damaged saves are refused") {
+  auto saved = compileRulesSaved({{"a.yar", kTwoRules}}, nullptr);
+  REQUIRE_MESSAGE(saved.isOk(), saved.status().toString());
+  const std::string bytes_copy = saved->bytes;
+  auto loaded = loadSavedRules(std::move(saved).value());
+  REQUIRE_MESSAGE(loaded.isOk(), loaded.status().toString());
+  CHECK(loaded->ruleCount() == 2);
+  CHECK(loaded->compiledBytes() == bytes_copy.size());
+  YaraScanner scanner = newScanner(*loaded);
+  CHECK(scanNames(scanner, "needle haystack-marker") ==
+        std::vector<std::string>{"needle", "other"});
+
+  CHECK_FALSE(loadSavedRules(SavedRules{bytes_copy.substr(0, bytes_copy.size() / 2)}).isOk());
+  CHECK_FALSE(loadSavedRules(SavedRules{""}).isOk());
+  std::string wrong_magic = bytes_copy;
+  wrong_magic[0] ^= 0x5a;
+  CHECK_FALSE(loadSavedRules(SavedRules{wrong_magic}).isOk());
+  CHECK_FALSE(compileRulesSaved({{"bad.yar", "rule { condition: true }"}}, nullptr).isOk());
+}
+
 TEST_CASE("a syntax error names the bundle file and line") {
   std::vector<CompileDiagnostic> diags;
   auto rules = compileRules({{"ok.yar", "rule ok { condition: true }\n"},
