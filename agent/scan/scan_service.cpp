@@ -1,5 +1,9 @@
 #include "agent/scan/scan_service.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <thread>
 
 #include "platform/logging.h"
@@ -235,7 +239,14 @@ void ScanService::reapFinished() {
       it = jobs_.erase(it);
     }
   }
+  if (done.empty()) return;
   for (auto& job : done) job->join();
+  done.clear();
+#ifdef __GLIBC__
+  // The pass's threads freed their read buffers and per-file allocations into their own malloc
+  // arenas: give those pages back now instead of carrying them until the next scan.
+  ::malloc_trim(0);
+#endif
 }
 
 void ScanService::emit(v1::Event payload, v1::Priority priority) {

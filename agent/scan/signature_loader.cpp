@@ -1,5 +1,9 @@
 #include "agent/scan/signature_loader.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cstdio>
 
 #include "platform/crypto/ed25519.h"
@@ -126,6 +130,11 @@ void SignatureLoader::install(Built built, bool clear_error) {
     loaded_ = info;
     if (clear_error) last_error_.reset();
   }
+#ifdef __GLIBC__
+  // The rules replaced were freed here unless a running scan still holds them (then that
+  // scan's end trims): give their pages back.
+  ::malloc_trim(0);
+#endif
   if (on_loaded_) on_loaded_(info);
 }
 
