@@ -246,7 +246,7 @@ SetSource emit(const analysis::Analysis& a, const std::vector<bool>& in,
 
 }  // namespace
 
-SplitPlan planSplit(const analysis::Analysis& a) {
+SplitPlan planSplit(const analysis::Analysis& a, const SplitOptions& options) {
   const size_t n = a.rules.size();
   std::vector<bool> in_non_mz(n, false);
   for (size_t i = 0; i < n; ++i) in_non_mz[i] = !mzOnly(a.rules[i]) || a.rules[i].is_global;
@@ -272,7 +272,8 @@ SplitPlan planSplit(const analysis::Analysis& a) {
 
   std::vector<bool> in_mz(n, false);
   for (size_t i = 0; i < n; ++i) {
-    in_mz[i] = global_untrusted || !in_non_mz[i] || untrusted[i] || a.rules[i].is_global;
+    in_mz[i] = options.whole_for_mz || global_untrusted || !in_non_mz[i] || untrusted[i] ||
+               a.rules[i].is_global;
   }
   closeOverDeps(a, in_mz);
   plan.mz = emit(a, in_mz, nullptr);

@@ -71,14 +71,15 @@ struct SavedSplit {
 };
 
 // The split sets compiled, or nullopt when the bundle is to be scanned whole (reason logged).
-std::optional<SavedSplit> compileSplit(const std::vector<RuleSource>& sources,
-                                       uint32_t rule_count) {
+std::optional<SavedSplit> compileSplit(const std::vector<RuleSource>& sources, uint32_t rule_count,
+                                       const ScanRules::Options& options) {
   auto analysed = analysis::analyse(sources);
   if (!analysed) {
     logger()->warn("rules not analysed, scanning with one set: {}", analysed.status().message());
     return std::nullopt;
   }
-  split::SplitPlan plan = split::planSplit(*analysed);
+  split::SplitPlan plan =
+      split::planSplit(*analysed, split::SplitOptions{options.whole_bundle_for_mz});
   if (plan.non_mz.rules == rule_count && plan.rewritten == 0) return std::nullopt;  // no gain
   auto non_mz = compileSet("non-mz-set.yar", plan.non_mz);
   auto mz = compileSet("mz-set.yar", plan.mz);
@@ -89,9 +90,9 @@ std::optional<SavedSplit> compileSplit(const std::vector<RuleSource>& sources,
   }
   logger()->info(
       "rule sets: {} rules for files without an MZ header ({} rewritten, pe module {}), "
-      "{} more for MZ files",
+      "{} for MZ files{}",
       plan.non_mz.rules, plan.rewritten, plan.non_mz.imports_pe ? "needed" : "not loaded",
-      plan.mz.rules);
+      plan.mz.rules, plan.mz_is_whole ? " (the whole bundle)" : " (with the first set)");
   return SavedSplit{std::move(*non_mz), std::move(*mz),
                     plan.non_mz.rules,  plan.mz.rules,
                     plan.mz_is_whole,   {plan.untrusted.begin(), plan.untrusted.end()}};
@@ -143,7 +144,7 @@ Result<std::shared_ptr<const ScanRules>> ScanRules::build(
   }
   std::optional<Impl> split;
   {
-    std::optional<SavedSplit> saved = compileSplit(sources, rule_count);
+    std::optional<SavedSplit> saved = compileSplit(sources, rule_count, options);
     // The compiles and the analysis freed tens of MB in small blocks: give the pages back
     // before loading, and again after, instead of carrying them while idle.
     trimHeap();

@@ -19,7 +19,8 @@ namespace xiaoan::sig {
 class ScanRules {
  public:
   struct Options {
-    uint64_t bundle_version = 0;  // 0 = the rules shipped with the agent
+    uint64_t bundle_version = 0;      // 0 = the rules shipped with the agent
+    bool whole_bundle_for_mz = true;  // split::SplitOptions::whole_for_mz
   };
 
   static Result<std::shared_ptr<const ScanRules>> build(

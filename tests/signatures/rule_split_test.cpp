@@ -151,7 +151,7 @@ TEST_CASE("the sets: non-MZ without MZ-only rules, MZ with them and what non-MZ 
       "rule Plain { strings: $c = \"c\" condition: $c }\n";
   auto a = analysis::analyse({{"s.yar", src}});
   REQUIRE(a.isOk());
-  const SplitPlan plan = planSplit(*a);
+  const SplitPlan plan = planSplit(*a, SplitOptions{.whole_for_mz = false});
   // non-MZ: IsMz (a dependency), Any (rewritten), UsesMz, UsesAny, Plain.
   CHECK(plan.non_mz.rules == 5);
   CHECK(plan.rewritten == 1);
@@ -174,13 +174,33 @@ TEST_CASE("the sets: non-MZ without MZ-only rules, MZ with them and what non-MZ 
   }
 }
 
+TEST_CASE("by default MZ files get the whole bundle, the non-MZ set is the same") {
+  const std::string src =
+      "import \"pe\"\n"
+      "rule MzOnly { strings: $a = \"a\" condition: uint16(0) == 0x5a4d and $a }\n"
+      "rule Any { strings: $a = \"a\" condition: $a or pe.imphash() == \"x\" }\n"
+      "rule Plain { strings: $c = \"c\" condition: $c }\n";
+  auto a = analysis::analyse({{"s.yar", src}});
+  REQUIRE(a.isOk());
+  const SplitPlan whole = planSplit(*a);
+  const SplitPlan difference = planSplit(*a, SplitOptions{.whole_for_mz = false});
+  CHECK(whole.mz_is_whole);
+  CHECK(whole.mz.rules == 3);
+  CHECK(whole.untrusted.empty());
+  CHECK(whole.non_mz.text == difference.non_mz.text);
+  CHECK(whole.non_mz.rules == 2);
+  CHECK(whole.rewritten == 1);
+  CHECK_FALSE(difference.mz_is_whole);
+  CHECK(difference.mz.rules == 2);
+}
+
 TEST_CASE("a global rule the non-MZ set changes puts every rule in the MZ set") {
   auto a = analysis::analyse({{"g.yar",
                                "import \"pe\"\n"
                                "global rule G { condition: not pe.is_dll() }\n"
                                "rule R { condition: filesize > 3 }\n"}});
   REQUIRE(a.isOk());
-  const SplitPlan plan = planSplit(*a);
+  const SplitPlan plan = planSplit(*a, SplitOptions{.whole_for_mz = false});
   CHECK(plan.mz_is_whole);
   CHECK(plan.untrusted.empty());
   CHECK(plan.non_mz.rules == 2);

@@ -110,8 +110,11 @@ std::set<std::string> names(const Result<std::vector<Match>>& matches) {
 // Per file, ScanRules finds exactly what one libyara set of all rules finds; returns how often
 // each rule matched (in the reference).
 std::map<std::string, int> compareWithOneSet(const std::vector<RuleSource>& sources,
-                                             const std::vector<std::string>& files) {
-  auto split = ScanRules::build(sources, {}, nullptr);
+                                             const std::vector<std::string>& files,
+                                             bool whole_for_mz) {
+  ScanRules::Options options;
+  options.whole_bundle_for_mz = whole_for_mz;
+  auto split = ScanRules::build(sources, options, nullptr);
   REQUIRE_MESSAGE(split.isOk(), split.status().toString());
   auto whole = compileRules(sources, nullptr);
   REQUIRE(whole.isOk());
@@ -131,8 +134,11 @@ std::map<std::string, int> compareWithOneSet(const std::vector<RuleSource>& sour
 }
 
 TEST_CASE("ScanRules matches exactly what one set of all rules matches (generated files)") {
+  bool whole_for_mz = true;
+  SUBCASE("MZ files scanned by the whole bundle") { whole_for_mz = true; }
+  SUBCASE("MZ files scanned by the MZ set and the non-MZ set") { whole_for_mz = false; }
   const std::map<std::string, int> hits =
-      compareWithOneSet({{"r.yar", kRules}}, generatedFiles(600));
+      compareWithOneSet({{"r.yar", kRules}}, generatedFiles(600), whole_for_mz);
   // Not vacuous: every public rule matched some file, PE and non-PE alike.
   for (const char* rule : {"MzAlpha", "PeDll", "PeOrBeta", "GammaNotDll", "CountGamma", "ElfAtZero",
                            "UsesIsMz", "Random", "ImpOrAlpha", "LoopOrAt", "ExeNotMz", "NotTiny"}) {
@@ -151,8 +157,9 @@ TEST_CASE("a bundle the analyser cannot use still builds (one set) and scans the
   REQUIRE_FALSE(diags.empty());
   CHECK(diags[0].file == "bad.yar");
   // Rules without any gate: no second set, same answers.
-  const std::map<std::string, int> hits = compareWithOneSet(
-      {{"plain.yar", "rule Beta { strings: $b = \"beta\" condition: $b }"}}, generatedFiles(50));
+  const std::map<std::string, int> hits =
+      compareWithOneSet({{"plain.yar", "rule Beta { strings: $b = \"beta\" condition: $b }"}},
+                        generatedFiles(50), true);
   CHECK(hits.count("Beta") == 1);
 }
 
@@ -178,8 +185,11 @@ TEST_CASE("signature-base: the split sets match as one set does, and are smaller
   std::vector<std::string> files = generatedFiles(120);
   files.push_back("<?php eval(base64_decode($_POST['x'])); ?>" + std::string(200, ' '));
   files.push_back("X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*");
-  const std::map<std::string, int> hits = compareWithOneSet(sources, files);
-  CHECK(hits.count("SUSP_Just_EICAR") == 1);
+  for (bool whole_for_mz : {true, false}) {
+    CAPTURE(whole_for_mz);
+    const std::map<std::string, int> hits = compareWithOneSet(sources, files, whole_for_mz);
+    CHECK(hits.count("SUSP_Just_EICAR") == 1);
+  }
 }
 
 }  // namespace
