@@ -86,6 +86,12 @@ Status makeDirs(const std::string& path, unsigned mode) {
     if (i == path.size() || (path[i] == '/' && i > 0)) {
       cur = path.substr(0, i);
       if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) {
+        // A directory that exists is fine even where mkdir says EACCES or EROFS first (a
+        // parent the caller may not write, on some kernels and overlay roots).
+        const int err = errno;
+        struct stat sb {};
+        if (::stat(cur.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode)) continue;
+        errno = err;
         return errnoStatus(ErrorCode::kIo, "mkdir " + cur);
       }
     }

@@ -74,9 +74,9 @@ void ScanJob::run() {
     *payload.mutable_scan_summary() = s;
     sink_(std::move(payload), v1::PRIORITY_ACTIVITY);
   }
-  // Bookkeeping first: once done() says so the service may reap the job at any time.
+  // Bookkeeping first: once done() says so the service may reap (join) the job.
   if (on_done_) on_done_(*this);
-  done_ = true;
+  markDone();
 }
 
 // The engine's summary completed with what only the service knows.

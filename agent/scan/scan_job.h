@@ -44,6 +44,10 @@ class ScanJob final : public ScanObserver {
   void join();
 
   bool done() const { return done_.load(); }
+  // Called by the owner's OnDone under the owner's lock, where it records the finished pass, so
+  // that its status never sees the pass both recorded and still running. Set after OnDone
+  // returns otherwise.
+  void markDone() { done_ = true; }
   const ScanRequest& request() const { return spec_.request; }
   ThrottlePacer* pacer() { return pacer_.get(); }
   // Live progress, or the final one with its summary once done.

@@ -193,6 +193,7 @@ void ScanService::onJobDone(ScanJob& job) {
   {
     std::lock_guard lock(mu_);
     recordFinished(std::move(final_progress));
+    job.markDone();  // with the record: status never counts the pass twice or as running
     if (job.request().scan_id == scheduled_id_) {
       using Outcome = v1::ScanSummaryEvent;
       if (summary->outcome() == Outcome::OUTCOME_COMPLETED) {
