@@ -102,9 +102,10 @@ db() { sqlite3 -cmd '.timeout 5000' "$WORK/collector/collector.db" "$@"; }
 
 # ---- agent ---------------------------------------------------------------------------------
 # start_enrolled_agent: a fresh collector and an agent enrolled into school s1 and connected.
+# start_enrolled_agent [COLLECTOR_SERVE_ARGS...]
 start_enrolled_agent() {
   collector_init
-  collector_start
+  collector_start "$@"
   agent_config "$(make_token s1)"
   agent_start
   wait_until 30 enrolled_and_connected || fail "agent did not enroll and connect: $(status_json)"

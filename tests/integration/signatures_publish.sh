@@ -8,11 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 FORGE=$BIN/xiaoan-trust-forge
 
-collector_init
-collector_start --checkin-interval 10
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent did not enroll and connect: $(status_json)"
+start_enrolled_agent --checkin-interval 10
 term=$(status_field terminal_id)
 [ -n "$term" ] || fail "no terminal id in status: $(status_json)"
 

@@ -7,22 +7,11 @@
 # The collector never publishes rules that do not compile, so the broken bundle is put into its
 # database and artifact store directly: it is then signed and offered like any other.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/scan_lib.sh"
 
-collector_init
-collector_start --checkin-interval 10
-agent_config "$(make_token s1)"
-agent_start
-wait_until 30 enrolled_and_connected || fail "agent did not enroll and connect: $(status_json)"
+start_enrolled_agent --checkin-interval 10
 term=$(status_field terminal_id)
 
-# scan_field EXPR: a Python expression over the status' scan section (s).
-scan_field() {
-  status_json | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d.get("scan") or {}; print(eval(sys.argv[1]))' "$1"
-}
-scan_check() { [ "$(scan_field "bool($1)" 2>/dev/null)" = True ]; }
-await_scan() {  # await_scan SECONDS EXPR
-  wait_until "$1" scan_check "$2" || fail "not within $1 s: $2; scan status: $(scan_field s)"
-}
 rule_dir() {  # rule_dir DIR MARKER: one rule matching files that contain MARKER
   mkdir -p "$1"
   printf 'rule u12_%s {\n  strings:\n    $a = "%s"\n  condition:\n    $a\n}\n' "$2" "XIAOAN-U12-$2" > "$1/u12.yar"
@@ -31,7 +20,7 @@ rule_dir() {  # rule_dir DIR MARKER: one rule matching files that contain MARKER
 rule_dir "$WORK/rules1" ONE
 admin signatures publish "$WORK/rules1" > "$WORK/p1.out" 2>&1 || fail "publish 1: $(cat "$WORK/p1.out")"
 await_scan 40 'int(s.get("bundle_version") or 0) == 1'
-log "agent loaded bundle 1 ($(scan_field 's.get("rule_count")') rules)"
+log "agent loaded bundle 1 ($(scan_get 's.get("rule_count")') rules)"
 
 # A signed bundle 2 that does not compile: the agent keeps bundle 1.
 python3 - "$WORK/broken.pb" <<'PY'
@@ -59,8 +48,8 @@ db "UPDATE counters SET value = 2 WHERE name = 'signatures_version';
     VALUES(2, '$hex', $size, 1, 1, $(date +%s)000, 'u12', 'does not compile', x'',
       readfile('$WORK/broken.pb'));"
 await_scan 40 '(s.get("last_bundle_error") or {}).get("code") == "E_RULES_INVALID"'
-scan_check 'int(s.get("bundle_version") or 0) == 1' || fail "bundle 1 is no longer loaded: $(scan_field s)"
-log "bundle 2 rejected: $(scan_field '(s.get("last_bundle_error") or {}).get("message")')"
+scan_check 'int(s.get("bundle_version") or 0) == 1' || fail "bundle 1 is no longer loaded: $(scan_get s)"
+log "bundle 2 rejected: $(scan_get '(s.get("last_bundle_error") or {}).get("message")')"
 agent_stop
 agent_start
 await_scan 20 'int(s.get("bundle_version") or 0) == 1'
