@@ -60,60 +60,76 @@ struct ScanRules::Impl {
 
 namespace {
 
-// What the split compiles to, before loading: both sets saved, the analysis freed.
+// What the split compiles to, before loading: the sets saved, the analysis freed.
 struct SavedSplit {
   SavedRules non_mz;
-  SavedRules mz;
+  std::optional<SavedRules> mz;  // nullopt: MZ files get the whole bundle, compiled as written
   uint32_t non_mz_rules = 0;
   uint32_t mz_rules = 0;
-  bool mz_is_whole = true;
+  uint32_t rule_count = 0;  // of the bundle, as analysed
   std::unordered_set<std::string> untrusted;
 };
 
 // The split sets compiled, or nullopt when the bundle is to be scanned whole (reason logged).
-std::optional<SavedSplit> compileSplit(const std::vector<RuleSource>& sources, uint32_t rule_count,
+std::optional<SavedSplit> compileSplit(const std::vector<RuleSource>& sources,
                                        const ScanRules::Options& options) {
   auto analysed = analysis::analyse(sources);
   if (!analysed) {
     logger()->warn("rules not analysed, scanning with one set: {}", analysed.status().message());
     return std::nullopt;
   }
+  const auto rule_count = static_cast<uint32_t>(analysed->rules.size());
   split::SplitPlan plan =
       split::planSplit(*analysed, split::SplitOptions{options.whole_bundle_for_mz});
   if (plan.non_mz.rules == rule_count && plan.rewritten == 0) return std::nullopt;  // no gain
   auto non_mz = compileSet("non-mz-set.yar", plan.non_mz);
-  auto mz = compileSet("mz-set.yar", plan.mz);
-  if (!non_mz || !mz) {
-    logger()->warn("split rule sets not usable, scanning with one set: {}",
-                   (!non_mz ? non_mz : mz).status().message());
+  std::optional<Result<SavedRules>> mz;
+  if (!plan.mz_is_whole) mz = compileSet("mz-set.yar", plan.mz);
+  const Status failed = !non_mz ? non_mz.status() : (mz && !*mz) ? mz->status() : Status::ok();
+  if (!failed.isOk()) {
+    logger()->warn("split rule sets not usable, scanning with one set: {}", failed.message());
     return std::nullopt;
   }
+  std::optional<SavedRules> mz_saved;
+  if (mz) mz_saved = std::move(**mz);
   logger()->info(
       "rule sets: {} rules for files without an MZ header ({} rewritten, pe module {}), "
       "{} for MZ files{}",
       plan.non_mz.rules, plan.rewritten, plan.non_mz.imports_pe ? "needed" : "not loaded",
       plan.mz.rules, plan.mz_is_whole ? " (the whole bundle)" : " (with the first set)");
-  return SavedSplit{std::move(*non_mz), std::move(*mz),
+  return SavedSplit{std::move(*non_mz), std::move(mz_saved),
                     plan.non_mz.rules,  plan.mz.rules,
-                    plan.mz_is_whole,   {plan.untrusted.begin(), plan.untrusted.end()}};
+                    rule_count,         {plan.untrusted.begin(), plan.untrusted.end()}};
 }
 
-// Loads both sets. Called once every compile and the analysis are freed and the heap trimmed:
-// loaded into that heap, the sets take ~10 MB less than loaded between the compiles.
-std::optional<ScanRules::Impl> loadSplit(SavedSplit saved, uint32_t rule_count) {
+// Loads the sets, once every compile and the analysis are freed and the heap trimmed (loaded
+// into that heap they take ~10 MB less). nullopt: the split is not usable and `whole` is left
+// for one set. `whole` is taken only when MZ files get it; if libyara then counts other rules
+// than the analysis did, it is used alone.
+Result<std::optional<ScanRules::Impl>> loadSplit(SavedSplit saved, SavedRules& whole) {
   auto non_mz = loadSet("non-mz-set.yar", std::move(saved.non_mz), saved.non_mz_rules);
-  if (!non_mz) {
-    logger()->warn("split rule sets not usable, scanning with one set: {}",
-                   non_mz.status().message());
-    return std::nullopt;
+  std::optional<Result<YaraRules>> mz;
+  if (non_mz && saved.mz) mz = loadSet("mz-set.yar", std::move(*saved.mz), saved.mz_rules);
+  const Status failed = !non_mz ? non_mz.status() : (mz && !*mz) ? mz->status() : Status::ok();
+  if (!failed.isOk()) {
+    logger()->warn("split rule sets not usable, scanning with one set: {}", failed.message());
+    return std::optional<ScanRules::Impl>();
   }
-  auto mz = loadSet("mz-set.yar", std::move(saved.mz), saved.mz_rules);
-  if (!mz) {
-    logger()->warn("split rule sets not usable, scanning with one set: {}", mz.status().message());
-    return std::nullopt;
+  if (mz) {
+    return std::optional<ScanRules::Impl>(ScanRules::Impl{std::move(*non_mz), std::move(**mz),
+                                                          false, std::move(saved.untrusted),
+                                                          saved.rule_count, 0});
   }
-  return ScanRules::Impl{std::move(*non_mz),         std::move(*mz), saved.mz_is_whole,
-                         std::move(saved.untrusted), rule_count,     0};
+  XIAOAN_ASSIGN_OR_RETURN(YaraRules all, loadSavedRules(std::move(whole)));
+  const uint32_t count = all.ruleCount();
+  if (count != saved.rule_count) {
+    logger()->warn("rule analysis counted {} rules, libyara {}: scanning with one set",
+                   saved.rule_count, count);
+    return std::optional<ScanRules::Impl>(
+        ScanRules::Impl{std::nullopt, std::move(all), true, {}, count, 0});
+  }
+  return std::optional<ScanRules::Impl>(
+      ScanRules::Impl{std::move(*non_mz), std::move(all), true, {}, count, 0});
 }
 
 void trimHeap() {
@@ -133,26 +149,25 @@ struct ScanRules::Scanner::Impl {
 Result<std::shared_ptr<const ScanRules>> ScanRules::build(
     const std::vector<RuleSource>& sources, const Options& options,
     std::vector<CompileDiagnostic>* diagnostics) {
-  // The bundle as written first: its diagnostics and rule count. It is freed before the sets
-  // are compiled (peak memory), and compiled again only if they cannot be used.
   // Held for the whole build: libyara is not finalized between a compile and its load.
   XIAOAN_ASSIGN_OR_RETURN(YaraLibraryRef lib, YaraLibraryRef::acquire());
-  uint32_t rule_count = 0;
-  {
-    XIAOAN_ASSIGN_OR_RETURN(YaraRules whole, compileRules(sources, diagnostics));
-    rule_count = whole.ruleCount();
-  }
+  // The bundle as written: its diagnostics, and the set for MZ files (or, without a usable
+  // split, for every file). Kept in its saved form until the other sets are compiled.
+  XIAOAN_ASSIGN_OR_RETURN(SavedRules whole, compileRulesSaved(sources, diagnostics));
   std::optional<Impl> split;
   {
-    std::optional<SavedSplit> saved = compileSplit(sources, rule_count, options);
+    std::optional<SavedSplit> saved = compileSplit(sources, options);
     // The compiles and the analysis freed tens of MB in small blocks: give the pages back
     // before loading, and again after, instead of carrying them while idle.
     trimHeap();
-    if (saved) split = loadSplit(std::move(*saved), rule_count);
+    if (saved) {
+      XIAOAN_ASSIGN_OR_RETURN(split, loadSplit(std::move(*saved), whole));
+    }
   }
   if (!split) {
-    XIAOAN_ASSIGN_OR_RETURN(YaraRules whole, compileRules(sources, nullptr));
-    split.emplace(Impl{std::nullopt, std::move(whole), true, {}, rule_count, 0});
+    XIAOAN_ASSIGN_OR_RETURN(YaraRules all, loadSavedRules(std::move(whole)));
+    const uint32_t count = all.ruleCount();
+    split.emplace(Impl{std::nullopt, std::move(all), true, {}, count, 0});
   }
   split->bundle_version = options.bundle_version;
   trimHeap();
