@@ -37,28 +37,40 @@ Result<std::span<const uint8_t>> FileReader::load(int fd, const FileStat& walked
   }
   if (loaded_.size == 0) return std::span<const uint8_t>();
   if (loaded_.size <= kReadLimitBytes) return readSmall(fd, loaded_.size);
-  return mapLarge(fd, loaded_.size);
+  return loadLarge(fd, loaded_.size);
 }
 
-Result<std::span<const uint8_t>> FileReader::readSmall(int fd, uint64_t size) {
-  if (buffer_.size() < size) buffer_.resize(size);
-  size_t got = 0;
+namespace {
+
+// Reads `size` bytes from the start of `fd`. E_NOT_FOUND when the file is shorter now.
+Status readAll(int fd, uint8_t* out, uint64_t size) {
+  uint64_t got = 0;
   while (got < size) {
-    ssize_t n = ::pread(fd, buffer_.data() + got, size - got, static_cast<off_t>(got));
+    ssize_t n = ::pread(fd, out + got, size - got, static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errnoStatus(ErrorCode::kIo, "read");
     if (n == 0) return Status(ErrorCode::kNotFound, "shrank while being read");
-    got += static_cast<size_t>(n);
+    got += static_cast<uint64_t>(n);
   }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::span<const uint8_t>> FileReader::readSmall(int fd, uint64_t size) {
+  if (buffer_.size() < size) buffer_.resize(size);
+  XIAOAN_RETURN_IF_ERROR(readAll(fd, buffer_.data(), size));
   return std::span<const uint8_t>(buffer_.data(), size);
 }
 
-Result<std::span<const uint8_t>> FileReader::mapLarge(int fd, uint64_t size) {
+Result<std::span<const uint8_t>> FileReader::loadLarge(int fd, uint64_t size) {
   if (size >= kBigFileBytes) {
     if (!gate_.acquire(cancelled_)) return Status(ErrorCode::kCancelled, "scan stopped");
     holds_gate_ = true;
   }
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  const bool copy = size <= kCopyLimitBytes;
+  void* p = copy ? ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                 : ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) {
     Status st = errnoStatus(ErrorCode::kIo, "mmap");
     release();
@@ -66,7 +78,15 @@ Result<std::span<const uint8_t>> FileReader::mapLarge(int fd, uint64_t size) {
   }
   map_ = p;
   map_len_ = size;
-  ::madvise(p, size, MADV_SEQUENTIAL);
+  if (copy) {
+    Status st = readAll(fd, static_cast<uint8_t*>(p), size);
+    if (!st.isOk()) {
+      release();
+      return st;
+    }
+  } else {
+    ::madvise(p, size, MADV_SEQUENTIAL);
+  }
   return std::span<const uint8_t>(static_cast<const uint8_t*>(p), size);
 }
 

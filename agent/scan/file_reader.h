@@ -11,13 +11,18 @@
 #include "platform/result.h"
 
 // Brings one open file into memory for a scan thread: small files are read into a buffer the
-// thread reuses, larger ones mapped (MAP_PRIVATE, sequential). Mapped pages count in the
-// agent's RSS, so at most a few (by default one) big files are mapped at a time.
+// thread reuses, larger ones into anonymous memory of their own, given back at release(). A
+// file is copied rather than mapped because a mapped file that another process truncates
+// mid-scan raises SIGBUS in the agent (anyone can do that to a file in /tmp). Only files
+// beyond kCopyLimitBytes (more than the policy's default size cap allows) are mapped, so as
+// not to hold that much unreclaimable memory. Either way the pages count in the agent's RSS,
+// so at most a few (by default one) big files are in memory at a time.
 
 namespace xiaoan::agent::scan {
 
-inline constexpr uint64_t kReadLimitBytes = 1ull << 20;  // read() up to this, mmap above
-inline constexpr uint64_t kBigFileBytes = 32ull << 20;   // files this large share the gate
+inline constexpr uint64_t kReadLimitBytes = 1ull << 20;    // the reused buffer up to this
+inline constexpr uint64_t kCopyLimitBytes = 256ull << 20;  // copied up to this, mapped above
+inline constexpr uint64_t kBigFileBytes = 32ull << 20;     // files this large share the gate
 
 // Counts big files in flight across all scan threads of the engine.
 class BigFileGate {
@@ -55,12 +60,12 @@ class FileReader {
 
  private:
   Result<std::span<const uint8_t>> readSmall(int fd, uint64_t size);
-  Result<std::span<const uint8_t>> mapLarge(int fd, uint64_t size);
+  Result<std::span<const uint8_t>> loadLarge(int fd, uint64_t size);
 
   BigFileGate& gate_;
   const std::atomic<bool>& cancelled_;
   std::vector<uint8_t> buffer_;
-  void* map_ = nullptr;
+  void* map_ = nullptr;  // a large file: anonymous memory it was read into, or its mapping
   size_t map_len_ = 0;
   bool holds_gate_ = false;
   FileStat loaded_;

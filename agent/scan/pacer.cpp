@@ -105,7 +105,12 @@ bool ThrottlePacer::paused() const {
   return paused_;
 }
 
-void ThrottlePacer::wake() { cv_.notify_all(); }
+void ThrottlePacer::wake() {
+  // Taking the lock orders the caller's stop flag before a waiter's check-then-wait: without
+  // it a thread about to sleep its pacing delay (minutes) misses the wake-up.
+  { std::lock_guard lock(mu_); }
+  cv_.notify_all();
+}
 
 double ThrottlePacer::measuredCpuPercent() const {
   std::lock_guard lock(mu_);

@@ -24,28 +24,17 @@ constexpr size_t kMaxEntryBytes = 1 << 20;
 
 std::string aadFor(const std::string& id) { return "xiaoan-quarantine-v1:" + id; }
 
-std::string parentOf(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 Status quarantineError(const std::string& what, int err = 0) {
   return err != 0 ? errnoStatus(ErrorCode::kQuarantine, what, err)
                   : Status(ErrorCode::kQuarantine, what);
 }
 
+// Written whole or not at all (temp file, fsync, rename): a crash mid-write must not leave a
+// short key that disables quarantine for good.
 Result<std::string> createKey(const std::string& path) {
   XIAOAN_ASSIGN_OR_RETURN(std::string key, randomBytes(kQuarantineKeyBytes));
-  UniqueFd fd(::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd.valid()) return errnoStatus(ErrorCode::kQuarantine, "create " + path);
-  if (::write(fd.get(), key.data(), key.size()) != static_cast<ssize_t>(key.size()) ||
-      ::fsync(fd.get()) != 0) {
-    const int err = errno;
-    ::unlink(path.c_str());
-    return errnoStatus(ErrorCode::kQuarantine, "write " + path, err);
-  }
-  XIAOAN_RETURN_IF_ERROR(fsyncDir(parentOf(path)));
+  Status st = atomicWriteFile(path, key, 0600);
+  if (!st.isOk()) return quarantineError("create " + path + ": " + st.message());
   componentLogger("agent.scan")->info("created the quarantine key {}", path);
   return key;
 }
