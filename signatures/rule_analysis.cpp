@@ -87,6 +87,7 @@ class Parser {
 
   std::map<std::string, const RuleSource*> by_name_;
   std::map<std::string, uint32_t> rule_index_;
+  std::set<std::string> imported_;  // modules imported so far (`x.` of anything else: a variable)
   Analysis out_;
 };
 
@@ -100,6 +101,7 @@ Status Parser::parseFile(const RuleSource& src, int depth) {
   while (i < t.size()) {
     if ((isIdent(t[i], "import") || isIdent(t[i], "include")) && i + 1 < t.size() &&
         t[i + 1].kind == TokKind::kText) {
+      if (isIdent(t[i], "import")) imported_.insert(t[i + 1].text);
       if (isIdent(t[i], "include")) {
         auto name = resolveIncludeName(src.name, t[i + 1].text);
         const auto it = name ? by_name_.find(*name) : by_name_.end();
@@ -182,7 +184,10 @@ void Parser::describeCondition(std::span<const Token> cond, const CondContext& c
       rule.locates_strings = true;
     }
     if (tok.kind != TokKind::kIdent || (k > 0 && isPunct(cond[k - 1], "."))) continue;
-    if (k + 1 < cond.size() && isPunct(cond[k + 1], ".")) modules.insert(tok.text);
+    // `s.name` in `for any s in pe.sections : (...)` is a loop variable, not a module.
+    if (k + 1 < cond.size() && isPunct(cond[k + 1], ".") && imported_.count(tok.text)) {
+      modules.insert(tok.text);
+    }
     if (kExternals.count(tok.text)) rule.uses_externals = true;
     const auto it = rule_index_.find(tok.text);
     if (it != rule_index_.end()) deps.insert(it->second);

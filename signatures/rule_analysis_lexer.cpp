@@ -63,9 +63,10 @@ class Lexer {
   Status lexOne(Token& tok, const Token* prev) {
     const char c = peek();
     const bool after_assign = prev && prev->kind == TokKind::kPunct && prev->text == "=";
-    const bool after_matches = prev && prev->kind == TokKind::kIdent && prev->text == "matches";
     if (c == '"') return lexText(tok);
-    if (c == '/' && (after_assign || after_matches)) return lexRegex(tok);
+    // Comments are skipped already and YARA divides with '\': a '/' starts a regexp, after
+    // `=`, `matches` or as a function argument (`pe.imports(/kernel32/i, /Virtual/)`).
+    if (c == '/') return lexRegex(tok);
     if (c == '{' && after_assign) return lexHex(tok);
     if (isIdentStart(c)) return lexIdent(tok);
     if (isDigit(c)) return lexNumber(tok);

@@ -35,8 +35,8 @@ struct Token {
   size_t end = 0;
 };
 
-// Whole-file tokenisation. A regex is recognised only where YARA expects one (after `=` or
-// `matches`), a hex string only after `=`; division stays an operator elsewhere.
+// Whole-file tokenisation. Outside comments and strings every '/' starts a regex (YARA divides
+// with '\'); a hex string is recognised only after `=`.
 Result<std::vector<Token>> tokenize(std::string_view src);
 
 inline bool isPunct(const Token& t, std::string_view p) {

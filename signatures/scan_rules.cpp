@@ -4,10 +4,6 @@
 
 #include "signatures/scan_rules.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <optional>
 #include <unordered_set>
 
@@ -132,12 +128,6 @@ Result<std::optional<ScanRules::Impl>> loadSplit(SavedSplit saved, SavedRules& w
       ScanRules::Impl{std::move(*non_mz), std::move(all), true, {}, count, 0});
 }
 
-void trimHeap() {
-#ifdef __GLIBC__
-  ::malloc_trim(0);
-#endif
-}
-
 }  // namespace
 
 struct ScanRules::Scanner::Impl {
@@ -180,6 +170,7 @@ ScanRules::~ScanRules() = default;
 
 uint64_t ScanRules::bundleVersion() const { return impl_->bundle_version; }
 uint32_t ScanRules::ruleCount() const { return impl_->rule_count; }
+bool ScanRules::isSplit() const { return impl_->non_mz.has_value(); }
 
 // Everything held: both sets.
 uint64_t ScanRules::compiledBytes() const {

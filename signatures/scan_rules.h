@@ -30,6 +30,9 @@ class ScanRules {
   uint64_t bundleVersion() const;
   uint32_t ruleCount() const;
   uint64_t compiledBytes() const;
+  // True when files without an MZ header get their own set (the analysis and both compiles
+  // worked); false when every file is scanned with the whole bundle.
+  bool isSplit() const;
 
   // Per-thread scanning context over every set; create once per thread and reuse.
   class Scanner {

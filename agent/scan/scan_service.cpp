@@ -1,13 +1,10 @@
 #include "agent/scan/scan_service.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <thread>
 
 #include "platform/logging.h"
 #include "platform/policy/policy_rules.h"
+#include "signatures/yara/yara_library.h"
 
 namespace xiaoan::agent::scan {
 namespace {
@@ -243,11 +240,9 @@ void ScanService::reapFinished() {
   if (done.empty()) return;
   for (auto& job : done) job->join();
   done.clear();
-#ifdef __GLIBC__
   // The pass's threads freed their read buffers and per-file allocations into their own malloc
   // arenas: give those pages back now instead of carrying them until the next scan.
-  ::malloc_trim(0);
-#endif
+  sig::trimHeap();
 }
 
 void ScanService::emit(v1::Event payload, v1::Priority priority) {

@@ -1,15 +1,12 @@
 #include "agent/scan/signature_loader.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <cstdio>
 
 #include "platform/crypto/ed25519.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 #include "signatures/bundle.h"
+#include "signatures/yara/yara_library.h"
 
 namespace xiaoan::agent::scan {
 namespace {
@@ -130,11 +127,9 @@ void SignatureLoader::install(Built built, bool clear_error) {
     loaded_ = info;
     if (clear_error) last_error_.reset();
   }
-#ifdef __GLIBC__
   // The rules replaced were freed here unless a running scan still holds them (then that
   // scan's end trims): give their pages back.
-  ::malloc_trim(0);
-#endif
+  sig::trimHeap();
   if (on_loaded_) on_loaded_(info);
 }
 

@@ -1,6 +1,5 @@
 // compileRules: libyara's compiler with bundle-only includes and located diagnostics.
 
-#include <malloc.h>
 #include <stdio.h>
 
 #include <cstring>
@@ -267,7 +266,7 @@ Result<YaraRules> compileRules(const std::vector<RuleSource>& sources,
   // Held across both steps, so libyara is not finalized in between.
   XIAOAN_ASSIGN_OR_RETURN(YaraLibraryRef lib, YaraLibraryRef::acquire());
   XIAOAN_ASSIGN_OR_RETURN(SavedRules saved, compileRulesSaved(sources, diagnostics));
-  ::malloc_trim(0);  // the compile is freed: load into a trimmed heap
+  trimHeap();  // the compile is freed: load into a trimmed heap
   return loadSavedRules(std::move(saved));
 }
 

@@ -2,6 +2,10 @@
 
 #include <yara.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <mutex>
 #include <string>
 
@@ -45,6 +49,12 @@ void YaraLibraryRef::release() {
   held_ = false;
   std::lock_guard lock(libraryMutex());
   if (--g_refs == 0) yr_finalize();
+}
+
+void trimHeap() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
 }
 
 }  // namespace xiaoan::sig
