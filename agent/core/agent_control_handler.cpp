@@ -98,8 +98,11 @@ v1::ControlResponse AgentControlHandler::scanCommand(const v1::ControlRequest& r
           r.mutable_scan());
     case R::kGetScan: {
       auto progress = scan_->getScan(req.get_scan().scan_id());
-      // Progress is for anyone; the paths of detected files (and their owners) for root.
-      if (progress.isOk() && peer.uid != 0) progress->clear_detected();
+      // Progress is for anyone; which files of whom were detected or skipped is for root.
+      if (progress.isOk() && peer.uid != 0) {
+        progress->clear_detected();
+        progress->mutable_summary()->clear_skipped_examples();
+      }
       return answer(std::move(progress), r.mutable_scan());
     }
     case R::kCancelScan:

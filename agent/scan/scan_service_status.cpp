@@ -35,8 +35,10 @@ bool ScanService::fillRunning(v1::ScanStatus& s) const {
     detections += p.detections();
     files += p.files_done();  // counted for good once the pass ends
     if (job->pacer() != nullptr) cpu = job->pacer()->measuredCpuPercent();
-    // Anyone may read the status: which files of whom were detected is for root (get_scan).
+    // Anyone may read the status: which files of whom were detected or skipped is for root
+    // (get_scan).
     p.clear_detected();
+    p.mutable_summary()->clear_skipped_examples();
     if (job->request().kind != v1::SCAN_KIND_ON_ACCESS) *s.add_running() = std::move(p);
   }
   s.set_files_scanned(files);
@@ -64,6 +66,7 @@ v1::ScanStatus ScanService::status() const {
   if (schedule_.has_last_full_scan()) *s.mutable_last_full_scan() = schedule_.last_full_scan();
   if (schedule_.has_last_full_scan_summary()) {
     *s.mutable_last_full_scan_summary() = schedule_.last_full_scan_summary();
+    s.mutable_last_full_scan_summary()->clear_skipped_examples();  // paths: get_scan, for root
   }
   const bool any_running = fillRunning(s);
   s.set_quarantined(static_cast<uint32_t>(quarantined));

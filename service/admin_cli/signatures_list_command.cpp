@@ -33,7 +33,7 @@ class SignaturesListCommand final : public AdminCommand {
       std::string description = sanitizeForTerminal(b.description());
       table.addRow({std::to_string(b.version()), tableTime(b.published_at(), b.has_published_at()),
                     std::to_string(b.rule_count()), std::to_string(b.file_count()),
-                    std::to_string(b.size()), std::to_string(b.warnings_size()),
+                    std::to_string(b.size()), std::to_string(b.warning_count()),
                     sanitizeForTerminal(b.published_by()),
                     description.empty() ? "-" : truncateToWidth(description, kDescriptionColumns)});
     }

@@ -74,10 +74,16 @@ class SignaturesPublishCommand final : public AdminCommand {
                         "published signature bundle version " + version + ": " + rules +
                             " rules, " + files + " files, " + size +
                             " bytes; terminals get it at their next check-in.\n");
-    if (info.warnings_size() > 0) {
-      const auto n = std::to_string(info.warnings_size());
-      ctx.out() << ctx.tr(n + " 条编译警告（signatures list --json 查看）\n",
-                          n + " compiler warnings (see signatures list --json)\n");
+    if (info.warnings_size() == 0) return;
+    const auto n = std::to_string(info.warnings_size());
+    ctx.out() << ctx.tr(n + " 条编译警告：\n", n + " compiler warnings:\n");
+    constexpr int kShown = 20;
+    for (int i = 0; i < info.warnings_size() && i < kShown; ++i) {
+      const auto& w = info.warnings(i);
+      ctx.out() << "  " << w.file() << ":" << w.line() << ": " << w.message() << "\n";
+    }
+    if (info.warnings_size() > kShown) {
+      ctx.out() << ctx.tr("  ……其余见 --json\n", "  ... the rest with --json\n");
     }
   }
 };

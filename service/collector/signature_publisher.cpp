@@ -109,6 +109,7 @@ v1::SignatureBundleInfo bundleInfo(const SignatureBundleRow& row) {
   v1::SignatureBundleInfo info;
   // Only the warnings are stored in this form; a damaged copy loses them, not the bundle.
   if (!info.ParseFromString(row.warnings)) info.Clear();
+  info.set_warning_count(static_cast<uint32_t>(info.warnings_size()));
   info.set_version(row.version);
   info.set_sha256(row.sha256_hex);
   info.set_rule_count(row.rule_count);

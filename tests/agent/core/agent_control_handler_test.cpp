@@ -26,6 +26,7 @@ class FakeScan final : public scan::ScanControl {
     p.set_scan_id(id);
     p.set_files_done(5);
     p.add_detected()->set_path("/home/other-user/secret.doc");
+    p.mutable_summary()->add_skipped_examples()->set_path("/home/other-user/private.pst");
     return p;
   }
   Result<v1::ScanProgress> cancelScan(const std::string& id) override {
@@ -87,8 +88,10 @@ TEST_CASE("scans and the quarantine are for root; progress for anyone") {
   CHECK(f.scan.cancelled.empty());
   const auto progress = handler.handle(get, user).scan();
   CHECK(progress.files_done() == 5);
-  CHECK(progress.detected_size() == 0);  // whose files matched is for root
+  CHECK(progress.detected_size() == 0);  // whose files matched or were skipped is for root
+  CHECK(progress.summary().skipped_examples_size() == 0);
   CHECK(handler.handle(get, root).scan().detected_size() == 1);
+  CHECK(handler.handle(get, root).scan().summary().skipped_examples_size() == 1);
 
   const auto started = handler.handle(startScan(), root);
   CHECK(started.scan().scan_id() == "0123456789abcdef");

@@ -149,9 +149,11 @@ TEST_CASE("compiler warnings are kept with the bundle and do not reject it") {
   CHECK(info->warnings(0).file() == "slow.yar");
   CHECK(info->warnings(0).line() == 3);
   CHECK(info->warnings(0).warning());
+  CHECK(info->warning_count() == 1);
   auto listed = f.db.store->listSignatureBundles(10);
   REQUIRE(listed.isOk());
   CHECK(bundleInfo((*listed)[0]).warnings_size() == 1);
+  CHECK(bundleInfo((*listed)[0]).warning_count() == 1);
 }
 
 TEST_CASE("detection records carry the stored detection; an undecodable body keeps the rest") {
