@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include <google/protobuf/util/time_util.h>
@@ -54,12 +55,12 @@ std::shared_ptr<spdlog::logger> logger() { return componentLogger("agent.scan");
 
 struct ScanPass::Worker {
   Worker(BigFileGate& gate, const std::atomic<bool>& cancelled, sig::ScanRules::Scanner s,
-         CrashMarker m)
+         std::optional<CrashMarker> m)
       : scanner(std::move(s)), reader(gate, cancelled), marker(std::move(m)) {}
   sig::ScanRules::Scanner scanner;
   FileReader reader;
   ExternalsBuilder externals;
-  CrashMarker marker;
+  std::optional<CrashMarker> marker;  // none when it could not be created (state dir read-only)
   InflightFile inflight;
   WorkItem item;
   std::thread thread;
@@ -126,8 +127,11 @@ Status ScanPass::startWorkers() {
   for (unsigned i = 0; i < n; ++i) {
     XIAOAN_ASSIGN_OR_RETURN(sig::ScanRules::Scanner scanner, rules_->newScanner());
     scanner.setTimeout(request_.file_timeout);
-    XIAOAN_ASSIGN_OR_RETURN(CrashMarker marker,
-                            CrashMarker::create(env_.marker_prefix + std::to_string(i)));
+    // The marker is a safety net, not a precondition: without it the pass still runs.
+    auto created = CrashMarker::create(env_.marker_prefix + std::to_string(i));
+    std::optional<CrashMarker> marker;
+    if (created) marker.emplace(std::move(created).value());
+    if (!created) logger()->warn("crash marker not created: {}", created.status().toString());
     workers_.push_back(
         std::make_unique<Worker>(*env_.big_files, aborted_, std::move(scanner), std::move(marker)));
   }
@@ -257,7 +261,7 @@ void ScanPass::scanItem(Worker& w) {
   auto matches = w.scanner.scan(data, w.externals.build(w.item.path, w.item.name(), st.uid));
   finishScan(w, matches, data);
   w.reader.release();
-  w.markerFailed(w.marker.clear());
+  if (w.marker) w.markerFailed(w.marker->clear());
 }
 
 bool ScanPass::loadItem(Worker& w, std::span<const uint8_t>* data) {
@@ -284,7 +288,7 @@ void ScanPass::setMarker(Worker& w) {
   f.bundle_version = bundle_;
   f.path.assign(w.item.path);
   // Scanning goes on without the marker: it is a safety net, not a precondition.
-  w.markerFailed(w.marker.set(f));
+  if (w.marker) w.markerFailed(w.marker->set(f));
 }
 
 void ScanPass::finishScan(Worker& w, Result<std::vector<sig::Match>>& matches,
