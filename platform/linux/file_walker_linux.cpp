@@ -50,7 +50,10 @@ class Exclusions {
         continue;
       }
       while (s.size() > 1 && s.back() == '/') s.pop_back();
-      if (!s.empty()) prefixes_.push_back(std::move(s));
+      if (s.empty()) continue;
+      // "node_modules" or "AppData/Local/Temp": that name or those trailing components,
+      // anywhere (walked paths are absolute, a relative prefix would never match).
+      (s.front() == '/' ? prefixes_ : relative_).push_back(s.front() == '/' ? s : "/" + s);
     }
   }
 
@@ -58,6 +61,11 @@ class Exclusions {
     for (const std::string& p : prefixes_) {
       if (path.compare(0, p.size(), p) == 0 &&
           (path.size() == p.size() || path[p.size()] == '/' || p == "/")) {
+        return true;
+      }
+    }
+    for (const std::string& r : relative_) {
+      if (path.size() >= r.size() && path.compare(path.size() - r.size(), r.size(), r) == 0) {
         return true;
       }
     }
@@ -71,7 +79,7 @@ class Exclusions {
   }
 
  private:
-  std::vector<std::string> prefixes_, name_globs_, path_globs_;
+  std::vector<std::string> prefixes_, relative_, name_globs_, path_globs_;
 };
 
 // One walk: the current path, the identities seen, the options.

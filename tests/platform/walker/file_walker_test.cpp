@@ -131,6 +131,25 @@ TEST_CASE("exclusions: path prefixes, name globs and path globs") {
   CHECK(v.count(WalkSkip::kExcluded) == 3);
 }
 
+TEST_CASE("exclusions: relative names and trailing components match anywhere") {
+  TempDir t;
+  fs::create_directories(t.sub("a/node_modules/x"));
+  fs::create_directories(t.sub("a/node_modules_not"));
+  fs::create_directories(t.sub("b/AppData/Local/Temp"));
+  fs::create_directories(t.sub("b/AppData/Local/Other"));
+  t.write("a/node_modules/x/m.js", "m");
+  t.write("a/node_modules_not/n.js", "n");
+  t.write("b/AppData/Local/Temp/t.tmp", "t");
+  t.write("b/AppData/Local/Other/o.txt", "o");
+  WalkOptions o;
+  o.exclusions = {"node_modules", "AppData/Local/Temp/"};
+  RecordingVisitor v = walk({t.path()}, o);
+  CHECK(v.files.size() == 2);
+  CHECK(v.files.count(t.sub("a/node_modules_not/n.js")) == 1);
+  CHECK(v.files.count(t.sub("b/AppData/Local/Other/o.txt")) == 1);
+  CHECK(v.count(WalkSkip::kExcluded) == 2);
+}
+
 TEST_CASE("depth cap: deeper directories are counted with their entries") {
   TempDir t;
   fs::create_directories(t.sub("l1/l2/l3"));
