@@ -80,7 +80,12 @@ Status writeSignatureBundle(SqliteDb& db, const SignatureBundleRow& r, std::stri
     return Status(ErrorCode::kInvalidArgument,
                   "signature bundle version " + std::to_string(r.version) + " exists");
   }
-  return Status::ok();
+  // Agents are only ever offered the latest bundle: older ones keep their row (the listing,
+  // the audit trail), not their up to 64 MiB of data.
+  XIAOAN_ASSIGN_OR_RETURN(auto drop,
+                          db.prepare("UPDATE signature_bundles SET data = x'' WHERE version < ?1"));
+  drop->bind(1, static_cast<int64_t>(r.version));
+  return drop->run();
 }
 
 // Read at every check-in: without the warnings, which only the admin's listing shows.
@@ -98,10 +103,12 @@ Result<std::string> readSignatureBundleData(SqliteDb& db, uint64_t version) {
                           db.prepare("SELECT data FROM signature_bundles WHERE version = ?1"));
   st->bind(1, static_cast<int64_t>(version));
   XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
-  if (!row) {
-    return Status(ErrorCode::kNotFound, "no signature bundle " + std::to_string(version));
+  std::string data = row ? st->columnBlob(0) : std::string();
+  if (data.empty()) {
+    return Status(ErrorCode::kNotFound, "no signature bundle " + std::to_string(version) +
+                                            " (only the latest one is kept)");
   }
-  return st->columnBlob(0);
+  return data;
 }
 
 Result<std::vector<SignatureBundleRow>> readSignatureBundles(SqliteDb& db, uint32_t limit) {

@@ -90,7 +90,8 @@ TEST_CASE("a version 2 database migrates to 3 and keeps its data and its content
   CHECK(*(*txn)->nextSignaturesVersion() == 1);
 }
 
-TEST_CASE("bundles: versions from their own counter, newest first, data kept, no duplicates") {
+TEST_CASE(
+    "bundles: versions from their own counter, newest first, latest data kept, no duplicates") {
   StoreFixture f;
   {
     auto txn = f.store->beginWrite();
@@ -101,8 +102,8 @@ TEST_CASE("bundles: versions from their own counter, newest first, data kept, no
     CHECK((*txn)->nextContentVersion().isOk());  // policy versions do not move bundle versions
     REQUIRE((*txn)->commit().isOk());
   }
-  CHECK(publish(*f.store, "first", std::string("one\0", 4)) == 1);
-  CHECK(publish(*f.store, "second", "two") == 2);
+  CHECK(publish(*f.store, "first", "one") == 1);
+  CHECK(publish(*f.store, "second", std::string("two\0", 4)) == 2);
   auto list = f.store->listSignatureBundles(10);
   REQUIRE(list.isOk());
   REQUIRE(list->size() == 2);
@@ -120,7 +121,9 @@ TEST_CASE("bundles: versions from their own counter, newest first, data kept, no
   REQUIRE(latest.isOk());
   REQUIRE(latest->has_value());
   CHECK((*latest)->version == 2);
-  CHECK(*(*txn)->signatureBundleData(1) == std::string("one\0", 4));
+  CHECK(*(*txn)->signatureBundleData(2) == std::string("two\0", 4));
+  // Superseded bundles keep their row, not their data (agents only get the latest).
+  CHECK((*txn)->signatureBundleData(1).status().code() == ErrorCode::kNotFound);
   CHECK((*txn)->signatureBundleData(9).status().code() == ErrorCode::kNotFound);
   CHECK((*txn)->insertSignatureBundle(bundleRow(2, "again"), "x").code() ==
         ErrorCode::kInvalidArgument);
