@@ -208,7 +208,8 @@ Status ContentManager::accept(const trust::UpdateOutcome& outcome, Source source
   state_ = outcome.state;
   refreshSummary();
   condition("content_state", Status::ok());
-  clearRejection();
+  // New metadata ends a rejection of metadata; a refused artifact it still names stays refused.
+  clearRejectionFor(v1::ARTIFACT_KIND_UNSPECIFIED);
   if (outcome.content_keys_rotated || outcome.timestamp_keys_rotated) {
     log->warn("content/timestamp keys rotated by root v{}: older versions forgotten",
               outcome.root_version_after);
@@ -248,7 +249,7 @@ Status ContentManager::syncPolicy(ArtifactFetcher& fetcher, Source source) {
     return failure(st, subject, source);
   }
   condition("content_fetch", Status::ok());
-  clearRejection();
+  clearRejectionFor(v1::ARTIFACT_KIND_POLICY);
   emit(v1::ContentUpdateEvent::OUTCOME_APPLIED, subject, source, Status::ok());
   return Status::ok();
 }
@@ -301,7 +302,7 @@ Status ContentManager::syncSignatures(ArtifactFetcher& fetcher, Source source) {
     return failure(st, subject, source);
   }
   condition("content_fetch", Status::ok());
-  clearRejection();
+  clearRejectionFor(v1::ARTIFACT_KIND_SIGNATURES);
   emit(v1::ContentUpdateEvent::OUTCOME_APPLIED, subject, source, Status::ok());
   return Status::ok();
 }
@@ -336,6 +337,7 @@ Status ContentManager::reject(const Status& st, const Subject& subject, Source s
              sourceName(source == Source::kOfflineBundle), st.toString());
   last_rejection_ = errorInfoOf(st);
   last_rejection_at_ = clock_.now();
+  last_rejection_kind_ = subject.kind;
   condition("content", st);
   const std::string key = st.toString();
   if (key != last_event_key_) {
@@ -344,6 +346,14 @@ Status ContentManager::reject(const Status& st, const Subject& subject, Source s
   }
   publish();
   return st;
+}
+
+void ContentManager::clearRejectionFor(v1::ArtifactKind kind) {
+  if (last_rejection_ && last_rejection_kind_ != v1::ARTIFACT_KIND_UNSPECIFIED &&
+      last_rejection_kind_ != kind) {
+    return;
+  }
+  clearRejection();
 }
 
 void ContentManager::clearRejection() {

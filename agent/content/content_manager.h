@@ -110,6 +110,9 @@ class ContentManager {
   LoadedSignatureArtifact signaturesLoaded() const;
   Status failure(const Status& st, const Subject& subject, Source source);
   Status reject(const Status& st, const Subject& subject, Source source);
+  // After an artifact applied: clears a rejection of that artifact or of the metadata, never
+  // one of the other artifact (a bundle loading must not hide a policy still refused).
+  void clearRejectionFor(v1::ArtifactKind kind);
   void clearRejection();
   void emit(v1::ContentUpdateEvent::Outcome outcome, const Subject& subject, Source source,
             const Status& error);
@@ -139,6 +142,7 @@ class ContentManager {
   std::optional<trust::TrustSummary> summary_;
   std::optional<v1::ErrorInfo> last_rejection_;
   std::optional<std::chrono::system_clock::time_point> last_rejection_at_, last_verified_at_;
+  v1::ArtifactKind last_rejection_kind_ = v1::ARTIFACT_KIND_UNSPECIFIED;
   std::string last_event_key_;       // the last rejection sent as an event (no repeats)
   std::string rejected_policy_sha_;  // an invalid policy is not fetched and judged again
   Status rejected_policy_status_;

@@ -139,5 +139,20 @@ TEST_CASE("a bundle larger than the cap is rejected before it is fetched") {
   CHECK(e.loader.loads == 0);
 }
 
+TEST_CASE("a bundle that loads does not clear the rejection of the policy beside it") {
+  Env e;
+  e.policy = "not a policy document";
+  e.network.serve(crypto::sha256(e.policy), e.policy);
+  const Status first = e.manager->handleUpdate(e.update(1, 3, "rules v3"));
+  CHECK_FALSE(first.isOk());
+  CHECK(e.loader.loaded.version == 3);  // independent artifacts: the rules still load
+  CHECK(e.condition("content") == first.code());
+  CHECK(e.status.last_rejection().code() == errorCodeName(first.code()));
+  // The next check-in names the same refused policy: still reported.
+  CHECK(e.manager->handleUpdate(e.update(2, 3, "rules v3")).code() == first.code());
+  CHECK(e.condition("content") == first.code());
+  CHECK(e.status.has_last_rejection());
+}
+
 }  // namespace
 }  // namespace xiaoan::agent::content
