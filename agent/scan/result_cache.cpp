@@ -127,8 +127,13 @@ std::string ResultCache::serialize() {
   return out;
 }
 
-Status ResultCache::save() {
+Status ResultCache::save(std::chrono::seconds at_most_every) {
   std::lock_guard save_lock(save_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (at_most_every.count() > 0 && last_write_.time_since_epoch().count() != 0 &&
+      now - last_write_ < at_most_every) {
+    return Status::ok();
+  }
   std::string payload;
   {
     std::lock_guard lock(mu_);
@@ -141,6 +146,7 @@ Status ResultCache::save() {
     std::lock_guard lock(mu_);
     dirty_ = true;
   }
+  if (st.isOk()) last_write_ = now;
   return st;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -27,8 +28,10 @@ class ResultCache {
   void markClean(const FileStat& st, uint64_t bundle_version);
   void forget(const FileStat& st);
 
-  // Writes the file when something changed since the last save. Thread-safe.
-  Status save();
+  // Writes the file when something changed since the last save and, with `at_most_every`,
+  // the last write is at least that old (the file holds every entry: up to ~14 MB). A skipped
+  // save stays due. Thread-safe.
+  Status save(std::chrono::seconds at_most_every = std::chrono::seconds(0));
   // The day number (days since the epoch) recorded as last use; the engine sets it per pass.
   void setToday(uint32_t day);
 
@@ -58,7 +61,8 @@ class ResultCache {
   std::unordered_map<FileId, Entry, FileIdHash> entries_;
   uint32_t today_ = 0;
   bool dirty_ = false;
-  std::mutex save_mu_;  // one writer of the file at a time
+  std::mutex save_mu_;                                  // one writer of the file at a time
+  std::chrono::steady_clock::time_point last_write_{};  // with save_mu_ held
 };
 
 }  // namespace xiaoan::agent::scan

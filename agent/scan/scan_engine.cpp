@@ -63,7 +63,14 @@ Result<std::unique_ptr<ScanEngine>> ScanEngine::open(const Options& options) {
 }
 
 ScanEngine::ScanEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-ScanEngine::~ScanEngine() = default;
+// What on-access passes left unsaved (they write the cache at most every few minutes).
+ScanEngine::~ScanEngine() {
+  if (!impl_ || !impl_->cache) return;
+  Status saved = impl_->cache->save();
+  if (!saved.isOk()) {
+    componentLogger("agent.scan")->warn("scan result cache not saved: {}", saved.toString());
+  }
+}
 
 std::vector<Fault> ScanEngine::takeStartupFaults() {
   std::lock_guard lock(impl_->mu);

@@ -22,7 +22,10 @@ using google::protobuf::util::TimeUtil;
 // Files are opened where the walk found them (no path resolution), never through a symlink,
 // never as a controlling terminal, never blocking on a FIFO swapped in since the walk.
 constexpr int kOpenFlags = O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
-constexpr auto kCacheSaveInterval = std::chrono::seconds(10);
+// The cache file holds every entry (up to ~14 MB): written once a minute during a pass, and
+// after an on-access pass (a few files) at most every 5 minutes; the engine writes it at stop.
+constexpr auto kCacheSaveInterval = std::chrono::seconds(60);
+constexpr auto kOnAccessCacheSaveInterval = std::chrono::seconds(300);
 constexpr auto kCoordinatorTick = std::chrono::milliseconds(200);
 
 unsigned threadCount(const ScanRequest& r) {
@@ -114,7 +117,9 @@ Result<v1::ScanSummaryEvent> ScanPass::run() {
   for (auto& w : workers_) w->thread.join();
   workers_.clear();  // removes the crash markers
   if (request_.use_cache) {
-    Status saved = env_.cache->save();
+    Status saved =
+        env_.cache->save(request_.kind == v1::SCAN_KIND_ON_ACCESS ? kOnAccessCacheSaveInterval
+                                                                  : std::chrono::seconds(0));
     if (!saved.isOk()) logger()->warn("scan result cache not saved: {}", saved.toString());
   }
   std::lock_guard lock(done_mu_);

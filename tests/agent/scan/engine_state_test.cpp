@@ -55,6 +55,19 @@ TEST_CASE("result cache: saved, loaded, bounded, stale entries dropped") {
   CHECK(loaded->isClean(stat(100), 1));
 }
 
+TEST_CASE("result cache: a save with a minimum interval skips a recent write and stays due") {
+  TempDir dir;
+  auto cache = ResultCache::load(dir.sub("cache.bin"), 10);
+  cache->markClean(stat(1), 1);
+  REQUIRE(cache->save(std::chrono::seconds(300)).isOk());  // never written: written now
+  CHECK(ResultCache::load(dir.sub("cache.bin"), 10)->size() == 1);
+  cache->markClean(stat(2), 1);
+  REQUIRE(cache->save(std::chrono::seconds(300)).isOk());  // written just now: skipped
+  CHECK(ResultCache::load(dir.sub("cache.bin"), 10)->size() == 1);
+  REQUIRE(cache->save().isOk());  // still due: a plain save writes it
+  CHECK(ResultCache::load(dir.sub("cache.bin"), 10)->size() == 2);
+}
+
 TEST_CASE("result cache: a damaged or foreign file is ignored") {
   TempDir dir;
   dir.write("cache.bin", "not a cache at all");
