@@ -70,10 +70,10 @@ Status CrashMarker::clear() {
   return Status::ok();
 }
 
-std::vector<InflightFile> takeLeftoverMarkers(const std::string& dir) {
-  std::vector<InflightFile> out;
+void takeLeftoverMarkers(const std::string& dir,
+                         const std::function<Status(const InflightFile&)>& record) {
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
+  if (d == nullptr) return;
   std::vector<std::string> names;
   while (const dirent* e = ::readdir(d)) {
     if (std::strncmp(e->d_name, "inflight.", 9) == 0) names.emplace_back(e->d_name);
@@ -83,10 +83,9 @@ std::vector<InflightFile> takeLeftoverMarkers(const std::string& dir) {
     std::string path = dir + "/" + name;
     auto data = readFile(path, kHeader + 64 + kMaxPath);
     InflightFile f;
-    if (data.isOk() && decode(*data, &f)) out.push_back(std::move(f));
-    ::unlink(path.c_str());
+    const bool valid = data.isOk() && decode(*data, &f);
+    if (!valid || record(f).isOk()) ::unlink(path.c_str());
   }
-  return out;
 }
 
 }  // namespace xiaoan::agent::scan

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,10 @@ class CrashMarker {
   std::string buf_;  // reused record buffer
 };
 
-// Markers left in `dir` by a previous process ("inflight.*"): the files they name (valid
-// records only), after which the marker files are removed.
-std::vector<InflightFile> takeLeftoverMarkers(const std::string& dir);
+// Markers left in `dir` by a previous process ("inflight.*"): `record` is called with each
+// file they name (valid records only). A marker is removed once `record` succeeded (so a crash
+// that could not be saved is seen again at the next start), and at once when unreadable.
+void takeLeftoverMarkers(const std::string& dir,
+                         const std::function<Status(const InflightFile&)>& record);
 
 }  // namespace xiaoan::agent::scan

@@ -33,22 +33,23 @@ struct ScanEngine::Impl {
   std::map<std::string, const ScanPass*> active;
   uint64_t next_serial = 0;
 
-  Status recordCrashes();
+  void recordCrashes();
 };
 
 // Each file a previous process was scanning when it died becomes a fault: skipped from now on
 // (while unchanged, for that bundle version) and reported once.
-Status ScanEngine::Impl::recordCrashes() {
-  for (InflightFile& f : takeLeftoverMarkers(scan_dir)) {
-    componentLogger("agent.scan")
-        ->warn("the scanner died while scanning a file of {} bytes; it is skipped from now on",
-               f.size);
+void ScanEngine::Impl::recordCrashes() {
+  takeLeftoverMarkers(scan_dir, [this](const InflightFile& f) {
+    auto log = componentLogger("agent.scan");
+    log->warn("the scanner died while scanning a file of {} bytes; it is skipped from now on",
+              f.size);
     startup_faults.push_back(Fault{v1::ScanFaultEvent::KIND_CRASH, f.path, f.size});
-    XIAOAN_RETURN_IF_ERROR(
-        faults->add(FaultRecord{f.dev, f.ino, f.size, f.mtime_ns, f.bundle_version,
-                                v1::ScanFaultEvent::KIND_CRASH, std::move(f.path)}));
-  }
-  return Status::ok();
+    // Kept in memory for this run either way; unsaved, the marker stays for the next start.
+    Status st = faults->add(FaultRecord{f.dev, f.ino, f.size, f.mtime_ns, f.bundle_version,
+                                        v1::ScanFaultEvent::KIND_CRASH, f.path});
+    if (!st.isOk()) log->warn("crash not saved in the fault list: {}", st.toString());
+    return st;
+  });
 }
 
 Result<std::unique_ptr<ScanEngine>> ScanEngine::open(const Options& options) {
@@ -58,7 +59,7 @@ Result<std::unique_ptr<ScanEngine>> ScanEngine::open(const Options& options) {
   impl->faults = FaultList::load(impl->scan_dir + "/faults.bin");
   impl->cache = ResultCache::load(impl->scan_dir + "/cache.bin", kMaxCacheEntries);
   impl->walker = makeFileWalker();
-  XIAOAN_RETURN_IF_ERROR(impl->recordCrashes());
+  impl->recordCrashes();
   return std::unique_ptr<ScanEngine>(new ScanEngine(std::move(impl)));
 }
 
