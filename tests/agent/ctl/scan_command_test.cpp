@@ -2,6 +2,8 @@
 // exit codes, JSON.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <atomic>
 #include <filesystem>
 
@@ -159,6 +161,35 @@ v1::QuarantineEntry entry() {
   e.mutable_quarantined_at()->set_seconds(kNow - 3600);
   e.add_matches()->set_rule("Miner_XMRig");
   return e;
+}
+
+TEST_CASE("interrupted (Ctrl-C), the scan is cancelled at the agent; its summary, exit 5") {
+  CtlHarness h;
+  std::atomic<int> polls{0};
+  auto daemon = std::make_unique<FakeDaemon>(h.socketPath(), [&](const v1::ControlRequest& r) {
+    v1::ControlResponse resp;
+    auto* p = resp.mutable_scan();
+    p->set_scan_id("a1b2c3d4e5f60718");
+    if (r.has_start_scan()) return std::optional<v1::ControlResponse>(resp);
+    if (r.has_cancel_scan()) {
+      p->mutable_summary()->set_outcome(v1::ScanSummaryEvent::OUTCOME_CANCELLED);
+    } else if (++polls == 1) {
+      ::raise(SIGINT);  // the user presses Ctrl-C while the scan runs
+    }
+    return std::optional<v1::ControlResponse>(resp);
+  });
+  struct sigaction before {};
+  ::sigaction(SIGINT, nullptr, &before);
+  const RunResult r = h.run({"--lang", "en", "scan", "/home"});
+  CHECK(r.code == kExitFailure);
+  const auto requests = daemon->requests();
+  REQUIRE(requests.size() == 3);  // start, one poll, then the cancel
+  CHECK(requests[2].cancel_scan().scan_id() == "a1b2c3d4e5f60718");
+  // The handler is gone with the command: SIGINT is back to what it was.
+  struct sigaction now {};
+  ::sigaction(SIGINT, nullptr, &now);
+  const bool restored = now.sa_handler == before.sa_handler;
+  CHECK(restored);
 }
 
 TEST_CASE("quarantine list, restore --to and delete") {
