@@ -29,24 +29,6 @@ Result<std::string> pbkdf2(std::string_view password, std::string_view salt, uns
   return out;
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// Lower-case hex to bytes; empty optional-like failure is signalled by returning false.
-bool fromHex(std::string_view hex, std::string& out) {
-  if (hex.size() % 2 != 0) return false;
-  out.clear();
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hexValue(hex[i]);
-    int lo = hexValue(hex[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return true;
-}
 
 std::vector<std::string_view> splitDollar(std::string_view s) {
   std::vector<std::string_view> parts;
@@ -130,14 +112,11 @@ bool verifyPassword(std::string_view password, std::string_view encoded) {
       iterations > kMaxIterations) {
     return false;
   }
-  std::string salt;
-  std::string expected;
-  if (!fromHex(parts[2], salt) || !fromHex(parts[3], expected) ||
-      expected.size() != kDerivedBytes) {
-    return false;
-  }
-  auto derived = pbkdf2(password, salt, iterations);
-  return derived.isOk() && constantTimeEquals(*derived, expected);
+  auto salt = hexDecode(parts[2]);
+  auto expected = hexDecode(parts[3]);
+  if (!salt || !expected || expected->size() != kDerivedBytes) return false;
+  auto derived = pbkdf2(password, *salt, iterations);
+  return derived.isOk() && constantTimeEquals(*derived, *expected);
 }
 
 Result<std::string> randomPassword(size_t length) {
