@@ -125,7 +125,10 @@ Result<v1::QuarantineEntry> Quarantine::restore(const std::string& id, const std
     return Status(ErrorCode::kQuarantine,
                   shown + " exists; refusing to overwrite it (use --to PATH)");
   }
+  // The temp name is ours: a leftover of a restore a crash interrupted goes first (else every
+  // later restore of this entry would fail on it).
   const std::string tmp = ".xiaoan-restore-" + id;
+  ::unlinkat(dir->get(), tmp.c_str(), 0);
   UniqueFd out(::openat(dir->get(), tmp.c_str(),
                         O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!out.valid()) return errnoStatus(ErrorCode::kQuarantine, "create a file beside " + shown);
