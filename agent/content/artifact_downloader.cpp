@@ -8,7 +8,7 @@
 #include <cstdio>
 
 #include "platform/logging.h"
-#include "platform/trust/metadata.h"
+#include "common/trust/metadata.h"
 #include "platform/unique_fd.h"
 
 namespace xiaoan::agent::content {

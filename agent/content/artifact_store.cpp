@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 #include "platform/unique_fd.h"

@@ -6,8 +6,8 @@
 #include "agent/content/offline_bundle.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "platform/policy/policy_rules.h"
-#include "platform/trust/metadata.h"
+#include "common/policy/policy_rules.h"
+#include "common/trust/metadata.h"
 #include "signatures/bundle.h"
 
 namespace xiaoan::agent::content {

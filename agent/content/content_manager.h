@@ -12,7 +12,7 @@
 #include "agent/content/trust_store.h"
 #include "platform/clock.h"
 #include "platform/result.h"
-#include "platform/trust/trust_verifier.h"
+#include "common/trust/trust_verifier.h"
 #include "xiaoan/v1/agent_api.pb.h"
 #include "xiaoan/v1/control.pb.h"
 #include "xiaoan/v1/event.pb.h"

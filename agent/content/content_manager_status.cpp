@@ -2,7 +2,7 @@
 #include "agent/content/content_manager.h"
 #include "agent/content/content_time.h"
 #include "platform/logging.h"
-#include "platform/time_format.h"
+#include "common/text/time_format.h"
 
 namespace xiaoan::agent::content {
 

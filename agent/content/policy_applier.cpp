@@ -5,10 +5,10 @@
 
 #include <cstdio>
 
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "platform/policy/policy_rules.h"
+#include "common/policy/policy_rules.h"
 
 namespace xiaoan::agent::content {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "platform/trust/metadata.h"
-#include "platform/trust/trust_verifier.h"
+#include "common/trust/metadata.h"
+#include "common/trust/trust_verifier.h"
 
 namespace xiaoan::agent::content {
 namespace {

@@ -7,7 +7,7 @@
 #include <charconv>
 #include <filesystem>
 
-#include "platform/crypto/pki.h"
+#include "common/crypto/pki.h"
 #include "platform/file_util.h"
 
 namespace xiaoan::agent {

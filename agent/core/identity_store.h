@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "platform/crypto/pki.h"
+#include "common/crypto/pki.h"
 #include "platform/result.h"
 #include "xiaoan/v1/agent_api.pb.h"
 #include "xiaoan/v1/config.pb.h"

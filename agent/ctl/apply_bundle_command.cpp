@@ -4,7 +4,7 @@
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/exit_code.h"
 #include "agent/ctl/localize.h"
-#include "platform/text_width.h"
+#include "common/text/text_width.h"
 
 namespace xiaoan::ctl {
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/cli_args.h"
+#include "common/cli/cli_args.h"
 
 namespace xiaoan::ctl {
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "agent/ctl/command.h"
-#include "platform/cli_command_table.h"
+#include "common/cli/cli_command_table.h"
 
 namespace xiaoan::ctl {
 

@@ -3,8 +3,8 @@
 #include "agent/ctl/daemon_client.h"
 #include "agent/ctl/exit_code.h"
 #include "agent/ctl/localize.h"
-#include "platform/proto_json.h"
-#include "platform/text_width.h"
+#include "common/proto_json.h"
+#include "common/text/text_width.h"
 
 namespace xiaoan::ctl {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "agent/ctl/localize.h"
-#include "platform/cli_command_table.h"
-#include "platform/text_width.h"
+#include "common/cli/cli_command_table.h"
+#include "common/text/text_width.h"
 
 namespace xiaoan::ctl {
 

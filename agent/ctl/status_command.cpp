@@ -5,7 +5,7 @@
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/status_source.h"
 #include "agent/ctl/status_text_renderer.h"
-#include "platform/text_width.h"
+#include "common/text/text_width.h"
 
 namespace xiaoan::ctl {
 namespace {

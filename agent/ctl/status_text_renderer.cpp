@@ -8,8 +8,8 @@
 #include "agent/ctl/scan_text.h"
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/text_format.h"
-#include "platform/text_width.h"
-#include "platform/time_format.h"
+#include "common/text/text_width.h"
+#include "common/text/time_format.h"
 
 namespace xiaoan::ctl {
 namespace {

@@ -11,7 +11,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "agent/scan/path_text.h"
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "platform/logging.h"
 
 namespace xiaoan::agent::scan {

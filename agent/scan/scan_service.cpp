@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "platform/logging.h"
-#include "platform/policy/policy_rules.h"
+#include "common/policy/policy_rules.h"
 #include "signatures/yara/yara_library.h"
 
 namespace xiaoan::agent::scan {

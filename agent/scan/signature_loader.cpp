@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 #include "signatures/bundle.h"

@@ -1,6 +1,6 @@
 #include "agent/scan/state_file.h"
 
-#include "platform/crc32c.h"
+#include "common/crc32c.h"
 #include "platform/file_util.h"
 
 namespace xiaoan::agent::scan {

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "platform/crc32c.h"
+#include "common/crc32c.h"
 
 namespace xiaoan::agent {
 namespace {

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "platform/crc32c.h"
+#include "common/crc32c.h"
 #include "platform/file_util.h"
 
 namespace xiaoan::agent {

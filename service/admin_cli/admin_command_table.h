@@ -1,6 +1,6 @@
 #pragma once
 
-#include "platform/cli_command_table.h"
+#include "common/cli/cli_command_table.h"
 #include "service/admin_cli/admin_command.h"
 
 namespace xiaoan::admin {

@@ -1,8 +1,8 @@
 #include "service/admin_cli/admin_context.h"
 
-#include "platform/proto_json.h"
-#include "platform/text_width.h"
-#include "platform/time_format.h"
+#include "common/proto_json.h"
+#include "common/text/text_width.h"
+#include "common/text/time_format.h"
 #include "service/admin_cli/admin_exit_code.h"
 
 namespace xiaoan::admin {

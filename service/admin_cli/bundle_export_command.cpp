@@ -1,6 +1,6 @@
 #include "platform/file_util.h"
-#include "platform/text_width.h"
-#include "platform/trust/metadata.h"
+#include "common/text/text_width.h"
+#include "common/trust/metadata.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"

@@ -7,8 +7,8 @@
 #include <cstdio>
 
 #include "platform/file_util.h"
-#include "platform/trust/key_set.h"
-#include "platform/trust/metadata.h"
+#include "common/trust/key_set.h"
+#include "common/trust/metadata.h"
 
 namespace xiaoan::admin {
 namespace {

@@ -1,7 +1,7 @@
 #include <sstream>
 
-#include "platform/cli_args.h"
-#include "platform/trust/metadata.h"
+#include "common/cli/cli_args.h"
+#include "common/trust/metadata.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"

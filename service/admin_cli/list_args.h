@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "platform/cli_args.h"
+#include "common/cli/cli_args.h"
 #include "service/admin_cli/admin_context.h"
 
 // What the list commands (events, detections) share: --since TIME|24h and --limit N.

@@ -1,6 +1,6 @@
 #include "service/admin_cli/policy_args.h"
 
-#include "platform/text_width.h"
+#include "common/text/text_width.h"
 #include "service/admin_cli/admin_exit_code.h"
 
 namespace xiaoan::admin {

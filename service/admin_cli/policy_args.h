@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "platform/cli_args.h"
-#include "platform/policy/policy_rules.h"
+#include "common/cli/cli_args.h"
+#include "common/policy/policy_rules.h"
 #include "service/admin_cli/admin_context.h"
 #include "xiaoan/v1/admin_api.pb.h"
 

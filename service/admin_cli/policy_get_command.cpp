@@ -1,4 +1,4 @@
-#include "platform/proto_json.h"
+#include "common/proto_json.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"

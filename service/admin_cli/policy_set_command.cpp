@@ -1,5 +1,5 @@
-#include "platform/policy/policy_edit.h"
-#include "platform/text_width.h"
+#include "common/policy/policy_edit.h"
+#include "common/text/text_width.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"

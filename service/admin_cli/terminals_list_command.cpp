@@ -1,4 +1,4 @@
-#include "platform/text_table.h"
+#include "common/text/text_table.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"

@@ -2,7 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
-#include "platform/cli_args.h"
+#include "common/cli/cli_args.h"
 
 namespace xiaoan::admin {
 

@@ -1,4 +1,4 @@
-#include "platform/text_width.h"
+#include "common/text/text_width.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"

@@ -15,7 +15,7 @@
 #include "platform/logging.h"
 #include "service/collector/collector_server.h"
 #include "service/collector/init_command.h"
-#include "service/collector/trust_keys.h"
+#include "service/collector/trust/trust_keys.h"
 
 namespace xiaoan::collector {
 namespace {

@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string>
 
-#include "service/collector/admin_request.h"
-#include "service/collector/agent_responses.h"
-#include "service/collector/http_types.h"
-#include "service/collector/ingest_writer.h"
+#include "service/collector/admin_api/admin_request.h"
+#include "service/collector/agent_api/agent_responses.h"
+#include "service/collector/http/http_types.h"
+#include "service/collector/agent_api/ingest_writer.h"
 
 namespace xiaoan::collector {
 

@@ -11,16 +11,16 @@
 
 #include "platform/clock.h"
 #include "platform/result.h"
-#include "service/collector/admin_api.h"
-#include "service/collector/agent_api.h"
-#include "service/collector/artifact_store.h"
+#include "service/collector/admin_api/admin_api.h"
+#include "service/collector/agent_api/agent_api.h"
+#include "service/collector/store/artifact_store.h"
 #include "service/collector/collector_config.h"
-#include "service/collector/content_issuer.h"
-#include "service/collector/enrollment.h"
-#include "service/collector/http_listener.h"
-#include "service/collector/ingest_writer.h"
-#include "service/collector/pki_store.h"
-#include "service/collector/trust_keys.h"
+#include "service/collector/trust/content_issuer.h"
+#include "service/collector/agent_api/enrollment.h"
+#include "service/collector/http/http_listener.h"
+#include "service/collector/agent_api/ingest_writer.h"
+#include "service/collector/trust/pki_store.h"
+#include "service/collector/trust/trust_keys.h"
 
 namespace xiaoan::collector {
 

@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "platform/file_util.h"
-#include "service/collector/crypto_util.h"
-#include "service/collector/pki_store.h"
-#include "service/collector/sqlite_store.h"
+#include "service/collector/trust/crypto_util.h"
+#include "service/collector/trust/pki_store.h"
+#include "service/collector/store/sqlite_store.h"
 
 namespace xiaoan::collector {
 namespace {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "platform/crypto/ed25519.h"
-#include "platform/trust/metadata.h"
-#include "platform/trust/trust_verifier.h"
+#include "common/crypto/ed25519.h"
+#include "common/trust/metadata.h"
+#include "common/trust/trust_verifier.h"
 
 namespace xiaoan::testing {
 

@@ -9,8 +9,8 @@
 
 #include "agent/content/content_manager.h"
 #include "agent/content/offline_bundle.h"
-#include "platform/crypto/ed25519.h"
-#include "platform/policy/policy_rules.h"
+#include "common/crypto/ed25519.h"
+#include "common/policy/policy_rules.h"
 #include "tests/support/trust_fixture.h"
 #include "xiaoan/v1/policy.pb.h"
 #include "xiaoan/v1/trust.pb.h"

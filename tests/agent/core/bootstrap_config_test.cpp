@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "platform/crypto/pki.h"
+#include "common/crypto/pki.h"
 #include "tests/agent/core/fakes.h"
 
 namespace xiaoan::agent {

@@ -1,6 +1,6 @@
 // Command-line parsing, dispatch and exit codes of xiaoanctl, run in-process.
 #include "agent/ctl/ctl_app.h"
-#include "platform/cli_args.h"
+#include "common/cli/cli_args.h"
 
 #include <doctest/doctest.h>
 

@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "platform/text_width.h"
+#include "common/text/text_width.h"
 #include "tests/agent/ctl/sample_statuses.h"
 
 namespace xiaoan::ctl::testing {

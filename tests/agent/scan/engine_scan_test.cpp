@@ -9,7 +9,7 @@
 #include <cstdlib>
 
 #include "agent/scan/path_text.h"
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "platform/unique_fd.h"
 #include "tests/agent/scan/engine_test_util.h"
 

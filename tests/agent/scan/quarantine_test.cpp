@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "agent/scan/path_text.h"
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/temp_dir.h"
 

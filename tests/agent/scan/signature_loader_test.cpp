@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/temp_dir.h"
 

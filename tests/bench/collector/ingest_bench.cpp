@@ -12,14 +12,14 @@
 #include <thread>
 #include <vector>
 
-#include "platform/crypto/pki.h"
+#include "common/crypto/pki.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "service/collector/agent_codec.h"
+#include "service/collector/agent_api/agent_codec.h"
 #include "service/collector/collector_server.h"
-#include "service/collector/crypto_util.h"
+#include "service/collector/trust/crypto_util.h"
 #include "service/collector/init_command.h"
-#include "service/collector/sqlite_store.h"
+#include "service/collector/store/sqlite_store.h"
 #include "tests/bench/collector/raw_insert.h"
 #include "tests/service/collector/support/temp_dir.h"
 #include "tests/service/collector/support/tls_client.h"

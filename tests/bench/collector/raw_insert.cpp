@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "service/collector/sqlite_store.h"
+#include "service/collector/store/sqlite_store.h"
 
 namespace xiaoan::collector::bench {
 

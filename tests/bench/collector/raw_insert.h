@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 
-#include "service/collector/store.h"
+#include "service/collector/store/store.h"
 
 namespace xiaoan::collector::bench {
 

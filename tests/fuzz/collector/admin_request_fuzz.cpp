@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "service/collector/admin_request.h"
-#include "service/collector/crypto_util.h"
+#include "service/collector/admin_api/admin_request.h"
+#include "service/collector/trust/crypto_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "service/collector/agent_api.h"
-#include "service/collector/http_session.h"
+#include "service/collector/agent_api/agent_api.h"
+#include "service/collector/http/http_session.h"
 
 namespace http = boost::beast::http;
 using xiaoan::collector::RequestParser;

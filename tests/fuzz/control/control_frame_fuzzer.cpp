@@ -15,7 +15,7 @@
 #include "agent/control/frame.h"
 #include "agent/ctl/status_source.h"
 #include "agent/ctl/status_text_renderer.h"
-#include "platform/proto_json.h"
+#include "common/proto_json.h"
 #include "xiaoan/v1/control.pb.h"
 
 namespace {

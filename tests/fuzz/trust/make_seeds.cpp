@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "platform/trust/metadata.h"
+#include "common/trust/metadata.h"
 #include "tests/fuzz/trust/trust_fuzz_world.h"
 #include "xiaoan/v1/policy.pb.h"
 

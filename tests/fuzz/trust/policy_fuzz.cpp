@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "platform/policy/policy_edit.h"
-#include "platform/policy/policy_rules.h"
+#include "common/policy/policy_edit.h"
+#include "common/policy/policy_rules.h"
 
 namespace {
 

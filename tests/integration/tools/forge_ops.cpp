@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <sstream>
 
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "platform/file_util.h"
-#include "platform/trust/key_set.h"
-#include "platform/trust/metadata.h"
+#include "common/trust/key_set.h"
+#include "common/trust/metadata.h"
 #include "xiaoan/v1/policy.pb.h"
 
 namespace xiaoan::forge {

@@ -12,7 +12,7 @@
 #include <iostream>
 #include <iterator>
 
-#include "platform/cli_args.h"
+#include "common/cli/cli_args.h"
 #include "platform/file_util.h"
 #include "tests/integration/tools/forge_ops.h"
 #include "xiaoan/v1/agent_api.pb.h"

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "platform/crypto/pki.h"
+#include "common/crypto/pki.h"
 
 namespace xiaoan::testing {
 

@@ -3,9 +3,9 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include "platform/trust/key_set.h"
-#include "platform/trust/metadata.h"
-#include "platform/trust/trust_verifier.h"
+#include "common/trust/key_set.h"
+#include "common/trust/metadata.h"
+#include "common/trust/trust_verifier.h"
 #include "tests/support/temp_dir.h"
 
 namespace xiaoan::admin {

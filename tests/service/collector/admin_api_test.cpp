@@ -1,8 +1,8 @@
 // The admin API over real TLS: Basic auth, schools, tokens, terminals, events, audit.
 #include <doctest/doctest.h>
 
-#include "service/collector/proto_json.h"
-#include "service/collector/sqlite_store.h"
+#include "service/collector/admin_api/proto_json.h"
+#include "service/collector/store/sqlite_store.h"
 #include "tests/service/collector/support/collector_harness.h"
 #include "xiaoan/v1/admin_api.pb.h"
 

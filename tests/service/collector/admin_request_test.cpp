@@ -1,4 +1,4 @@
-#include "service/collector/admin_request.h"
+#include "service/collector/admin_api/admin_request.h"
 
 #include <doctest/doctest.h>
 

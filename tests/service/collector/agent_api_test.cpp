@@ -2,10 +2,10 @@
 // file; enrollment through libcurl (platform HttpClient) as the agent does it.
 #include <doctest/doctest.h>
 
-#include "platform/crypto/pki.h"
+#include "common/crypto/pki.h"
 #include "platform/net/http_client.h"
-#include "service/collector/pki_store.h"
-#include "service/collector/sqlite_store.h"
+#include "service/collector/trust/pki_store.h"
+#include "service/collector/store/sqlite_store.h"
 #include "tests/service/collector/support/collector_harness.h"
 
 namespace xiaoan::collector {

@@ -1,4 +1,4 @@
-#include "service/collector/agent_codec.h"
+#include "service/collector/agent_api/agent_codec.h"
 
 #include <doctest/doctest.h>
 

@@ -3,10 +3,10 @@
 #include <doctest/doctest.h>
 #include <google/protobuf/util/json_util.h>
 
-#include "platform/crypto/ed25519.h"
-#include "platform/policy/policy_rules.h"
-#include "platform/trust/metadata.h"
-#include "service/collector/sqlite_store.h"
+#include "common/crypto/ed25519.h"
+#include "common/policy/policy_rules.h"
+#include "common/trust/metadata.h"
+#include "service/collector/store/sqlite_store.h"
 #include "tests/service/collector/support/keyed_collector.h"
 #include "xiaoan/v1/admin_api.pb.h"
 

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "platform/file_util.h"
-#include "platform/trust/metadata.h"
+#include "common/trust/metadata.h"
 #include "tests/service/collector/support/admin_cli_run.h"
 #include "tests/service/collector/support/keyed_collector.h"
 

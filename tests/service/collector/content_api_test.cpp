@@ -4,10 +4,10 @@
 #include <doctest/doctest.h>
 
 #include "platform/file_util.h"
-#include "platform/policy/policy_rules.h"
-#include "platform/trust/metadata.h"
-#include "platform/trust/trust_verifier.h"
-#include "service/collector/sqlite_store.h"
+#include "common/policy/policy_rules.h"
+#include "common/trust/metadata.h"
+#include "common/trust/trust_verifier.h"
+#include "service/collector/store/sqlite_store.h"
 #include "tests/service/collector/support/keyed_collector.h"
 
 namespace xiaoan::collector {

@@ -1,13 +1,13 @@
 // The collector's issuing of signed content per agent, on a real SQLite file, checked with the
 // agent's own verifier (trust::applyUpdate).
-#include "service/collector/content_issuer.h"
+#include "service/collector/trust/content_issuer.h"
 
 #include <doctest/doctest.h>
 
 #include "platform/file_util.h"
-#include "platform/policy/policy_rules.h"
-#include "platform/trust/trust_verifier.h"
-#include "service/collector/signature_publisher.h"
+#include "common/policy/policy_rules.h"
+#include "common/trust/trust_verifier.h"
+#include "service/collector/trust/signature_publisher.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/service/collector/support/store_fixture.h"
 #include "tests/support/trust_fixture.h"

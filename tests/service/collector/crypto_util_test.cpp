@@ -1,4 +1,4 @@
-#include "service/collector/crypto_util.h"
+#include "service/collector/trust/crypto_util.h"
 
 #include <doctest/doctest.h>
 

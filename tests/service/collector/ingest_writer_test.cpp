@@ -1,11 +1,11 @@
-#include "service/collector/ingest_writer.h"
+#include "service/collector/agent_api/ingest_writer.h"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <future>
 
-#include "service/collector/sqlite_store.h"
+#include "service/collector/store/sqlite_store.h"
 #include "tests/service/collector/support/temp_dir.h"
 
 namespace xiaoan::collector {

@@ -1,5 +1,5 @@
 // Finding every broken file of a signature bundle with real libyara, which stops at the first.
-#include "service/collector/rule_errors.h"
+#include "service/collector/admin_api/rule_errors.h"
 
 #include <doctest/doctest.h>
 

@@ -1,13 +1,13 @@
 // Publishing signature bundles on a real SQLite file, a real artifact directory and real
 // libyara: a bundle that compiles becomes the next version with its artifact; one that does not
 // is rejected with every broken file's file:line and leaves nothing behind, not even a version.
-#include "service/collector/signature_publisher.h"
+#include "service/collector/trust/signature_publisher.h"
 
 #include <doctest/doctest.h>
 
 #include <filesystem>
 
-#include "platform/crypto/ed25519.h"
+#include "common/crypto/ed25519.h"
 #include "platform/file_util.h"
 #include "signatures/bundle.h"
 #include "tests/service/collector/support/store_fixture.h"

@@ -3,7 +3,7 @@
 // migration of a database made by the previous release.
 #include <doctest/doctest.h>
 
-#include "service/collector/sqlite_schema.h"
+#include "service/collector/store/sqlite_schema.h"
 #include "tests/service/collector/support/store_fixture.h"
 
 namespace xiaoan::collector {

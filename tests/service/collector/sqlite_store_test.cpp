@@ -1,10 +1,10 @@
-#include "service/collector/sqlite_store.h"
+#include "service/collector/store/sqlite_store.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
-#include "service/collector/crypto_util.h"
+#include "service/collector/trust/crypto_util.h"
 #include "tests/service/collector/support/store_fixture.h"
 
 namespace xiaoan::collector {

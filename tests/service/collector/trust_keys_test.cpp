@@ -1,4 +1,4 @@
-#include "service/collector/trust_keys.h"
+#include "service/collector/trust/trust_keys.h"
 
 #include <doctest/doctest.h>
 

@@ -4,7 +4,7 @@
 
 #include "platform/file_util.h"
 #include "platform/net/http_client.h"
-#include "service/collector/crypto_util.h"
+#include "service/collector/trust/crypto_util.h"
 #include "service/collector/init_command.h"
 
 namespace xiaoan::collector::testing {

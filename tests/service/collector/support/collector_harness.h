@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "platform/crypto/pki.h"
+#include "common/crypto/pki.h"
 #include "service/collector/collector_config.h"
 #include "service/collector/collector_server.h"
 #include "tests/fakes/fake_clock.h"

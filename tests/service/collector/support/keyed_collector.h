@@ -5,11 +5,11 @@
 #include <chrono>
 #include <string>
 
-#include "platform/trust/key_set.h"
-#include "platform/trust/metadata.h"
-#include "platform/trust/trust_verifier.h"
+#include "common/trust/key_set.h"
+#include "common/trust/metadata.h"
+#include "common/trust/trust_verifier.h"
 #include "service/admin_cli/key_ceremony.h"
-#include "service/collector/trust_keys.h"
+#include "service/collector/trust/trust_keys.h"
 #include "tests/service/collector/support/collector_harness.h"
 #include "xiaoan/v1/agent_api.pb.h"
 

@@ -1,0 +1,258 @@
+#include "common/policy/policy_rules.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace xiaoan::policy {
+namespace {
+
+constexpr size_t kMaxScanPaths = 64;
+constexpr size_t kMaxOnAccessPaths = 64;
+constexpr size_t kMaxScanExclusions = 256;
+// Not in policy.proto's comments: a day has few sensible windows, and the list must be bounded.
+constexpr size_t kMaxScanWindows = 24;
+constexpr size_t kMaxPathBytes = 4096;
+constexpr size_t kMaxPatternChars = 64;
+constexpr size_t kMaxHostnameChars = 63;
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+constexpr uint64_t kGiB = uint64_t{1} << 30;
+
+using Issues = std::vector<FieldIssue>;
+
+void checkRange(Issues& out, const std::string& field, bool has, uint64_t value, uint64_t min,
+                uint64_t max) {
+  if (!has || (value >= min && value <= max)) return;
+  out.push_back({field, "must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " +
+                            std::to_string(value)});
+}
+
+void checkAction(Issues& out, const std::string& field, int action) {
+  if (!v1::EnforcementAction_IsValid(action)) {
+    out.push_back({field, "unknown enforcement action " + std::to_string(action)});
+  }
+}
+
+bool isLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isAlnum(char c) { return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// "aa:bb:cc:dd:ee:ff", lower case.
+bool isMac(std::string_view s) {
+  if (s.size() != 17) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i % 3 == 2 ? s[i] != ':' : !isLowerHex(s[i])) return false;
+  }
+  return true;
+}
+
+// Decimal in [0, max] without sign or leading zeros.
+bool isDecimal(std::string_view s, unsigned max) {
+  unsigned v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return !s.empty() && isDigit(s[0]) && ec == std::errc() && ptr == s.data() + s.size() &&
+         v <= max && (s.size() == 1 || s[0] != '0');
+}
+
+bool isIpv4(std::string_view s) {
+  for (int i = 0; i < 4; ++i) {
+    size_t dot = i < 3 ? s.find('.') : s.size();
+    if (dot == std::string_view::npos || !isDecimal(s.substr(0, dot), 255)) return false;
+    s = i < 3 ? s.substr(dot + 1) : std::string_view();
+  }
+  return true;
+}
+
+bool isIpv4Cidr(std::string_view s) {
+  size_t slash = s.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view prefix = s.substr(slash + 1);
+  return isIpv4(s.substr(0, slash)) && isDecimal(prefix, 32) && prefix != "0";
+}
+
+bool isHostname(std::string_view s) {
+  return !s.empty() && s.size() <= kMaxHostnameChars && s.front() != '-' && s.back() != '-' &&
+         std::all_of(s.begin(), s.end(), [](char c) { return isAlnum(c) || c == '-'; });
+}
+
+// Why a naming pattern is invalid; empty when it is fine.
+std::string patternProblem(std::string_view p) {
+  static constexpr std::string_view kPlaceholders[] = {"{school}", "{name}", "{room}", "{seat}"};
+  if (p.empty() || p.size() > kMaxPatternChars) return "must be 1..64 characters";
+  while (!p.empty()) {
+    if (p[0] == '{') {
+      auto known = std::find_if(std::begin(kPlaceholders), std::end(kPlaceholders),
+                                [&](std::string_view ph) { return p.substr(0, ph.size()) == ph; });
+      if (known == std::end(kPlaceholders)) {
+        return "unknown placeholder at '" + std::string(p.substr(0, p.find('}') + 1)) +
+               "' (use {school}, {name}, {room}, {seat})";
+      }
+      p.remove_prefix(known->size());
+    } else if (isAlnum(p[0]) || p[0] == '-') {
+      p.remove_prefix(1);
+    } else {
+      return "only letters, digits, '-' and placeholders are allowed";
+    }
+  }
+  return "";
+}
+
+bool hasControlChar(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// "/..." or a Windows drive path "C:\..." / "C:/...".
+bool isAbsolutePath(std::string_view s) {
+  if (!s.empty() && s[0] == '/') return true;
+  return s.size() >= 3 && isAlnum(s[0]) && !isDigit(s[0]) && s[1] == ':' &&
+         (s[2] == '\\' || s[2] == '/');
+}
+
+// "HH:MM", 00:00..23:59.
+bool isClockTime(std::string_view s) {
+  return s.size() == 5 && s[2] == ':' && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[3]) &&
+         isDigit(s[4]) && (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
+}
+
+void checkAgent(Issues& out, const v1::AgentSettings& a) {
+  checkRange(out, "agent.checkin_interval_seconds", a.has_checkin_interval_seconds(),
+             a.checkin_interval_seconds(), 10, 86400);
+  checkRange(out, "agent.max_upload_events_per_second", a.has_max_upload_events_per_second(),
+             a.max_upload_events_per_second(), 10, 100000);
+}
+
+void checkBinding(Issues& out, const v1::BindingPolicy& b) {
+  checkAction(out, "binding.action", b.action());
+  if (b.has_mac() && !isMac(b.mac())) {
+    out.push_back({"binding.mac", "must be a lower-case MAC like aa:bb:cc:dd:ee:ff"});
+  }
+  if (b.has_ipv4() && !isIpv4Cidr(b.ipv4())) {
+    out.push_back({"binding.ipv4", "must be an IPv4 address with prefix like 10.1.2.3/24"});
+  }
+  if (b.has_gateway() && !isIpv4(b.gateway())) {
+    out.push_back({"binding.gateway", "must be an IPv4 address like 10.1.2.1"});
+  }
+}
+
+void checkNaming(Issues& out, const v1::NamingPolicy& n) {
+  checkAction(out, "naming.action", n.action());
+  if (n.has_pattern()) {
+    std::string problem = patternProblem(n.pattern());
+    if (!problem.empty()) out.push_back({"naming.pattern", problem});
+  }
+  if (n.has_hostname() && !isHostname(n.hostname())) {
+    out.push_back({"naming.hostname",
+                   "must be 1..63 letters, digits or '-', not starting or "
+                   "ending with '-'"});
+  }
+}
+
+void checkPathList(Issues& out, const std::string& field,
+                   const google::protobuf::RepeatedPtrField<std::string>& list, size_t max,
+                   bool absolute) {
+  if (list.size() > static_cast<int>(max)) {
+    out.push_back(
+        {field, "at most " + std::to_string(max) + " entries, got " + std::to_string(list.size())});
+  }
+  for (int i = 0; i < list.size(); ++i) {
+    const std::string& p = list[i];
+    std::string path = field + "[" + std::to_string(i) + "]";
+    if (p.empty() || p.size() > kMaxPathBytes || hasControlChar(p)) {
+      out.push_back({path, "must be 1..4096 bytes without control characters"});
+    } else if (absolute && !isAbsolutePath(p)) {
+      out.push_back({path, "must be an absolute path"});
+    }
+  }
+}
+
+// On-access paths are absolute, or "~/..." for every local user's home.
+void checkOnAccessPaths(Issues& out, const google::protobuf::RepeatedPtrField<std::string>& list) {
+  checkPathList(out, "scan.on_access_paths", list, kMaxOnAccessPaths, false);
+  for (int i = 0; i < list.size(); ++i) {
+    const std::string& p = list[i];
+    if (p.empty() || p.size() > kMaxPathBytes || hasControlChar(p)) continue;  // said above
+    if (!isAbsolutePath(p) && p.rfind("~/", 0) != 0) {
+      out.push_back({"scan.on_access_paths[" + std::to_string(i) + "]",
+                     "must be an absolute path or start with ~/ (every user's home)"});
+    }
+  }
+}
+
+void checkWindows(Issues& out, const google::protobuf::RepeatedPtrField<v1::TimeWindow>& list) {
+  if (list.size() > static_cast<int>(kMaxScanWindows)) {
+    out.push_back({"scan.windows", "at most " + std::to_string(kMaxScanWindows) + " entries, got " +
+                                       std::to_string(list.size())});
+  }
+  for (int i = 0; i < list.size(); ++i) {
+    std::string path = "scan.windows[" + std::to_string(i) + "]";
+    const auto& w = list[i];
+    if (!isClockTime(w.start())) out.push_back({path + ".start", "must be HH:MM, 00:00..23:59"});
+    if (!isClockTime(w.end())) out.push_back({path + ".end", "must be HH:MM, 00:00..23:59"});
+    if (w.start() == w.end() && isClockTime(w.start())) {
+      out.push_back({path, "start equals end: the window is empty"});
+    }
+  }
+}
+
+void checkScan(Issues& out, const v1::ScanPolicy& s) {
+  checkAction(out, "scan.action", s.action());
+  checkPathList(out, "scan.paths", s.paths(), kMaxScanPaths, true);
+  checkPathList(out, "scan.exclusions", s.exclusions(), kMaxScanExclusions, false);
+  checkWindows(out, s.windows());
+  checkRange(out, "scan.cpu_percent", s.has_cpu_percent(), s.cpu_percent(), 1, 100);
+  checkRange(out, "scan.max_file_bytes", s.has_max_file_bytes(), s.max_file_bytes(), kMiB,
+             4 * kGiB);
+  checkRange(out, "scan.full_scan_interval_days", s.has_full_scan_interval_days(),
+             s.full_scan_interval_days(), 1, 90);
+  checkOnAccessPaths(out, s.on_access_paths());
+  checkRange(out, "scan.io_mib_per_second", s.has_io_mib_per_second(), s.io_mib_per_second(), 1,
+             1000);
+  checkRange(out, "scan.file_timeout_seconds", s.has_file_timeout_seconds(),
+             s.file_timeout_seconds(), 1, 600);
+}
+
+}  // namespace
+
+std::vector<FieldIssue> validatePolicy(const v1::Policy& policy) {
+  Issues out;
+  checkAgent(out, policy.agent());
+  checkBinding(out, policy.binding());
+  checkNaming(out, policy.naming());
+  checkScan(out, policy.scan());
+  const auto& b = policy.browsing();
+  checkRange(out, "browsing.poll_interval_seconds", b.has_poll_interval_seconds(),
+             b.poll_interval_seconds(), 60, 86400);
+  const auto& r = policy.retention();
+  checkRange(out, "retention.browsing_days", r.has_browsing_days(), r.browsing_days(), 60, 3650);
+  checkRange(out, "retention.security_days", r.has_security_days(), r.security_days(), 180, 3650);
+  return out;
+}
+
+std::vector<FieldIssue> validateLayer(v1::PolicyScope scope, const v1::Policy& layer) {
+  Issues out;
+  if (scope != v1::POLICY_SCOPE_SCHOOL && scope != v1::POLICY_SCOPE_ROOM &&
+      scope != v1::POLICY_SCOPE_TERMINAL) {
+    out.push_back({"", "scope must be school, room or terminal"});
+  }
+  Issues own = validatePolicy(layer);
+  out.insert(out.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
+  if (scope != v1::POLICY_SCOPE_TERMINAL) {
+    const char* kOnlyTerminal = "only a terminal layer may set this";
+    if (layer.binding().has_mac()) out.push_back({"binding.mac", kOnlyTerminal});
+    if (layer.binding().has_ipv4()) out.push_back({"binding.ipv4", kOnlyTerminal});
+    if (layer.naming().has_hostname()) out.push_back({"naming.hostname", kOnlyTerminal});
+  }
+  return out;
+}
+
+std::string summarizeIssues(const std::vector<FieldIssue>& issues, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < issues.size() && i < max; ++i) {
+    if (!out.empty()) out += "; ";
+    out += (issues[i].field.empty() ? "(input)" : issues[i].field) + ": " + issues[i].message;
+  }
+  if (issues.size() > max) out += "; and " + std::to_string(issues.size() - max) + " more";
+  return out;
+}
+
+}  // namespace xiaoan::policy

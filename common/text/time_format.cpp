@@ -1,0 +1,37 @@
+#include "common/text/time_format.h"
+
+#include <time.h>
+
+namespace xiaoan {
+
+std::string formatLocalTime(int64_t unix_seconds) {
+  const time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm {};
+  if (::localtime_r(&t, &tm) == nullptr) return "?";
+  char buf[64];
+  if (::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0) return "?";
+  return buf;
+}
+
+std::string formatAge(int64_t age_seconds, Lang lang) {
+  const bool zh = lang == Lang::kZhCn;
+  if (age_seconds < -5) return zh ? "在未来" : "in the future";
+  if (age_seconds < 5) return zh ? "刚刚" : "just now";
+  auto phrase = [&](int64_t n, const char* zh_unit, const char* en_unit) {
+    return std::to_string(n) +
+           (zh ? std::string(" ") + zh_unit + "前" : std::string(" ") + en_unit + " ago");
+  };
+  if (age_seconds < 60) return phrase(age_seconds, "秒", "s");
+  if (age_seconds < 3600) return phrase(age_seconds / 60, "分钟", "min");
+  if (age_seconds < 48 * 3600) return phrase(age_seconds / 3600, "小时", "h");
+  const int64_t days = age_seconds / 86400;
+  return phrase(days, "天", days == 1 ? "day" : "days");
+}
+
+std::string formatTimeWithAge(int64_t unix_seconds, int64_t now_unix_seconds, Lang lang) {
+  const std::string age = formatAge(now_unix_seconds - unix_seconds, lang);
+  return formatLocalTime(unix_seconds) +
+         (lang == Lang::kZhCn ? "（" + age + "）" : " (" + age + ")");
+}
+
+}  // namespace xiaoan

@@ -1,0 +1,137 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/policy/policy_rules.h"
+#include "platform/result.h"
+#include "service/collector/store/store.h"
+#include "signatures/bundle.h"
+#include "xiaoan/v1/admin_api.pb.h"
+
+// Parsing of admin API requests (method, target, JSON body) into typed commands: the one
+// function the admin handler calls on untrusted input, also exercised by a fuzz target.
+namespace xiaoan::collector {
+
+inline constexpr size_t kMaxAdminBodyBytes = size_t{64} * 1024;
+inline constexpr uint32_t kDefaultEventLimit = 1000;
+inline constexpr uint32_t kMaxEventLimit = 10000;
+inline constexpr uint32_t kDefaultDetectionLimit = 100;
+inline constexpr uint32_t kMaxDetectionLimit = 1000;
+inline constexpr size_t kMaxBundleDescriptionBytes = 1024;
+inline constexpr std::string_view kSignaturesPath = "/api/v1/signatures";
+// POST /api/v1/signatures carries a whole bundle (at most sig::kMaxBundleBytes serialized) as
+// JSON with base64 contents: 4/3 of it plus room for names and JSON syntax. Only this route
+// gets more than kMaxAdminBodyBytes.
+inline constexpr size_t kMaxPublishBodyBytes = sig::kMaxBundleBytes / 3 * 4 + (size_t{4} << 20);
+
+struct ListSchools {};
+struct AddSchool {
+  v1::School school;
+};
+struct CreateToken {
+  v1::CreateTokenRequest request;
+};
+struct ListTokens {
+  std::string school_id;
+};
+struct RevokeToken {
+  std::string token_id;
+};
+struct ListTerminals {
+  std::string school_id;
+};
+struct ListEvents {
+  EventQuery query;
+};
+
+// GET/PUT/DELETE /api/v1/policies/{school|room|terminal}/{id}; a room id is "school_id/room".
+struct GetPolicyLayer {
+  v1::PolicyScope scope = v1::POLICY_SCOPE_UNSPECIFIED;
+  std::string id;
+};
+struct PutPolicyLayer {
+  v1::PolicyScope scope = v1::POLICY_SCOPE_UNSPECIFIED;
+  std::string id;
+  v1::Policy policy;  // validated for its scope (policy::validateLayer)
+};
+struct DeletePolicyLayer {
+  v1::PolicyScope scope = v1::POLICY_SCOPE_UNSPECIFIED;
+  std::string id;
+};
+// GET /api/v1/terminals/{id}/policy
+struct GetEffectivePolicy {
+  std::string terminal_id;
+};
+// PUT /api/v1/terminals/{id}/room with {"room": "..."} ("" = none)
+struct SetTerminalRoom {
+  std::string terminal_id;
+  std::string room;
+};
+// GET /api/v1/bundles?terminal=T
+struct ExportBundle {
+  std::string terminal_id;
+};
+// POST /api/v1/signatures (only the JSON is checked here; the bundle is checked and compiled
+// when it is published).
+struct PublishSignatures {
+  v1::PublishSignaturesRequest request;
+};
+// GET /api/v1/signatures
+struct ListSignatures {};
+// GET /api/v1/detections?school=&since=&limit=
+struct ListDetections {
+  DetectionQuery query;
+};
+
+using AdminCommand =
+    std::variant<ListSchools, AddSchool, CreateToken, ListTokens, RevokeToken, ListTerminals,
+                 ListEvents, GetPolicyLayer, PutPolicyLayer, DeletePolicyLayer, GetEffectivePolicy,
+                 SetTerminalRoom, ExportBundle, PublishSignatures, ListSignatures, ListDetections>;
+
+// The body cap of an admin request: kMaxPublishBodyBytes for POST /api/v1/signatures,
+// kMaxAdminBodyBytes for everything else.
+size_t adminBodyLimit(std::string_view method, std::string_view target);
+
+// E_NOT_FOUND: no such path; E_UNSUPPORTED: wrong method for the path;
+// E_INVALID_ARGUMENT: bad query parameter or body. A policy body with invalid fields also
+// fills `field_errors` (when given) with every issue, paths relative to the policy.
+Result<AdminCommand> parseAdminRequest(std::string_view method, std::string_view target,
+                                       std::string_view body,
+                                       std::vector<policy::FieldIssue>* field_errors = nullptr);
+
+// The routes of policies, rooms and bundles (admin_policy_request.cpp); nullopt when `path`
+// is none of them.
+std::optional<Result<AdminCommand>> routeContentRequest(
+    std::string_view method, std::string_view path,
+    const std::map<std::string, std::string>& params, std::string_view body,
+    std::vector<policy::FieldIssue>* field_errors);
+
+// The routes of signature bundles and detections (admin_scan_request.cpp); nullopt when `path`
+// is none of them.
+std::optional<Result<AdminCommand>> routeScanRequest(
+    std::string_view method, std::string_view path,
+    const std::map<std::string, std::string>& params, std::string_view body);
+
+// "limit" of a list: 1..max; E_INVALID_ARGUMENT otherwise.
+Result<uint32_t> parseLimit(const std::string& text, uint32_t max);
+// "since": an RFC 3339 time as Unix milliseconds; E_INVALID_ARGUMENT otherwise.
+Result<int64_t> parseSinceMs(const std::string& text);
+
+// Splits "a=1&b=x%20y" into decoded pairs; E_INVALID_ARGUMENT on bad escapes.
+Result<std::map<std::string, std::string>> parseQuery(std::string_view query);
+
+// Decodes %XX escapes of a path segment ('+' stays '+'); E_INVALID_ARGUMENT on bad escapes.
+Result<std::string> decodePathSegment(std::string_view segment);
+
+// E_UNSUPPORTED unless `method` is `want`.
+Status requireMethod(std::string_view method, std::string_view want);
+
+// School ids: 1..32 of [a-z0-9-].
+bool isValidSchoolId(std::string_view id);
+
+}  // namespace xiaoan::collector

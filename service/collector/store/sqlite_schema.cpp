@@ -1,0 +1,198 @@
+#include "service/collector/store/sqlite_schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace xiaoan::collector {
+
+// Times are Unix milliseconds. Epochs (fixed64) are stored bit-for-bit as signed 64-bit.
+const char* const kSchemaSql = R"sql(
+CREATE TABLE IF NOT EXISTS schools(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  abbr TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS enrollment_tokens(
+  id TEXT PRIMARY KEY,
+  secret_sha256 TEXT NOT NULL,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  expires_at INTEGER,
+  max_uses INTEGER NOT NULL,
+  uses INTEGER NOT NULL DEFAULT 0,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  note TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS terminals(
+  id TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  hostname TEXT NOT NULL DEFAULT '',
+  macs TEXT NOT NULL DEFAULT '',
+  ipv4 TEXT NOT NULL DEFAULT '',
+  os_version TEXT NOT NULL DEFAULT '',
+  agent_id TEXT NOT NULL DEFAULT '',
+  agent_version TEXT NOT NULL DEFAULT '',
+  enrolled_at INTEGER,
+  last_checkin INTEGER,
+  policy_version INTEGER NOT NULL DEFAULT 0,
+  spool_pending INTEGER NOT NULL DEFAULT 0,
+  events_stored INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS terminals_school ON terminals(school_id);
+
+CREATE TABLE IF NOT EXISTS terminal_macs(
+  school_id TEXT NOT NULL,
+  mac TEXT NOT NULL,
+  terminal_id TEXT NOT NULL REFERENCES terminals(id),
+  PRIMARY KEY(school_id, mac)) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS agents(
+  id TEXT PRIMARY KEY,
+  terminal_id TEXT NOT NULL REFERENCES terminals(id),
+  school_id TEXT NOT NULL,
+  token_id TEXT NOT NULL,
+  cert_serial TEXT NOT NULL,
+  smbios_uuid TEXT NOT NULL DEFAULT '',
+  machine_id TEXT NOT NULL DEFAULT '',
+  enrolled_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS agents_terminal ON agents(terminal_id);
+
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY,
+  agent_id TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  seq INTEGER,
+  type TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  wall_time INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  body BLOB,
+  payload_json TEXT);
+CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events(agent_id, stream, epoch, seq);
+CREATE INDEX IF NOT EXISTS events_type ON events(type, id);
+
+CREATE TABLE IF NOT EXISTS stream_heads(
+  agent_id TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  max_seq INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY(agent_id, stream, epoch)) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS admins(
+  name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS admin_audit(
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  admin TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL);
+)sql";
+
+// Version 1 -> 2: the signed content channel (policy layers, rooms, what was issued).
+const char* const kMigrationTo2 = R"sql(
+ALTER TABLE terminals ADD COLUMN room TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE policy_layers(
+  scope TEXT NOT NULL,
+  id TEXT NOT NULL,
+  policy BLOB NOT NULL,
+  revision INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY(scope, id)) WITHOUT ROWID;
+
+CREATE TABLE issued_content(
+  agent_id TEXT PRIMARY KEY,
+  policy_version INTEGER NOT NULL,
+  policy_hash BLOB NOT NULL,
+  policy_document BLOB NOT NULL,
+  targets_version INTEGER NOT NULL,
+  targets_envelope BLOB NOT NULL,
+  targets_expires INTEGER NOT NULL,
+  timestamp_version INTEGER NOT NULL,
+  timestamp_envelope BLOB NOT NULL,
+  timestamp_expires INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+
+CREATE TABLE counters(
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO counters(name, value) VALUES('content_version', 0);
+)sql";
+
+// Version 2 -> 3: signature bundles (antivirus). Bundle versions have their own counter so that
+// admins see 1, 2, 3 rather than gaps left by policy and metadata versions. `data` is the
+// artifact (the serialized SignatureBundle), kept to restore a lost artifact file.
+const char* const kMigrationTo3 = R"sql(
+ALTER TABLE terminals ADD COLUMN signatures_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN last_full_scan INTEGER;
+ALTER TABLE issued_content ADD COLUMN signatures_version INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE signature_bundles(
+  version INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  rule_count INTEGER NOT NULL,
+  file_count INTEGER NOT NULL,
+  published_at INTEGER NOT NULL,
+  published_by TEXT NOT NULL,
+  description TEXT NOT NULL,
+  warnings BLOB NOT NULL,
+  data BLOB NOT NULL);
+
+INSERT INTO counters(name, value) VALUES('signatures_version', 0);
+)sql";
+
+namespace {
+
+// Step i brings a database from version i to version i + 1.
+constexpr const char* const* kSteps[] = {&kSchemaSql, &kMigrationTo2, &kMigrationTo3};
+static_assert(std::size(kSteps) == kSchemaVersion);
+
+Result<int64_t> userVersion(SqliteDb& db) {
+  XIAOAN_ASSIGN_OR_RETURN(auto stmt, db.prepare("PRAGMA user_version"));
+  XIAOAN_ASSIGN_OR_RETURN(bool row, stmt->step());
+  return row ? stmt->columnInt64(0) : 0;
+}
+
+Status checkNotNewer(int64_t version) {
+  if (version <= kSchemaVersion) return Status::ok();
+  return Status(ErrorCode::kDatabase, "database schema version " + std::to_string(version) +
+                                          " is newer than this collector understands");
+}
+
+// Runs the missing steps; the caller holds the write transaction.
+Status migrate(SqliteDb& db) {
+  // Read again under the write lock: another process may have migrated meanwhile.
+  XIAOAN_ASSIGN_OR_RETURN(int64_t version, userVersion(db));
+  XIAOAN_RETURN_IF_ERROR(checkNotNewer(version));
+  if (version == kSchemaVersion) return Status::ok();
+  for (int64_t v = version; v < kSchemaVersion; ++v) {
+    XIAOAN_RETURN_IF_ERROR(db.exec(*kSteps[v]));
+  }
+  return db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+}
+
+}  // namespace
+
+Status applySchema(SqliteDb& db) {
+  XIAOAN_ASSIGN_OR_RETURN(int64_t version, userVersion(db));
+  XIAOAN_RETURN_IF_ERROR(checkNotNewer(version));
+  if (version == kSchemaVersion) return Status::ok();
+  XIAOAN_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
+  Status st = migrate(db);
+  if (!st.isOk()) {
+    (void)db.exec("ROLLBACK");
+    return st;
+  }
+  return db.exec("COMMIT");
+}
+
+}  // namespace xiaoan::collector
