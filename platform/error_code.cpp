@@ -18,6 +18,7 @@ constexpr std::array kCodes = {
     CodeText{ErrorCode::kConfigInvalid, "E_CONFIG_INVALID", "配置文件无效",
              "configuration is invalid"},
     CodeText{ErrorCode::kNotFound, "E_NOT_FOUND", "未找到", "not found"},
+    CodeText{ErrorCode::kExists, "E_EXISTS", "已存在同名文件", "a file of that name exists already"},
     CodeText{ErrorCode::kIo, "E_IO", "读写磁盘失败", "disk I/O failed"},
     CodeText{ErrorCode::kPermissionDenied, "E_PERMISSION_DENIED", "权限不足，需要管理员（root）",
              "permission denied: administrator (root) required"},

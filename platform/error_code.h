@@ -11,6 +11,7 @@ enum class ErrorCode {
   kInvalidArgument,
   kConfigInvalid,
   kNotFound,
+  kExists,  // a file or entry that must not exist yet does
   kIo,
   kPermissionDenied,
   kAlreadyRunning,

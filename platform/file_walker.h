@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "platform/file.h"
 #include "platform/result.h"
 
 // Walks directory trees for scanning (OS seam). Directories are opened relative to their
@@ -16,36 +17,11 @@
 
 namespace xiaoan {
 
-// What the walk saw of an entry (lstat semantics: never through a symlink).
-struct FileStat {
-  uint64_t dev = 0;
-  uint64_t ino = 0;
-  uint64_t size = 0;
-  uint64_t nlink = 0;
-  int64_t mtime_ns = 0;
-  int64_t ctime_ns = 0;
-  uint32_t uid = 0;
-  uint32_t gid = 0;
-  uint32_t mode = 0;  // st_mode: type and permission bits
-};
-
-// A file's identity on this machine.
-struct FileId {
-  uint64_t dev = 0;
-  uint64_t ino = 0;
-  bool operator==(const FileId&) const = default;
-};
-struct FileIdHash {
-  size_t operator()(const FileId& id) const noexcept {
-    return static_cast<size_t>((id.ino * 0x9E3779B97F4A7C15ull) ^ id.dev);
-  }
-};
-
 // A regular file found by the walk. The strings and the descriptor are valid during the
 // callback only.
 struct WalkEntry {
-  int dir_fd = -1;        // the directory holding the file: open it with openat(dir_fd, name)
-  std::string_view name;  // entry name in dir_fd; NUL-terminated (usable as a C string)
+  NativeHandle dir = kInvalidHandle;  // the directory holding the file: see openWalkEntry()
+  std::string_view name;  // entry name in `dir`; NUL-terminated (usable as a C string)
   std::string_view path;  // full path (root + names), for display and external variables
   FileStat stat;
   uint32_t depth = 0;  // 1 = directly in a root directory (0 = the root itself is a file)
@@ -99,7 +75,9 @@ class FileWalker {
 // The implementation for the OS this binary was built for.
 std::unique_ptr<FileWalker> makeFileWalker();
 
-// The FileStat of an open file (fstat), e.g. to check it is the file the walk saw.
-Result<FileStat> fstatFile(int fd);
+// Opens a file the walk yielded, relative to its directory, for reading: never through a
+// symlink, never blocking (a FIFO swapped in) and never as a controlling terminal (check File::stat() against entry.stat to be
+// sure it is still the file that was walked).
+Result<File> openWalkEntry(const WalkEntry& entry);
 
 }  // namespace xiaoan

@@ -1,9 +1,6 @@
 #include "agent/scan/file_reader.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <cerrno>
+#include <utility>
 
 namespace xiaoan::agent::scan {
 
@@ -29,80 +26,67 @@ void BigFileGate::wakeAll() {
   cv_.notify_all();
 }
 
-Result<std::span<const uint8_t>> FileReader::load(int fd, const FileStat& walked) {
+Result<std::span<const uint8_t>> FileReader::load(const File& file, const FileStat& walked) {
   release();
-  XIAOAN_ASSIGN_OR_RETURN(loaded_, fstatFile(fd));
+  XIAOAN_ASSIGN_OR_RETURN(loaded_, file.stat());
   if (loaded_.dev != walked.dev || loaded_.ino != walked.ino || loaded_.size != walked.size) {
     return Status(ErrorCode::kNotFound, "changed since the walk");
   }
   if (loaded_.size == 0) return std::span<const uint8_t>();
-  if (loaded_.size <= kReadLimitBytes) return readSmall(fd, loaded_.size);
-  return loadLarge(fd, loaded_.size);
+  if (loaded_.size <= kReadLimitBytes) return readSmall(file, loaded_.size);
+  return loadLarge(file, loaded_.size);
 }
 
 namespace {
 
-// Reads `size` bytes from the start of `fd`. E_NOT_FOUND when the file is shorter now.
-Status readAll(int fd, uint8_t* out, uint64_t size) {
-  uint64_t got = 0;
-  while (got < size) {
-    ssize_t n = ::pread(fd, out + got, size - got, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errnoStatus(ErrorCode::kIo, "read");
-    if (n == 0) return Status(ErrorCode::kNotFound, "shrank while being read");
-    got += static_cast<uint64_t>(n);
-  }
+// Reads `size` bytes from the start of `file`. E_NOT_FOUND when the file is shorter now.
+Status readAll(const File& file, uint8_t* out, uint64_t size) {
+  XIAOAN_ASSIGN_OR_RETURN(size_t got, file.readAt(out, size, 0));
+  if (got < size) return Status(ErrorCode::kNotFound, "shrank while being read");
   return Status::ok();
 }
 
 }  // namespace
 
-Result<std::span<const uint8_t>> FileReader::readSmall(int fd, uint64_t size) {
+Result<std::span<const uint8_t>> FileReader::readSmall(const File& file, uint64_t size) {
   if (buffer_.size() < size) buffer_.resize(size);
-  XIAOAN_RETURN_IF_ERROR(readAll(fd, buffer_.data(), size));
+  XIAOAN_RETURN_IF_ERROR(readAll(file, buffer_.data(), size));
   return std::span<const uint8_t>(buffer_.data(), size);
 }
 
-Result<std::span<const uint8_t>> FileReader::loadLarge(int fd, uint64_t size) {
+Result<std::span<const uint8_t>> FileReader::loadLarge(const File& file, uint64_t size) {
   if (size >= kBigFileBytes) {
     if (!gate_.acquire(cancelled_)) return Status(ErrorCode::kCancelled, "scan stopped");
     holds_gate_ = true;
   }
+  // Up to kCopyLimitBytes the file is copied: a mapping of a file that someone truncates
+  // mid-scan would fault the agent (anyone can do that in /tmp).
   const bool copy = size <= kCopyLimitBytes;
-  void* p = copy ? ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                 : ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (p == MAP_FAILED) {
-    Status st = errnoStatus(ErrorCode::kIo, "mmap");
+  auto region = copy ? allocatePages(size) : mapFileReadOnly(file, size);
+  if (!region.isOk()) {
     release();
-    return st;
+    return region.status();
   }
-  map_ = p;
-  map_len_ = size;
+  large_ = std::move(region).value();
   if (copy) {
-    Status st = readAll(fd, static_cast<uint8_t*>(p), size);
+    Status st = readAll(file, large_.data(), size);
     if (!st.isOk()) {
       release();
       return st;
     }
-  } else {
-    ::madvise(p, size, MADV_SEQUENTIAL);
   }
-  return std::span<const uint8_t>(static_cast<const uint8_t*>(p), size);
+  return std::span<const uint8_t>(large_.data(), size);
 }
 
-bool FileReader::unchanged(int fd, FileStat* now) const {
-  auto st = fstatFile(fd);
+bool FileReader::unchanged(const File& file, FileStat* now) const {
+  auto st = file.stat();
   if (!st.isOk()) return false;
   *now = *st;
   return now->size == loaded_.size && now->mtime_ns == loaded_.mtime_ns;
 }
 
 void FileReader::release() {
-  if (map_ != nullptr) {
-    ::munmap(map_, map_len_);
-    map_ = nullptr;
-    map_len_ = 0;
-  }
+  large_.reset();
   if (holds_gate_) {
     holds_gate_ = false;
     gate_.release();

@@ -7,7 +7,8 @@
 #include <span>
 #include <vector>
 
-#include "platform/file_walker.h"
+#include "platform/file.h"
+#include "platform/memory.h"
 #include "platform/result.h"
 
 // Brings one open file into memory for a scan thread: small files are read into a buffer the
@@ -52,21 +53,20 @@ class FileReader {
   // The content of `fd`, which the walk saw as `walked`. E_NOT_FOUND when it is not that file
   // any more (other device, inode or size: replaced or changed); E_IO when reading fails. The
   // bytes stay valid until release() or the next load().
-  Result<std::span<const uint8_t>> load(int fd, const FileStat& walked);
+  Result<std::span<const uint8_t>> load(const File& file, const FileStat& walked);
   // True when the loaded file still has the size and mtime it had at load(); `*now` gets its
   // current stat.
-  bool unchanged(int fd, FileStat* now) const;
+  bool unchanged(const File& file, FileStat* now) const;
   void release();
 
  private:
-  Result<std::span<const uint8_t>> readSmall(int fd, uint64_t size);
-  Result<std::span<const uint8_t>> loadLarge(int fd, uint64_t size);
+  Result<std::span<const uint8_t>> readSmall(const File& file, uint64_t size);
+  Result<std::span<const uint8_t>> loadLarge(const File& file, uint64_t size);
 
   BigFileGate& gate_;
   const std::atomic<bool>& cancelled_;
   std::vector<uint8_t> buffer_;
-  void* map_ = nullptr;  // a large file: anonymous memory it was read into, or its mapping
-  size_t map_len_ = 0;
+  MemoryRegion large_;  // a large file: anonymous memory it was read into, or its mapping
   bool holds_gate_ = false;
   FileStat loaded_;
 };

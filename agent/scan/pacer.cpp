@@ -1,26 +1,20 @@
 #include "agent/scan/pacer.h"
 
-#include <time.h>
+#include "platform/clock.h"
 
 #include <algorithm>
 
 namespace xiaoan::agent::scan {
 namespace {
 
-uint64_t readClock(clockid_t id) {
-  struct timespec ts {};
-  if (::clock_gettime(id, &ts) != 0) return 0;
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
 constexpr uint64_t kNsPerSecond = 1'000'000'000ull;
 constexpr uint64_t kMiB = 1ull << 20;
 
 }  // namespace
 
-uint64_t SystemPacerEnv::monotonicNs() const { return readClock(CLOCK_MONOTONIC); }
+uint64_t SystemPacerEnv::monotonicNs() const { return steadyNs(); }
 
-uint64_t SystemPacerEnv::threadCpuNs() const { return readClock(CLOCK_THREAD_CPUTIME_ID); }
+uint64_t SystemPacerEnv::threadCpuNs() const { return threadCpuTimeNs(); }
 
 void SystemPacerEnv::waitFor(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                              uint64_t ns) const {

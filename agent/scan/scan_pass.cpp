@@ -1,8 +1,5 @@
 #include "agent/scan/scan_pass.h"
 
-#include <fcntl.h>
-#include <time.h>
-
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -12,6 +9,7 @@
 
 #include "agent/scan/path_text.h"
 #include "common/crypto/ed25519.h"
+#include "platform/clock.h"
 #include "platform/logging.h"
 
 namespace xiaoan::agent::scan {
@@ -21,7 +19,6 @@ using google::protobuf::util::TimeUtil;
 
 // Files are opened where the walk found them (no path resolution), never through a symlink,
 // never as a controlling terminal, never blocking on a FIFO swapped in since the walk.
-constexpr int kOpenFlags = O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
 // The cache file holds every entry (up to ~14 MB): written once a minute during a pass, and
 // after an on-access pass (a few files) at most every 5 minutes; the engine writes it at stop.
 constexpr auto kCacheSaveInterval = std::chrono::seconds(60);
@@ -40,11 +37,7 @@ uint64_t monotonicNs() {
                                    .count());
 }
 
-uint64_t threadCpuNs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
+uint64_t threadCpuNs() { return threadCpuTimeNs(); }
 
 int64_t wallNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -230,13 +223,14 @@ bool ScanPass::onWalkedFile(const WalkEntry& e) {
     counters_.done(st.size);
     return true;
   }
-  UniqueFd fd(::openat(e.dir_fd, e.name.data(), kOpenFlags));
-  if (!fd.valid()) {
-    bool gone = errno == ENOENT || errno == ELOOP;
+  auto file = openWalkEntry(e);
+  if (!file.isOk()) {
+    const int err = file.status().sysErrno();
+    bool gone = file.status().code() == ErrorCode::kNotFound || err == ELOOP;
     counters_.skip(gone ? SkipReason::kVanished : SkipReason::kUnreadable, e.path, 1, st.size);
     return true;
   }
-  return queue_.push(std::move(fd), e.path, e.path.size() - e.name.size(), st);
+  return queue_.push(std::move(file).value(), e.path, e.path.size() - e.name.size(), st);
 }
 
 void ScanPass::onWalkSkip(WalkSkip reason, std::string_view path, uint64_t count) {
@@ -248,7 +242,7 @@ void ScanPass::workerMain(Worker* w) {
   while (!shouldStop() && queue_.pop(&w->item)) {
     scanItem(*w);
     w->reader.release();
-    w->item.fd.reset();
+    w->item.file.close();
   }
   threadDone();
 }
@@ -270,7 +264,7 @@ void ScanPass::scanItem(Worker& w) {
 }
 
 bool ScanPass::loadItem(Worker& w, std::span<const uint8_t>* data) {
-  auto loaded = w.reader.load(w.item.fd.get(), w.item.stat);
+  auto loaded = w.reader.load(w.item.file, w.item.stat);
   if (loaded.isOk()) {
     *data = *loaded;
     return true;
@@ -300,7 +294,7 @@ void ScanPass::finishScan(Worker& w, Result<std::vector<sig::Match>>& matches,
                           std::span<const uint8_t> data) {
   const FileStat& st = w.item.stat;
   FileStat now;
-  if (!w.reader.unchanged(w.item.fd.get(), &now)) {
+  if (!w.reader.unchanged(w.item.file, &now)) {
     counters_.skip(SkipReason::kVanished, w.item.path, 1, st.size);
     return;
   }

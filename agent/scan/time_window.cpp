@@ -1,6 +1,6 @@
 #include "agent/scan/time_window.h"
 
-#include <time.h>
+#include "platform/clock.h"
 
 namespace xiaoan::agent::scan {
 
@@ -58,10 +58,8 @@ int minutesUntilOpen(const std::vector<DailyWindow>& windows, int minute) {
 }
 
 int localMinuteOfDay(std::chrono::system_clock::time_point t) {
-  const time_t secs = std::chrono::system_clock::to_time_t(t);
-  struct tm local {};
-  if (::localtime_r(&secs, &local) == nullptr) return 0;
-  return local.tm_hour * 60 + local.tm_min;
+  const LocalTime local = toLocalTime(t);
+  return local.hour * 60 + local.minute;
 }
 
 }  // namespace xiaoan::agent::scan

@@ -2,12 +2,12 @@
 
 namespace xiaoan::agent::scan {
 
-bool WorkQueue::push(UniqueFd fd, std::string_view path, size_t name_offset, const FileStat& stat) {
+bool WorkQueue::push(File file, std::string_view path, size_t name_offset, const FileStat& stat) {
   std::unique_lock lock(mu_);
   not_full_.wait(lock, [&] { return count_ < slots_.size() || aborted_; });
   if (aborted_) return false;
   WorkItem& slot = slots_[(head_ + count_) % slots_.size()];
-  slot.fd = std::move(fd);
+  slot.file = std::move(file);
   slot.path.assign(path);
   slot.name_offset = name_offset;
   slot.stat = stat;
@@ -22,7 +22,7 @@ bool WorkQueue::pop(WorkItem* out) {
   not_empty_.wait(lock, [&] { return count_ > 0 || closed_ || aborted_; });
   if (aborted_ || count_ == 0) return false;
   WorkItem& slot = slots_[head_];
-  out->fd = std::move(slot.fd);
+  out->file = std::move(slot.file);
   out->path.swap(slot.path);
   out->name_offset = slot.name_offset;
   out->stat = slot.stat;
@@ -45,7 +45,7 @@ void WorkQueue::abort() {
   {
     std::lock_guard lock(mu_);
     aborted_ = true;
-    for (WorkItem& slot : slots_) slot.fd.reset();
+    for (WorkItem& slot : slots_) slot.file.close();
     count_ = 0;
   }
   not_empty_.notify_all();

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "platform/file_walker.h"
-#include "platform/unique_fd.h"
 
 // The walker's hand-over to the scan threads: a bounded ring of open files. Slots keep their
 // path strings, which are swapped with the consumer's, so steady state allocates nothing.
@@ -16,7 +15,7 @@
 namespace xiaoan::agent::scan {
 
 struct WorkItem {
-  UniqueFd fd;
+  File file;
   std::string path;        // raw bytes
   size_t name_offset = 0;  // the entry name is path.substr(name_offset)
   FileStat stat;           // as the walk saw it
@@ -27,8 +26,8 @@ class WorkQueue {
  public:
   explicit WorkQueue(size_t capacity) : slots_(capacity) {}
 
-  // Blocks while full; false when aborted (the fd is closed).
-  bool push(UniqueFd fd, std::string_view path, size_t name_offset, const FileStat& stat);
+  // Blocks while full; false when aborted (the file is closed).
+  bool push(File file, std::string_view path, size_t name_offset, const FileStat& stat);
   // Blocks while empty; false when closed and drained, or aborted.
   bool pop(WorkItem* out);
   // No more pushes; consumers drain what is left.

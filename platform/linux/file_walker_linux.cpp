@@ -117,7 +117,7 @@ class Pass {
 
 void Pass::yield(int dir_fd, const char* name, const FileStat& st, uint32_t depth) {
   WalkEntry e;
-  e.dir_fd = dir_fd;
+  e.dir = dir_fd;
   e.name = name;
   e.path = path_;
   e.stat = st;
@@ -274,10 +274,12 @@ std::string_view walkSkipName(WalkSkip reason) {
 
 std::unique_ptr<FileWalker> makeFileWalker() { return std::make_unique<LinuxFileWalker>(); }
 
-Result<FileStat> fstatFile(int fd) {
-  struct stat sb {};
-  if (::fstat(fd, &sb) != 0) return errnoStatus(ErrorCode::kIo, "fstat");
-  return toFileStat(sb);
+Result<File> openWalkEntry(const WalkEntry& entry) {
+  const int fd = ::openat(static_cast<int>(entry.dir), entry.name.data(),
+                          O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errnoStatus(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                                 "open " + std::string(entry.path));
+  return File::adopt(fd);
 }
 
 }  // namespace xiaoan

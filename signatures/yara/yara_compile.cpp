@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "platform/memory.h"
 #include "signatures/yara/include_resolver.h"
 #include "signatures/yara/yara_impl.h"
 
@@ -127,12 +128,13 @@ Status defineExternals(YR_COMPILER* compiler) {
 // Compiles one top-level source under its bundle name (libyara takes the name with a FILE*).
 Status addSource(CompileContext& ctx, const RuleSource& source) {
   if (source.text.empty()) return Status::ok();
-  FILE* f = ::fmemopen(const_cast<char*>(source.text.data()), source.text.size(), "r");
-  if (f == nullptr) return errnoStatus(ErrorCode::kInternal, "fmemopen " + source.name);
+  auto stream = openMemoryStream(source.text);
+  if (!stream.isOk()) {
+    return Status(ErrorCode::kInternal, source.name + ": " + stream.status().message());
+  }
   ctx.stack.assign(1, source.name);
   ctx.compiled.insert(source.name);
-  yr_compiler_add_file(ctx.compiler, f, nullptr, source.name.c_str());
-  ::fclose(f);
+  yr_compiler_add_file(ctx.compiler, stream->get(), nullptr, source.name.c_str());
   return Status::ok();
 }
 

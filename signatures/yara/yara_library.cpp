@@ -2,10 +2,6 @@
 
 #include <yara.h>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <mutex>
 #include <string>
 
@@ -51,10 +47,5 @@ void YaraLibraryRef::release() {
   if (--g_refs == 0) yr_finalize();
 }
 
-void trimHeap() {
-#ifdef __GLIBC__
-  ::malloc_trim(0);
-#endif
-}
 
 }  // namespace xiaoan::sig

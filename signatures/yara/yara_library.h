@@ -1,5 +1,6 @@
 #pragma once
 
+#include "platform/memory.h"
 #include "platform/result.h"
 
 // libyara's process-wide state (yr_initialize / yr_finalize) behind a reference count, so
@@ -8,9 +9,9 @@
 
 namespace xiaoan::sig {
 
-// Gives the pages of freed heap memory back to the system (glibc's malloc_trim; nothing
-// elsewhere). Called after a compile or a scan freed tens of MB in small blocks.
-void trimHeap();
+// Gives the pages of freed heap memory back to the system; called after a compile or a scan
+// freed tens of MB in small blocks (the OS seam's trimHeap).
+using ::xiaoan::trimHeap;
 
 class YaraLibraryRef {
  public:

@@ -93,7 +93,7 @@ class DeletingVisitor : public RecordingVisitor {
     if (files.empty()) {
       for (int i = 0; i < 5; ++i) {
         std::string n = "f" + std::to_string(i);
-        if (n != e.name) ::unlinkat(e.dir_fd, n.c_str(), 0);
+        if (n != e.name) ::unlinkat(static_cast<int>(e.dir), n.c_str(), 0);
       }
     }
     return RecordingVisitor::onFile(e);
