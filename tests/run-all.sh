@@ -10,6 +10,9 @@ jobs=$(nproc)
 
 step() { printf '\n==== %s\n' "$*"; }
 
+step "OS seam: no OS header, system call or OS #ifdef outside platform/"
+bash "$src/tests/lint/check_os_seam.sh" "$src"
+
 step "release build (GCC) + unit and integration tests"
 cmake -S "$src" -B "$src/build/ci-release" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$src/build/ci-release" -j"$jobs"
