@@ -154,16 +154,23 @@ Status validateBootstrapConfig(const v1::AgentBootstrapConfig& c) {
   return Status::ok();
 }
 
-Result<v1::AgentBootstrapConfig> loadBootstrapConfig(const std::string& path) {
+Result<v1::AgentBootstrapConfig> readBootstrapConfig(const std::string& path) {
   auto text = readFile(path, kMaxConfigBytes);
   if (!text.isOk()) {
-    return Status(ErrorCode::kConfigInvalid,
-                  "cannot read " + path + ": " + text.status().toString(),
+    return Status(text.status().code(), "cannot read " + path + ": " + text.status().toString(),
                   text.status().sysErrno());
   }
   auto config = parseBootstrapConfig(*text);
   if (!config.isOk()) {
     return Status(ErrorCode::kConfigInvalid, path + ": " + config.status().message());
+  }
+  return config;
+}
+
+Result<v1::AgentBootstrapConfig> loadBootstrapConfig(const std::string& path) {
+  auto config = readBootstrapConfig(path);
+  if (!config.isOk()) {
+    return Status(ErrorCode::kConfigInvalid, config.status().message(), config.status().sysErrno());
   }
   applyBootstrapDefaults(*config);
   Status st = validateBootstrapConfig(*config);
