@@ -16,7 +16,8 @@ const std::vector<OptionSpec>& globalOptions() {
            agent::kDefaultStatusSocket + "）",
        std::string("agent control socket (default: status_socket from the config, else ") +
            agent::kDefaultStatusSocket + ")"},
-      {"config", true, "FILE", std::string("代理配置文件（默认 ") + agent::kDefaultConfigPath + "）",
+      {"config", true, "FILE",
+       std::string("代理配置文件（默认 ") + agent::kDefaultConfigPath + "）",
        std::string("agent config file (default ") + agent::kDefaultConfigPath + ")"},
       {"lang", true, "zh|en", "输出语言（默认按 LC_ALL / LC_MESSAGES / LANG，非 en 即中文）",
        "output language (default from LC_ALL / LC_MESSAGES / LANG: en* is English, else Chinese)"},
