@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "agent/content/content_time.h"
+#include "common/proto_time.h"
 #include "agent/content/offline_bundle.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"

@@ -1,6 +1,6 @@
 // ContentManager: freshness and the ContentStatus it reports.
 #include "agent/content/content_manager.h"
-#include "agent/content/content_time.h"
+#include "common/proto_time.h"
 #include "platform/logging.h"
 #include "common/text/time_format.h"
 
@@ -16,7 +16,7 @@ std::optional<TimePoint> ContentManager::channelExpiry() const {
   const auto& current = policy_.current();
   if (target != nullptr && target->has_expires() && current &&
       current->sha256 == target->sha256()) {
-    const TimePoint policy_expires = fromProtoTime(target->expires());
+    const TimePoint policy_expires = fromTimestamp(target->expires());
     if (!expires || policy_expires < *expires) expires = policy_expires;
   }
   return expires;
@@ -60,15 +60,15 @@ v1::ContentStatus ContentManager::statusLocked() const {
   }
   if (const auto& p = policy_.current()) {
     if (p->document.has_issued_at()) *s.mutable_policy_issued_at() = p->document.issued_at();
-    if (p->applied_at != TimePoint{}) *s.mutable_policy_applied_at() = protoTime(p->applied_at);
+    if (p->applied_at != TimePoint{}) *s.mutable_policy_applied_at() = toTimestamp(p->applied_at);
     s.set_from_offline_bundle(p->from_offline_bundle);
   }
-  if (const auto expires = channelExpiry()) *s.mutable_expires() = protoTime(*expires);
+  if (const auto expires = channelExpiry()) *s.mutable_expires() = toTimestamp(*expires);
   s.set_stale(staleAt(now));
   if (last_rejection_) *s.mutable_last_rejection() = *last_rejection_;
-  if (last_rejection_at_) *s.mutable_last_rejection_at() = protoTime(*last_rejection_at_);
-  if (last_verified_at_) *s.mutable_last_verified_at() = protoTime(*last_verified_at_);
-  if (state_) *s.mutable_time_floor() = protoTime(trust::timeFloor(*state_, now));
+  if (last_rejection_at_) *s.mutable_last_rejection_at() = toTimestamp(*last_rejection_at_);
+  if (last_verified_at_) *s.mutable_last_verified_at() = toTimestamp(*last_verified_at_);
+  if (state_) *s.mutable_time_floor() = toTimestamp(trust::timeFloor(*state_, now));
   return s;
 }
 
