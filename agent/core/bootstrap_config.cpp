@@ -1,13 +1,12 @@
 #include "agent/core/bootstrap_config.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <filesystem>
 
 #include "common/crypto/pki.h"
+#include "common/proto_json.h"
 #include "platform/file_util.h"
 
 namespace xiaoan::agent {
@@ -91,10 +90,8 @@ Result<v1::AgentBootstrapConfig> parseBootstrapConfig(std::string_view json) {
     return Status(ErrorCode::kConfigInvalid, "config larger than 64 KiB");
   }
   v1::AgentBootstrapConfig config;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto st = google::protobuf::util::JsonStringToMessage(std::string(json), &config, options);
-  if (!st.ok()) return Status(ErrorCode::kConfigInvalid, "JSON: " + st.ToString());
+  Status st = parseStrictJson(json, &config);
+  if (!st.isOk()) return Status(ErrorCode::kConfigInvalid, st.message());
   return config;
 }
 
