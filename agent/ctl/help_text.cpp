@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "agent/core/default_paths.h"
-#include "agent/ctl/localize.h"
 #include "common/cli/cli_command_table.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 
