@@ -119,7 +119,7 @@ void AgentDaemon::initContent() {
   content_reporter_ = std::make_unique<StatusContentReporter>(*status_, *events_, *spool_);
   content_ = std::make_unique<content::ContentManager>(
       content::ContentManagerOptions{config_.state_dir(), config_.trust_root()}, clock_,
-      *downloader_, *content_reporter_, *this);
+      *downloader_, *content_reporter_, static_cast<content::ContentConsumer&>(*this));
   content_->open();  // the pinned root shows in status before enrollment
 }
 
