@@ -1,21 +1,22 @@
 #pragma once
 
-#include <chrono>
-#include <functional>
 #include <mutex>
-#include <optional>
 #include <string>
 
+#include "agent/content/artifact_appliers.h"
 #include "agent/content/artifact_fetcher.h"
 #include "agent/content/artifact_store.h"
-#include "agent/content/policy_applier.h"
-#include "agent/content/trust_store.h"
+#include "agent/content/artifact_sync.h"
+#include "agent/content/content_consumer.h"
+#include "agent/content/content_events.h"
+#include "agent/content/content_reporter.h"
+#include "agent/content/content_status_model.h"
+#include "agent/content/trusted_metadata.h"
+#include "common/trust/trust_verifier.h"
 #include "platform/clock.h"
 #include "platform/result.h"
-#include "common/trust/trust_verifier.h"
 #include "xiaoan/v1/agent_api.pb.h"
 #include "xiaoan/v1/control.pb.h"
-#include "xiaoan/v1/event.pb.h"
 #include "xiaoan/v1/status.pb.h"
 
 namespace xiaoan::agent::content {
@@ -26,43 +27,24 @@ struct ContentManagerOptions {
   std::string pinned_root_path;
 };
 
-// The signature bundle the scanner runs: version 0 and no hash for the rules shipped with the
-// agent.
-struct LoadedSignatureArtifact {
-  uint64_t version = 0;
-  std::string sha256;  // raw SHA-256 of the artifact bytes
-};
-
-// How the content channel reaches the rest of the agent (wired by the daemon).
-struct ContentHooks {
-  // Makes a newly running policy take effect (check-in interval, upload rate).
-  std::function<void(const v1::Policy&)> on_policy;
-  // Appends a ContentUpdateEvent (security priority) through the spool.
-  std::function<void(v1::ContentUpdateEvent)> on_event;
-  // Sets (non-OK) or clears (OK) a degraded status condition, by key.
-  std::function<void(const std::string& key, const Status&)> on_condition;
-  // The channel's state for AgentStatus changed.
-  std::function<void(const v1::ContentStatus&, uint64_t policy_version)> on_status;
-  // Loads the verified bytes of a SIGNATURES artifact (the scanner's SignatureLoader).
-  // E_RULES_INVALID, E_TOO_LARGE or E_META_MISMATCH reject the bundle: the rules loaded stay,
-  // and the same bytes are not fetched and judged again. Unset: signature artifacts are ignored.
-  std::function<Status(std::string_view bytes, const v1::Artifact& artifact)> on_signatures;
-  // The signature bundle loaded now.
-  std::function<LoadedSignatureArtifact()> signatures_loaded;
-};
-
 // The agent side of the signed content channel (DESIGN.md §6): the check-in loop hands it
 // CheckinResponse.trust, xiaoanctl apply-bundle an offline bundle. Both go the same way:
-// trust::applyUpdate against the trusted state -> the new state persisted (only then used) ->
-// the artifacts it names fetched, verified and applied (the policy, the signature bundle). Any
-// rejection keeps everything that runs as it is (RELIABILITY.md I1, I2) and is reported: a
+// the update verified against the trusted metadata -> the new state persisted (only then used)
+// -> the artifacts it names fetched, verified and applied (the policy, the signature bundle).
+// Any rejection keeps everything that runs as it is (RELIABILITY.md I1, I2) and is reported: a
 // status condition (code + line) and one security-priority ContentUpdateEvent per distinct
 // rejection.
+//
+// This class only sequences the steps and decides what a failure means; the parts do the work:
+// TrustedMetadata (verification, persistence), ArtifactSync with PolicyArtifact and
+// SignatureArtifact (fetch and apply), ContentStatusModel (status, conditions) and
+// ContentEvents. `reporter` hears about everything, `consumer` runs what arrives; both must
+// outlive the manager.
 // Thread-safe: calls are serialized.
 class ContentManager {
  public:
   ContentManager(ContentManagerOptions options, const Clock& clock, ArtifactFetcher& network,
-                 ContentHooks hooks);
+                 ContentReporter& reporter, ContentConsumer& consumer);
 
   // Loads the trusted state, pinning the installed root on first use (status shows the root
   // version even before enrollment).
@@ -89,67 +71,30 @@ class ContentManager {
   v1::ContentStatus status() const;
 
  private:
-  enum class Source { kCollector, kOfflineBundle };
-  // What an event is about.
-  struct Subject {
-    v1::Role role = v1::ROLE_UNSPECIFIED;
-    v1::ArtifactKind kind = v1::ARTIFACT_KIND_UNSPECIFIED;
-    uint64_t version = 0;
-    uint64_t previous_version = 0;
-  };
-
-  Status process(const v1::TrustUpdate& update, ArtifactFetcher& fetcher, Source source,
+  Status process(const v1::TrustUpdate& update, ArtifactFetcher& fetcher, UpdateSource source,
                  trust::UpdateOutcome* outcome);
-  Status ensureRoot(Source source);
-  Status accept(const trust::UpdateOutcome& outcome, Source source);
-  Status syncPolicy(ArtifactFetcher& fetcher, Source source);
-  Status loadPolicy(const v1::Artifact& target, ArtifactFetcher& fetcher, Source source);
-  Status syncSignatures(ArtifactFetcher& fetcher, Source source);
-  Status loadSignatures(const v1::Artifact& target, ArtifactFetcher& fetcher);
-  const v1::Artifact* signaturesTarget() const;
-  LoadedSignatureArtifact signaturesLoaded() const;
-  Status failure(const Status& st, const Subject& subject, Source source);
-  Status reject(const Status& st, const Subject& subject, Source source);
-  // After an artifact applied: clears a rejection of that artifact or of the metadata, never
-  // one of the other artifact (a bundle loading must not hide a policy still refused).
-  void clearRejectionFor(v1::ArtifactKind kind);
-  void clearRejection();
-  void emit(v1::ContentUpdateEvent::Outcome outcome, const Subject& subject, Source source,
-            const Status& error);
+  Status ensureRoot(UpdateSource source);
+  Status accept(const trust::UpdateOutcome& outcome, UpdateSource source);
+  Status syncArtifact(ArtifactSync& sync, ArtifactFetcher& fetcher, UpdateSource source);
+  Status failure(const Status& st, const UpdateSubject& subject, UpdateSource source);
+  Status reject(const Status& st, const UpdateSubject& subject, UpdateSource source);
   void loadTrust();
-  void refreshSummary();
   void reportSetAside();
   void collectGarbage();
-  const v1::Artifact* policyTarget() const;
-  std::optional<std::chrono::system_clock::time_point> channelExpiry() const;
-  bool staleAt(std::chrono::system_clock::time_point now) const;
-  v1::ContentStatus statusLocked() const;
-  uint64_t policyVersionLocked() const;
-  void publish();
-  void condition(const std::string& key, const Status& st);
 
   const ContentManagerOptions options_;
   const Clock& clock_;
   ArtifactFetcher& network_;
-  const ContentHooks hooks_;
 
   mutable std::mutex mu_;
   std::string agent_id_;
-  TrustStore trust_store_;
+  TrustedMetadata metadata_;
   ArtifactStore artifacts_;
-  PolicyApplier policy_;
-  std::optional<v1::TrustState> state_;  // nullopt: no root (updates disabled)
-  std::optional<trust::TrustSummary> summary_;
-  std::optional<v1::ErrorInfo> last_rejection_;
-  std::optional<std::chrono::system_clock::time_point> last_rejection_at_, last_verified_at_;
-  v1::ArtifactKind last_rejection_kind_ = v1::ARTIFACT_KIND_UNSPECIFIED;
-  std::string last_event_key_;       // the last rejection sent as an event (no repeats)
-  std::string rejected_policy_sha_;  // an invalid policy is not fetched and judged again
-  Status rejected_policy_status_;
-  std::string rejected_signatures_sha_;  // likewise a bundle that does not compile
-  Status rejected_signatures_status_;
-  bool stale_reported_ = false;
-  bool trust_loaded_ = false;
+  PolicyArtifact policy_;
+  SignatureArtifact signatures_;
+  ArtifactSync policy_sync_, signature_sync_;
+  ContentStatusModel status_;
+  const ContentEvents events_;
 };
 
 }  // namespace xiaoan::agent::content

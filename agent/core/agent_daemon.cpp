@@ -116,28 +116,10 @@ void AgentDaemon::initContent() {
   d.http.user_agent = std::string("xiaoan-agent/") + XIAOAN_VERSION;
   d.min_bytes_per_second = config_.download_min_bytes_per_second();
   downloader_ = std::make_unique<content::ArtifactDownloader>(std::move(d));
-  content::ContentHooks hooks;
-  hooks.on_policy = [this](const v1::Policy& p) { applyPolicyEffects(p); };
-  if (scan_) {
-    hooks.on_signatures = [this](std::string_view bytes, const v1::Artifact& artifact) {
-      return scan_->signatures().applyArtifact(bytes, artifact.version());
-    };
-    hooks.signatures_loaded = [this] {
-      const auto loaded = scan_->signatures().loaded();
-      return loaded ? content::LoadedSignatureArtifact{loaded->version, loaded->sha256}
-                    : content::LoadedSignatureArtifact{};
-    };
-  }
-  hooks.on_event = [this](v1::ContentUpdateEvent e) { appendContentEvent(std::move(e)); };
-  hooks.on_condition = [this](const std::string& key, const Status& st) {
-    status_->setCondition(key, st);
-  };
-  hooks.on_status = [this](const v1::ContentStatus& c, uint64_t policy_version) {
-    status_->setContent(c, policy_version);
-  };
+  content_reporter_ = std::make_unique<StatusContentReporter>(*status_, *events_, *spool_);
   content_ = std::make_unique<content::ContentManager>(
       content::ContentManagerOptions{config_.state_dir(), config_.trust_root()}, clock_,
-      *downloader_, std::move(hooks));
+      *downloader_, *content_reporter_, static_cast<content::ContentConsumer&>(*this));
   content_->open();  // the pinned root shows in status before enrollment
 }
 
@@ -170,14 +152,7 @@ void AgentDaemon::appendScanEvent(v1::Event payload, v1::Priority priority) {
   if (!r.isOk()) componentLogger("agent.core")->error("scan event: {}", r.status().toString());
 }
 
-void AgentDaemon::appendContentEvent(v1::ContentUpdateEvent event) {
-  v1::Event e = events_->make(v1::PRIORITY_SECURITY);
-  *e.mutable_content_update() = std::move(event);
-  auto r = spool_->append(std::move(e));
-  if (!r.isOk()) componentLogger("agent.core")->error("content event: {}", r.status().toString());
-}
-
-void AgentDaemon::applyPolicyEffects(const v1::Policy& policy) {
+void AgentDaemon::runPolicy(const v1::Policy& policy) {
   if (scan_) scan_->applyPolicy(&policy);
   std::lock_guard lock(effects_mu_);
   const auto& agent = policy.agent();
@@ -187,6 +162,16 @@ void AgentDaemon::applyPolicyEffects(const v1::Policy& policy) {
                                                           : config_.max_upload_events_per_second();
   if (checkin_) checkin_->setPolicyInterval(policy_interval_);
   if (uploader_) uploader_->setMaxEventsPerSecond(upload_rate_);
+}
+
+Status AgentDaemon::loadSignatures(std::string_view bytes, const v1::Artifact& artifact) {
+  return scan_->signatures().applyArtifact(bytes, artifact.version());
+}
+
+content::RunningArtifact AgentDaemon::runningSignatures() const {
+  const auto loaded = scan_ ? scan_->signatures().loaded() : std::nullopt;
+  return loaded ? content::RunningArtifact{loaded->version, loaded->sha256}
+                : content::RunningArtifact{};
 }
 
 std::string AgentDaemon::agentId() const {

@@ -17,6 +17,7 @@
 #include "agent/core/instance_lock.h"
 #include "agent/core/notifying_spool.h"
 #include "agent/core/run_marker.h"
+#include "agent/core/status_content_reporter.h"
 #include "agent/core/status_model.h"
 #include "agent/core/status_writer.h"
 #include "agent/core/uploader.h"
@@ -32,12 +33,13 @@ namespace xiaoan::agent {
 // The composition root of xiaoan-agent: wires the real implementations (spool, libcurl
 // collector client, host info, status socket) and owns every thread. start() returns once the
 // agent serves its status socket; enrollment, check-ins and uploads then run in the background.
-class AgentDaemon {
+// It is the content channel's consumer: the policy and signature rules take effect through it.
+class AgentDaemon final : private content::ContentConsumer {
  public:
   // E_ALREADY_RUNNING when another agent holds the state directory (nothing else touched).
   static Result<std::unique_ptr<AgentDaemon>> start(std::string config_path,
                                                     v1::AgentBootstrapConfig config);
-  ~AgentDaemon();
+  ~AgentDaemon() override;
   AgentDaemon(const AgentDaemon&) = delete;
   AgentDaemon& operator=(const AgentDaemon&) = delete;
 
@@ -51,11 +53,14 @@ class AgentDaemon {
   Status appendLifecycle(int kind);
   void initContent();
   Status startControl();
-  void appendContentEvent(v1::ContentUpdateEvent event);
   void initScan();
   void appendScanEvent(v1::Event payload, v1::Priority priority);
-  // Puts the running policy's settings into effect (a setting it leaves unset: the config's).
-  void applyPolicyEffects(const v1::Policy& policy);
+  // content::ContentConsumer. runPolicy puts the running policy's settings into effect (a
+  // setting it leaves unset: the config's); the signature rules go to the scanner, if any.
+  void runPolicy(const v1::Policy& policy) override;
+  bool runsSignatures() const override { return scan_ != nullptr; }
+  Status loadSignatures(std::string_view bytes, const v1::Artifact& artifact) override;
+  content::RunningArtifact runningSignatures() const override;
   void session();  // enrolls if needed, then runs check-ins and uploads
   void startConnectedLoops(const v1::AgentIdentity& identity);
   CollectorClientOptions clientOptions(bool mutual_tls) const;
@@ -76,7 +81,8 @@ class AgentDaemon {
   RunMarker run_marker_;
   std::unique_ptr<EventFactory> events_;
   std::unique_ptr<content::ArtifactDownloader> downloader_;
-  std::unique_ptr<scan::ScanService> scan_;  // before content_: the content hooks use it
+  std::unique_ptr<scan::ScanService> scan_;  // before content_: the content channel uses it
+  std::unique_ptr<StatusContentReporter> content_reporter_;
   std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;
   std::unique_ptr<ControlServer> control_;

@@ -1,13 +1,12 @@
 #include "agent/core/bootstrap_config.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <filesystem>
 
 #include "common/crypto/pki.h"
+#include "common/proto_json.h"
 #include "platform/file_util.h"
 
 namespace xiaoan::agent {
@@ -91,10 +90,8 @@ Result<v1::AgentBootstrapConfig> parseBootstrapConfig(std::string_view json) {
     return Status(ErrorCode::kConfigInvalid, "config larger than 64 KiB");
   }
   v1::AgentBootstrapConfig config;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto st = google::protobuf::util::JsonStringToMessage(std::string(json), &config, options);
-  if (!st.ok()) return Status(ErrorCode::kConfigInvalid, "JSON: " + st.ToString());
+  Status st = parseStrictJson(json, &config);
+  if (!st.isOk()) return Status(ErrorCode::kConfigInvalid, st.message());
   return config;
 }
 
@@ -154,16 +151,23 @@ Status validateBootstrapConfig(const v1::AgentBootstrapConfig& c) {
   return Status::ok();
 }
 
-Result<v1::AgentBootstrapConfig> loadBootstrapConfig(const std::string& path) {
+Result<v1::AgentBootstrapConfig> readBootstrapConfig(const std::string& path) {
   auto text = readFile(path, kMaxConfigBytes);
   if (!text.isOk()) {
-    return Status(ErrorCode::kConfigInvalid,
-                  "cannot read " + path + ": " + text.status().toString(),
+    return Status(text.status().code(), "cannot read " + path + ": " + text.status().toString(),
                   text.status().sysErrno());
   }
   auto config = parseBootstrapConfig(*text);
   if (!config.isOk()) {
     return Status(ErrorCode::kConfigInvalid, path + ": " + config.status().message());
+  }
+  return config;
+}
+
+Result<v1::AgentBootstrapConfig> loadBootstrapConfig(const std::string& path) {
+  auto config = readBootstrapConfig(path);
+  if (!config.isOk()) {
+    return Status(ErrorCode::kConfigInvalid, config.status().message(), config.status().sysErrno());
   }
   applyBootstrapDefaults(*config);
   Status st = validateBootstrapConfig(*config);

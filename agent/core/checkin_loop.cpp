@@ -4,7 +4,7 @@
 
 #include "agent/core/host_facts.h"
 #include "agent/core/notifying_spool.h"
-#include "agent/core/time_util.h"
+#include "common/proto_time.h"
 #include "platform/logging.h"
 
 namespace xiaoan::agent {

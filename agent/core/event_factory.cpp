@@ -1,6 +1,6 @@
 #include "agent/core/event_factory.h"
 
-#include "agent/core/time_util.h"
+#include "common/proto_time.h"
 
 namespace xiaoan::agent {
 

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "agent/core/time_util.h"
+#include "common/proto_time.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 

@@ -24,19 +24,20 @@ constexpr int kExitUsage = 2;
 constexpr int kExitAlreadyRunning = 3;
 
 struct Args {
-  std::string config = "/etc/xiaoan/agent.json";
+  std::string config = xiaoan::agent::kDefaultConfigPath;
   bool foreground = false;
 };
 
 void usage(FILE* out) {
   std::fprintf(out,
                "usage: xiaoan-agent [--config FILE] [--foreground]\n"
-               "  --config FILE   bootstrap config (default /etc/xiaoan/agent.json)\n"
+               "  --config FILE   bootstrap config (default %s)\n"
                "  --foreground    do not daemonize (systemd runs it like this); logs go to "
                "stderr\n"
                "  --version       print the version\n"
                "exit codes: 0 stopped cleanly, 1 failure, 2 usage/config invalid, "
-               "3 already running\n");
+               "3 already running\n",
+               xiaoan::agent::kDefaultConfigPath);
 }
 
 // Returns -1 to continue, else an exit code.

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "agent/core/collector_api.h"
-#include "agent/core/time_util.h"
+#include "common/proto_time.h"
 
 namespace xiaoan::agent {
 namespace {

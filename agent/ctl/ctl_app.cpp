@@ -7,7 +7,7 @@
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/exit_code.h"
 #include "agent/ctl/help_text.h"
-#include "agent/ctl/localize.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 namespace {
@@ -40,12 +40,10 @@ std::optional<std::string> misuse(const CommandSpec& spec, const ParsedArgs& arg
 Status resolveAgentPaths(const ParsedArgs& args, CtlContext& ctx) {
   const std::string* config_flag = args.value("config");
   const std::string config_path = config_flag ? *config_flag : ctx.io.default_config_path;
-  XIAOAN_ASSIGN_OR_RETURN(v1::AgentBootstrapConfig config, readBootstrapConfig(config_path));
+  XIAOAN_ASSIGN_OR_RETURN(v1::AgentBootstrapConfig config, agentConfigOrDefaults(config_path));
   const std::string* socket_flag = args.value("socket");
-  ctx.socket_path = socket_flag                       ? *socket_flag
-                    : !config.status_socket().empty() ? config.status_socket()
-                                                      : kDefaultSocketPath;
-  ctx.state_dir = config.state_dir().empty() ? kDefaultStateDir : config.state_dir();
+  ctx.socket_path = socket_flag ? *socket_flag : config.status_socket();
+  ctx.state_dir = config.state_dir();
   return Status::ok();
 }
 

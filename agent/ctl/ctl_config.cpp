@@ -1,35 +1,30 @@
 #include "agent/ctl/ctl_config.h"
 
-#include <google/protobuf/util/json_util.h>
-
-#include "platform/file_util.h"
+#include "agent/core/bootstrap_config.h"
 
 namespace xiaoan::ctl {
 namespace {
 
-constexpr size_t kMaxConfigBytes = 1024 * 1024;
+Result<v1::AgentBootstrapConfig> readOrEmpty(const std::string& path) {
+  auto config = agent::readBootstrapConfig(path);
+  if (config.isOk()) return config;
+  switch (config.status().code()) {
+    case ErrorCode::kNotFound:
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kIo:
+      return v1::AgentBootstrapConfig();
+    case ErrorCode::kConfigInvalid:
+      return config.status();
+    default:  // e.g. larger than the agent accepts
+      return Status(ErrorCode::kConfigInvalid, config.status().message());
+  }
+}
 
 }  // namespace
 
-Result<v1::AgentBootstrapConfig> readBootstrapConfig(const std::string& path) {
-  auto text = readFile(path, kMaxConfigBytes);
-  if (!text.isOk()) {
-    switch (text.status().code()) {
-      case ErrorCode::kNotFound:
-      case ErrorCode::kPermissionDenied:
-      case ErrorCode::kIo:
-        return v1::AgentBootstrapConfig();
-      default:
-        return Status(ErrorCode::kConfigInvalid, path + ": " + text.status().message());
-    }
-  }
-  v1::AgentBootstrapConfig config;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto st = google::protobuf::util::JsonStringToMessage(*text, &config, options);
-  if (!st.ok()) {
-    return Status(ErrorCode::kConfigInvalid, path + ": " + std::string(st.message()));
-  }
+Result<v1::AgentBootstrapConfig> agentConfigOrDefaults(const std::string& path) {
+  XIAOAN_ASSIGN_OR_RETURN(v1::AgentBootstrapConfig config, readOrEmpty(path));
+  agent::applyBootstrapDefaults(config);
   return config;
 }
 

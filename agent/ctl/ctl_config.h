@@ -7,10 +7,11 @@
 
 namespace xiaoan::ctl {
 
-// Reads the agent's bootstrap config the way the agent does (protobuf JSON, unknown fields
-// rejected) -> E_CONFIG_INVALID with the parser's reason. xiaoanctl only needs it to find the
-// socket and the state directory, so a missing or unreadable file (ordinary users often
-// cannot read it) yields an empty config, i.e. the defaults.
-Result<v1::AgentBootstrapConfig> readBootstrapConfig(const std::string& path);
+// The agent's bootstrap config, read by the agent's own reader (agent::readBootstrapConfig:
+// same size cap, strict JSON) with the agent's defaults applied, not validated. xiaoanctl only
+// needs it to find the socket and the state directory, so a missing or unreadable file
+// (ordinary users often cannot read it) yields the defaults; a file that is there but does not
+// parse is E_CONFIG_INVALID, as it is for the agent.
+Result<v1::AgentBootstrapConfig> agentConfigOrDefaults(const std::string& path);
 
 }  // namespace xiaoan::ctl

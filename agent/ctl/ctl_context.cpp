@@ -2,9 +2,9 @@
 
 #include "agent/ctl/daemon_client.h"
 #include "agent/ctl/exit_code.h"
-#include "agent/ctl/localize.h"
 #include "common/proto_json.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 

@@ -8,13 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "agent/core/default_paths.h"
 #include "platform/clock.h"
 
 namespace xiaoan::ctl {
-
-inline constexpr char kDefaultConfigPath[] = "/etc/xiaoan/agent.json";
-inline constexpr char kDefaultSocketPath[] = "/run/xiaoan/agent.sock";
-inline constexpr char kDefaultStateDir[] = "/var/lib/xiaoan";
 
 // Everything xiaoanctl takes from the outside world, so that tests can run it in-process
 // with a fixed clock, any euid, captured output and a socket in a temp dir.
@@ -25,7 +22,7 @@ struct CtlIo {
   const Clock* clock = nullptr;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
-  std::string default_config_path = kDefaultConfigPath;
+  std::string default_config_path = agent::kDefaultConfigPath;
   std::chrono::milliseconds daemon_timeout{10'000};
   bool out_is_tty = false;  // `out` is a terminal: progress lines may redraw themselves
   std::chrono::milliseconds poll_interval{500};  // how often `scan` asks for progress

@@ -2,7 +2,7 @@
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/exit_code.h"
 #include "agent/ctl/help_text.h"
-#include "agent/ctl/localize.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 namespace {

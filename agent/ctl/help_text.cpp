@@ -2,20 +2,23 @@
 
 #include <algorithm>
 
-#include "agent/ctl/localize.h"
+#include "agent/core/default_paths.h"
 #include "common/cli/cli_command_table.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 
 const std::vector<OptionSpec>& globalOptions() {
   static const std::vector<OptionSpec> kGlobal = {
       {"socket", true, "PATH",
-       "代理控制套接字（默认取配置文件的 status_socket，否则 /run/xiaoan/agent.sock）",
-       "agent control socket (default: status_socket from the config, else "
-       "/run/xiaoan/agent.sock)"},
-      {"config", true, "FILE", "代理配置文件（默认 /etc/xiaoan/agent.json）",
-       "agent config file (default /etc/xiaoan/agent.json)"},
+       std::string("代理控制套接字（默认取配置文件的 status_socket，否则 ") +
+           agent::kDefaultStatusSocket + "）",
+       std::string("agent control socket (default: status_socket from the config, else ") +
+           agent::kDefaultStatusSocket + ")"},
+      {"config", true, "FILE",
+       std::string("代理配置文件（默认 ") + agent::kDefaultConfigPath + "）",
+       std::string("agent config file (default ") + agent::kDefaultConfigPath + ")"},
       {"lang", true, "zh|en", "输出语言（默认按 LC_ALL / LC_MESSAGES / LANG，非 en 即中文）",
        "output language (default from LC_ALL / LC_MESSAGES / LANG: en* is English, else Chinese)"},
       {"json", false, "", "输出 JSON（字段名为 snake_case）",

@@ -3,11 +3,11 @@
 #include "agent/ctl/commands.h"
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/exit_code.h"
-#include "agent/ctl/localize.h"
 #include "agent/ctl/scan_text.h"
 #include "agent/ctl/text_format.h"
 #include "common/text/text_width.h"
 #include "common/text/time_format.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 namespace {

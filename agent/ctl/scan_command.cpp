@@ -8,8 +8,8 @@
 #include "agent/ctl/commands.h"
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/exit_code.h"
-#include "agent/ctl/localize.h"
 #include "agent/ctl/scan_text.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 namespace {

@@ -4,10 +4,10 @@
 #include <utility>
 #include <vector>
 
-#include "agent/ctl/localize.h"
 #include "agent/ctl/text_format.h"
 #include "common/text/text_width.h"
 #include "common/text/time_format.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 namespace {

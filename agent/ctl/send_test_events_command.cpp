@@ -1,8 +1,8 @@
 #include "agent/ctl/commands.h"
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/exit_code.h"
-#include "agent/ctl/localize.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 namespace {

@@ -1,11 +1,11 @@
 #include "agent/ctl/commands.h"
 #include "agent/ctl/ctl_context.h"
 #include "agent/ctl/exit_code.h"
-#include "agent/ctl/localize.h"
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/status_source.h"
 #include "agent/ctl/status_text_renderer.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 namespace {

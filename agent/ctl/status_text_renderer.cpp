@@ -4,12 +4,12 @@
 #include <cstdio>
 #include <vector>
 
-#include "agent/ctl/localize.h"
 #include "agent/ctl/scan_text.h"
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/text_format.h"
 #include "common/text/text_width.h"
 #include "common/text/time_format.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <iterator>
 
-#include "agent/ctl/localize.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::ctl {
 

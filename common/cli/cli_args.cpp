@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/text/tr.h"
+
 namespace xiaoan {
 namespace {
 
@@ -23,7 +25,7 @@ bool startsWithNoCase(std::string_view s, std::string_view prefix) {
 }
 
 Status usage(Lang lang, const std::string& zh, const std::string& en) {
-  return Status(ErrorCode::kInvalidArgument, lang == Lang::kZhCn ? zh : en);
+  return Status(ErrorCode::kInvalidArgument, tr(lang, zh, en));
 }
 
 // Handles one "--name[=value]" word at args[*i]; may consume the next word as the value.
@@ -75,8 +77,7 @@ Result<ParsedArgs> parseArgs(const std::vector<std::string>& args,
     } else if (!options_done && (word == "-h" || (word.size() > 2 && word.rfind("--", 0) == 0))) {
       XIAOAN_RETURN_IF_ERROR(takeOption(args, &i, specs, lang, &out));
     } else if (!options_done && word.size() > 1 && word[0] == '-') {
-      return Status(ErrorCode::kInvalidArgument,
-                    (lang == Lang::kZhCn ? "未知选项 " : "unknown option ") + word);
+      return Status(ErrorCode::kInvalidArgument, tr(lang, "未知选项 ", "unknown option ") + word);
     } else {
       out.positionals.push_back(word);
     }

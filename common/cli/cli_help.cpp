@@ -2,6 +2,7 @@
 
 #include "common/cli/cli_command_table.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 
 namespace xiaoan {
 
@@ -19,8 +20,8 @@ void appendCliOptions(const std::vector<OptionSpec>& options, Lang lang, std::st
   size_t width = 0;
   for (const auto& o : options) width = std::max(width, displayWidth(cliOptionLabel(o)));
   for (const auto& o : options) {
-    *out += "  " + padRight(cliOptionLabel(o), width) + "  " +
-            (lang == Lang::kZhCn ? o.help_zh : o.help_en) + "\n";
+    *out +=
+        "  " + padRight(cliOptionLabel(o), width) + "  " + tr(lang, o.help_zh, o.help_en) + "\n";
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include "common/text/tr.h"
+
 namespace xiaoan {
 
 std::string formatLocalTime(int64_t unix_seconds) {
@@ -14,12 +16,11 @@ std::string formatLocalTime(int64_t unix_seconds) {
 }
 
 std::string formatAge(int64_t age_seconds, Lang lang) {
-  const bool zh = lang == Lang::kZhCn;
-  if (age_seconds < -5) return zh ? "在未来" : "in the future";
-  if (age_seconds < 5) return zh ? "刚刚" : "just now";
+  if (age_seconds < -5) return tr(lang, "在未来", "in the future");
+  if (age_seconds < 5) return tr(lang, "刚刚", "just now");
   auto phrase = [&](int64_t n, const char* zh_unit, const char* en_unit) {
     return std::to_string(n) +
-           (zh ? std::string(" ") + zh_unit + "前" : std::string(" ") + en_unit + " ago");
+           tr(lang, std::string(" ") + zh_unit + "前", std::string(" ") + en_unit + " ago");
   };
   if (age_seconds < 60) return phrase(age_seconds, "秒", "s");
   if (age_seconds < 3600) return phrase(age_seconds / 60, "分钟", "min");
@@ -30,8 +31,7 @@ std::string formatAge(int64_t age_seconds, Lang lang) {
 
 std::string formatTimeWithAge(int64_t unix_seconds, int64_t now_unix_seconds, Lang lang) {
   const std::string age = formatAge(now_unix_seconds - unix_seconds, lang);
-  return formatLocalTime(unix_seconds) +
-         (lang == Lang::kZhCn ? "（" + age + "）" : " (" + age + ")");
+  return formatLocalTime(unix_seconds) + tr(lang, "（" + age + "）", " (" + age + ")");
 }
 
 }  // namespace xiaoan

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/proto_time.h"
 #include "common/trust/metadata.h"
 
 namespace xiaoan::trust {
@@ -12,11 +13,6 @@ namespace {
 
 using google::protobuf::Timestamp;
 using google::protobuf::util::TimeUtil;
-
-TimePoint toTimePoint(const Timestamp& ts) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::seconds(ts.seconds()) + std::chrono::nanoseconds(ts.nanos())));
-}
 
 bool isSet(const Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
 
@@ -34,7 +30,7 @@ struct Verification {
 
   Status checkExpiry(const Timestamp& expires, const std::string& what) {
     if (!isSet(expires)) return Status(ErrorCode::kMetaInvalid, what + " has no expiry");
-    if (toTimePoint(expires) > now) return Status::ok();
+    if (fromTimestamp(expires) > now) return Status::ok();
     const std::string line = what + " expired at " + TimeUtil::ToString(expires);
     if (options.offline) {
       outcome.waived.push_back(line);
@@ -268,7 +264,7 @@ Status applyTargets(Verification& v, const v1::TimestampMetadata& ts, v1::Role r
 
 TimePoint timeFloor(const v1::TrustState& state, TimePoint wall_now) {
   if (!state.has_time_floor()) return wall_now;
-  return std::max(wall_now, toTimePoint(state.time_floor()));
+  return std::max(wall_now, fromTimestamp(state.time_floor()));
 }
 
 Result<v1::TrustState> stateFromPinnedRoot(const v1::SignedEnvelope& root_envelope) {
@@ -313,7 +309,7 @@ Result<TrustSummary> summarize(const v1::TrustState& state, TimePoint wall_now) 
   std::optional<TimePoint> earliest;
   auto consider = [&earliest](const Timestamp& ts) {
     if (!isSet(ts)) return;
-    const TimePoint t = toTimePoint(ts);
+    const TimePoint t = fromTimestamp(ts);
     if (!earliest || t < *earliest) earliest = t;
   };
   consider(root.expires());

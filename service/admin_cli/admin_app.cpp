@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/text/tr.h"
 #include "platform/file_util.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
@@ -19,14 +20,15 @@ std::optional<std::string> misuse(const AdminCommandSpec& spec, const ParsedArgs
     const auto own = [&](const OptionSpec& o) { return o.name == name; };
     if (std::none_of(adminGlobalOptions().begin(), adminGlobalOptions().end(), own) &&
         std::none_of(spec.options.begin(), spec.options.end(), own)) {
-      return ctx.tr("该命令不支持选项 --" + name, "this command does not take --" + name);
+      return tr(ctx.lang, "该命令不支持选项 --" + name, "this command does not take --" + name);
     }
   }
   if (args.positionals.size() > spec.max_positionals) {
-    return ctx.tr("多余的参数：", "unexpected argument: ") + args.positionals[spec.max_positionals];
+    return tr(ctx.lang, "多余的参数：", "unexpected argument: ") +
+           args.positionals[spec.max_positionals];
   }
   if (args.positionals.size() < spec.min_positionals) {
-    return ctx.tr("缺少参数：", "missing argument: ") + spec.usage;
+    return tr(ctx.lang, "缺少参数：", "missing argument: ") + spec.usage;
   }
   return std::nullopt;
 }
@@ -39,14 +41,14 @@ Result<std::string> readPassword(const ParsedArgs& args, const AdminContext& ctx
     std::string pw = text->substr(0, text->find_first_of("\r\n"));
     if (pw.empty())
       return Status(ErrorCode::kInvalidArgument,
-                    ctx.tr("密码文件为空：", "password file is empty: ") + *file);
+                    tr(ctx.lang, "密码文件为空：", "password file is empty: ") + *file);
     return pw;
   }
   auto env = ctx.io.env.find("XIAOAN_ADMIN_PASSWORD");
   if (env != ctx.io.env.end() && !env->second.empty()) return env->second;
   return Status(ErrorCode::kInvalidArgument,
-                ctx.tr("需要密码：用 --password-file FILE 或环境变量 XIAOAN_ADMIN_PASSWORD",
-                       "a password is needed: --password-file FILE or XIAOAN_ADMIN_PASSWORD"));
+                tr(ctx.lang, "需要密码：用 --password-file FILE 或环境变量 XIAOAN_ADMIN_PASSWORD",
+                   "a password is needed: --password-file FILE or XIAOAN_ADMIN_PASSWORD"));
 }
 
 // --server as "https://host:port" without a trailing slash.
@@ -62,12 +64,12 @@ std::optional<std::string> serverUrl(const ParsedArgs& args) {
 int runWithServer(AdminCommand& command, AdminContext& ctx, const ParsedArgs& args) {
   auto url = serverUrl(args);
   if (!url)
-    return reportUsage(
-        ctx, ctx.tr("需要 --server https://主机:端口", "--server https://host:port is required"));
+    return reportUsage(ctx, tr(ctx.lang, "需要 --server https://主机:端口",
+                               "--server https://host:port is required"));
   const std::string* ca = args.value("ca");
   if (ca == nullptr || ca->empty())
-    return reportUsage(ctx, ctx.tr("需要 --ca FILE（采集服务器的 CA 证书）",
-                                   "--ca FILE (the collector's CA certificate) is required"));
+    return reportUsage(ctx, tr(ctx.lang, "需要 --ca FILE（采集服务器的 CA 证书）",
+                               "--ca FILE (the collector's CA certificate) is required"));
   auto ca_pem = readFile(*ca, 1024 * 1024);
   if (!ca_pem.isOk()) {
     printError(ctx, ca_pem.status());
@@ -95,7 +97,7 @@ int dispatch(AdminContext& ctx, ParsedArgs& args) {
       (args.flag("help") ? ctx.out() : ctx.err()) << renderAdminUsage(ctx.table, ctx.lang);
       return args.flag("help") ? kExitOk : kExitUsage;
     }
-    return reportUsage(ctx, ctx.tr("未知命令：", "unknown command: ") + args.positionals[0]);
+    return reportUsage(ctx, tr(ctx.lang, "未知命令：", "unknown command: ") + args.positionals[0]);
   }
   if (args.flag("help")) {
     ctx.out() << renderAdminCommandHelp(*command, ctx.lang);
@@ -118,15 +120,15 @@ int runXiaoanAdmin(const AdminIo& io) {
     std::string message = args.status().message();
     if (message.find("--password") != std::string::npos &&
         message.find("--password-file") == std::string::npos) {
-      message += ctx.tr("；密码请用 --password-file 或 XIAOAN_ADMIN_PASSWORD",
-                        "; pass the password with --password-file or XIAOAN_ADMIN_PASSWORD");
+      message += tr(ctx.lang, "；密码请用 --password-file 或 XIAOAN_ADMIN_PASSWORD",
+                    "; pass the password with --password-file or XIAOAN_ADMIN_PASSWORD");
     }
     return reportUsage(ctx, message);
   }
   if (const std::string* lang = args->value("lang")) {
     auto parsed = parseLangName(*lang);
     if (!parsed)
-      return reportUsage(ctx, ctx.tr("--lang 只能是 zh 或 en", "--lang must be zh or en"));
+      return reportUsage(ctx, tr(ctx.lang, "--lang 只能是 zh 或 en", "--lang must be zh or en"));
     ctx.lang = *parsed;
   }
   ctx.json = args->flag("json");

@@ -3,6 +3,7 @@
 #include "common/proto_json.h"
 #include "common/text/text_width.h"
 #include "common/text/time_format.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_exit_code.h"
 
 namespace xiaoan::admin {
@@ -10,7 +11,8 @@ namespace xiaoan::admin {
 void printError(const AdminContext& ctx, const Status& status) {
   ctx.err() << errorCodeName(status.code()) << ": " << errorCodeLine(status.code(), ctx.lang);
   if (!status.message().empty()) {
-    ctx.err() << ctx.tr("（", " (") << sanitizeForTerminal(status.message()) << ctx.tr("）", ")");
+    ctx.err() << tr(ctx.lang, "（", " (") << sanitizeForTerminal(status.message())
+              << tr(ctx.lang, "）", ")");
   }
   ctx.err() << "\n";
 }
@@ -22,8 +24,8 @@ int reportApiFailure(const AdminContext& ctx, const Status& status) {
 
 int reportUsage(const AdminContext& ctx, const std::string& message) {
   printError(ctx, Status(ErrorCode::kInvalidArgument, message));
-  ctx.err() << ctx.tr("运行 xiaoan-admin --help 查看用法。\n",
-                      "run xiaoan-admin --help for usage.\n");
+  ctx.err() << tr(ctx.lang, "运行 xiaoan-admin --help 查看用法。\n",
+                  "run xiaoan-admin --help for usage.\n");
   return kExitUsage;
 }
 

@@ -26,9 +26,6 @@ struct AdminContext {
     return std::chrono::duration_cast<std::chrono::seconds>(io.clock->now().time_since_epoch())
         .count();
   }
-  std::string tr(const std::string& zh, const std::string& en) const {
-    return lang == Lang::kZhCn ? zh : en;
-  }
 };
 
 // Prints "E_CODE: <line in the user's language> (<detail>)" to stderr.

@@ -4,13 +4,10 @@
 
 #include "common/cli/cli_command_table.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 
 namespace xiaoan::admin {
 namespace {
-
-std::string tr(Lang lang, const std::string& zh, const std::string& en) {
-  return lang == Lang::kZhCn ? zh : en;
-}
 
 std::string exitCodes(Lang lang) {
   return tr(

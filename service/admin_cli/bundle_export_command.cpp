@@ -1,6 +1,7 @@
-#include "platform/file_util.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "common/trust/metadata.h"
+#include "platform/file_util.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -28,8 +29,8 @@ class BundleExportCommand final : public AdminCommand {
     const std::string* terminal = args.value("terminal");
     const std::string* out = args.value("out");
     if (terminal == nullptr || terminal->empty() || out == nullptr || out->empty()) {
-      return reportUsage(ctx, ctx.tr("需要 --terminal T 和 --out FILE",
-                                     "--terminal T and --out FILE are required"));
+      return reportUsage(ctx, tr(ctx.lang, "需要 --terminal T 和 --out FILE",
+                                 "--terminal T and --out FILE are required"));
     }
     auto bytes = ctx.api->exportBundle(*terminal);
     if (!bytes.isOk()) return reportApiFailure(ctx, bytes.status());
@@ -43,9 +44,10 @@ class BundleExportCommand final : public AdminCommand {
       return kExitFailure;
     }
     if (ctx.json) return printJson(ctx, bundle);
-    ctx.out() << ctx.tr("已导出终端 ", "exported the bundle of terminal ")
-              << sanitizeForTerminal(*terminal) << ctx.tr(" 的离线更新包：", ": ") << *out << " ("
-              << bytes->size() << ctx.tr(" 字节，策略版本 ", " bytes, policy version ")
+    ctx.out() << tr(ctx.lang, "已导出终端 ", "exported the bundle of terminal ")
+              << sanitizeForTerminal(*terminal) << tr(ctx.lang, " 的离线更新包：", ": ") << *out
+              << " (" << bytes->size()
+              << tr(ctx.lang, " 字节，策略版本 ", " bytes, policy version ")
               << policyVersion(bundle) << ")\n";
     return kExitOk;
   }

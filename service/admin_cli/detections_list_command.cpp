@@ -1,6 +1,7 @@
 #include "common/cli/cli_args.h"
 #include "common/text/text_table.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -17,11 +18,11 @@ constexpr size_t kRuleColumns = 40;
 std::string actionName(const AdminContext& ctx, v1::DetectionAction action) {
   switch (action) {
     case v1::DETECTION_ACTION_REPORTED:
-      return ctx.tr("已报告", "reported");
+      return tr(ctx.lang, "已报告", "reported");
     case v1::DETECTION_ACTION_QUARANTINED:
-      return ctx.tr("已隔离", "quarantined");
+      return tr(ctx.lang, "已隔离", "quarantined");
     case v1::DETECTION_ACTION_QUARANTINE_FAILED:
-      return ctx.tr("隔离失败", "quarantine failed");
+      return tr(ctx.lang, "隔离失败", "quarantine failed");
     default:
       return "-";
   }
@@ -63,8 +64,9 @@ class DetectionsListCommand final : public AdminCommand {
     auto list = ctx.api->listDetections(query);
     if (!list.isOk()) return reportApiFailure(ctx, list.status());
     if (ctx.json) return printJson(ctx, *list);
-    TextTable table({ctx.tr("时间", "time"), ctx.tr("学校", "school"), ctx.tr("终端", "terminal"),
-                     ctx.tr("路径", "path"), ctx.tr("规则", "rules"), ctx.tr("处置", "action")});
+    TextTable table({tr(ctx.lang, "时间", "time"), tr(ctx.lang, "学校", "school"),
+                     tr(ctx.lang, "终端", "terminal"), tr(ctx.lang, "路径", "path"),
+                     tr(ctx.lang, "规则", "rules"), tr(ctx.lang, "处置", "action")});
     for (const auto& r : list->detections()) {
       const auto& d = r.detection();
       table.addRow({tableTime(r.time(), r.has_time()), r.school_id(),
@@ -72,7 +74,7 @@ class DetectionsListCommand final : public AdminCommand {
                     shortPath(d.path()), ruleNames(d), actionName(ctx, d.action())});
     }
     const auto n = std::to_string(list->detections_size());
-    ctx.out() << table.render() << ctx.tr("共 " + n + " 条检出\n", n + " detections\n");
+    ctx.out() << table.render() << tr(ctx.lang, "共 " + n + " 条检出\n", n + " detections\n");
     return kExitOk;
   }
 

@@ -1,6 +1,7 @@
 #include "common/cli/cli_args.h"
 #include "common/text/text_table.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -36,16 +37,16 @@ class EventsListCommand final : public AdminCommand {
     auto list = ctx.api->listEvents(query);
     if (!list.isOk()) return reportApiFailure(ctx, list.status());
     if (ctx.json) return printJson(ctx, *list);
-    TextTable table({"ID", ctx.tr("时间", "time"), ctx.tr("终端", "terminal"),
-                     ctx.tr("流", "stream"), ctx.tr("序号", "seq"), ctx.tr("类型", "type"),
-                     ctx.tr("内容", "payload")});
+    TextTable table({"ID", tr(ctx.lang, "时间", "time"), tr(ctx.lang, "终端", "terminal"),
+                     tr(ctx.lang, "流", "stream"), tr(ctx.lang, "序号", "seq"),
+                     tr(ctx.lang, "类型", "type"), tr(ctx.lang, "内容", "payload")});
     for (const auto& e : list->events()) {
       table.addRow({std::to_string(e.id()), tableTime(e.time(), e.has_time()), e.terminal_id(),
                     e.stream(), std::to_string(e.seq()), e.type(),
                     truncateToWidth(sanitizeForTerminal(e.payload_json()), kPayloadColumns)});
     }
     const auto n = std::to_string(list->events_size());
-    ctx.out() << table.render() << ctx.tr("共 " + n + " 条事件\n", n + " events\n");
+    ctx.out() << table.render() << tr(ctx.lang, "共 " + n + " 条事件\n", n + " events\n");
     return kExitOk;
   }
 

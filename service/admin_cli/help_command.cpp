@@ -1,3 +1,4 @@
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/admin_help.h"
@@ -29,8 +30,8 @@ class HelpCommand final : public AdminCommand {
     size_t words = 0;
     const AdminCommand* topic = ctx.table.find(args.positionals, &words);
     if (topic == nullptr || words != args.positionals.size()) {
-      return reportUsage(ctx,
-                         ctx.tr("没有这个命令：", "no such command: ") + args.positionals.front());
+      return reportUsage(
+          ctx, tr(ctx.lang, "没有这个命令：", "no such command: ") + args.positionals.front());
     }
     ctx.out() << renderAdminCommandHelp(*topic, ctx.lang);
     return kExitOk;

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "platform/file_util.h"
 #include "common/trust/key_set.h"
 #include "common/trust/metadata.h"
+#include "platform/file_util.h"
 
 namespace xiaoan::admin {
 namespace {

@@ -1,6 +1,7 @@
 #include <sstream>
 
 #include "common/cli/cli_args.h"
+#include "common/text/tr.h"
 #include "common/trust/metadata.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
@@ -74,10 +75,11 @@ class KeysInitCommand final : public AdminCommand {
       printError(ctx, made.status());
       return kExitFailure;
     }
-    ctx.out() << ctx.tr("已生成密钥组（根元数据 v1）于 ", "created the key set (root v1) in ")
+    ctx.out() << tr(ctx.lang, "已生成密钥组（根元数据 v1）于 ", "created the key set (root v1) in ")
               << o.out_dir << "\n";
     printKeys(ctx, made->keys);
-    ctx.out() << ctx.tr(
+    ctx.out() << tr(
+        ctx.lang,
         "下一步：把 root.pb 与 CA 证书一起安装到每台终端；用 xiaoan-collector keys import "
         "导入 content/timestamp 密钥；把 keys/root-*.key 与 keys/release.key 移到离线介质保存。\n",
         "next: install root.pb next to the CA bundle on every terminal; import the content and "
@@ -132,7 +134,7 @@ class KeysRotateRootCommand final : public AdminCommand {
     RotateRootOptions o;
     int code = kExitOk;
     const std::string* dir = args.value("keys");
-    if (dir == nullptr) return reportUsage(ctx, ctx.tr("需要 --keys", "--keys is required"));
+    if (dir == nullptr) return reportUsage(ctx, tr(ctx.lang, "需要 --keys", "--keys is required"));
     o.dir = *dir;
     uint32_t threshold = 0;
     if (!numberOption(ctx, args, "new-root-keys", 1, 9, o.new_root_keys, code) ||
@@ -153,11 +155,12 @@ class KeysRotateRootCommand final : public AdminCommand {
       printError(ctx, rotated.status());
       return kExitFailure;
     }
-    ctx.out() << ctx.tr("已签发根元数据 v", "signed root v") << rotated->to_version
-              << ctx.tr("（由 v", " (signed by the keys of v") << rotated->from_version
-              << ctx.tr(" 与新根密钥共同签名）\n", " and the new root keys)\n");
+    ctx.out() << tr(ctx.lang, "已签发根元数据 v", "signed root v") << rotated->to_version
+              << tr(ctx.lang, "（由 v", " (signed by the keys of v") << rotated->from_version
+              << tr(ctx.lang, " 与新根密钥共同签名）\n", " and the new root keys)\n");
     printKeys(ctx, rotated->new_keys);
-    ctx.out() << ctx.tr(
+    ctx.out() << tr(
+        ctx.lang,
         "下一步：xiaoan-collector keys import 导入后重启采集服务；终端在下次签到时逐版更新。\n",
         "next: `xiaoan-collector keys import`, then restart the collector; "
         "agents walk the chain at their next check-in.\n");

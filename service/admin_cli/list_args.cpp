@@ -1,5 +1,6 @@
 #include "service/admin_cli/list_args.h"
 
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/time_args.h"
 
@@ -23,8 +24,8 @@ int sinceAndLimit(const AdminContext& ctx, const ParsedArgs& args, uint64_t max_
     auto at = parseSince(*text, ctx.nowSeconds());
     if (!at) {
       return reportUsage(
-          ctx, ctx.tr("--since 应为 RFC 3339 时间（2026-11-01T00:00:00Z）或 24h、7d 等",
-                      "--since must be an RFC 3339 time (2026-11-01T00:00:00Z) or like 24h, 7d"));
+          ctx, tr(ctx.lang, "--since 应为 RFC 3339 时间（2026-11-01T00:00:00Z）或 24h、7d 等",
+                  "--since must be an RFC 3339 time (2026-11-01T00:00:00Z) or like 24h, 7d"));
     }
     *since = *at;
   }
@@ -32,7 +33,8 @@ int sinceAndLimit(const AdminContext& ctx, const ParsedArgs& args, uint64_t max_
     auto n = parseUint(*text, 1, max_limit);
     const std::string max = std::to_string(max_limit);
     if (!n)
-      return reportUsage(ctx, ctx.tr("--limit 应为 1 到 " + max, "--limit must be 1 to " + max));
+      return reportUsage(ctx,
+                         tr(ctx.lang, "--limit 应为 1 到 " + max, "--limit must be 1 to " + max));
     *limit = static_cast<uint32_t>(*n);
   }
   return kExitOk;

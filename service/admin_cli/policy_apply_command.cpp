@@ -1,6 +1,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "common/text/tr.h"
 #include "platform/file_util.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
@@ -84,12 +85,12 @@ class PolicyApplyCommand final : public AdminCommand {
       return reportPutFailure(ctx, stored.status(), ctx.api->lastFieldErrors());
     }
     if (ctx.json) return printJson(ctx, *stored);
-    ctx.out() << ctx.tr("已用 " + file + " 替换" + layerName(ctx, *layer) + " 的策略（修订 ",
-                        "replaced the policy of " + layerName(ctx, *layer) + " with " + file +
-                            " (revision ")
+    ctx.out() << tr(ctx.lang, "已用 " + file + " 替换" + layerName(ctx, *layer) + " 的策略（修订 ",
+                    "replaced the policy of " + layerName(ctx, *layer) + " with " + file +
+                        " (revision ")
               << stored->revision()
-              << ctx.tr("）。终端在下次签到时收到新策略。\n",
-                        "); terminals get it at their next check-in.\n");
+              << tr(ctx.lang, "）。终端在下次签到时收到新策略。\n",
+                    "); terminals get it at their next check-in.\n");
     return kExitOk;
   }
 };

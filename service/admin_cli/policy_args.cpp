@@ -1,6 +1,7 @@
 #include "service/admin_cli/policy_args.h"
 
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_exit_code.h"
 
 namespace xiaoan::admin {
@@ -24,13 +25,13 @@ std::optional<LayerRef> layerFromArgs(const AdminContext& ctx, const ParsedArgs&
     given.push_back({"terminal", *t, v1::POLICY_SCOPE_TERMINAL});
   }
   if (given.size() != 1 || given[0].id.empty()) {
-    exit_code = reportUsage(ctx, ctx.tr("需要 --school S、--room S/R 或 --terminal T 之一",
-                                        "exactly one of --school S, --room S/R, --terminal T"));
+    exit_code = reportUsage(ctx, tr(ctx.lang, "需要 --school S、--room S/R 或 --terminal T 之一",
+                                    "exactly one of --school S, --room S/R, --terminal T"));
     return std::nullopt;
   }
   if (given[0].scope == "room" && given[0].id.find('/') == std::string::npos) {
-    exit_code = reportUsage(ctx, ctx.tr("--room 的格式为 学校ID/机房名，例如 xmsyxx/机房2",
-                                        "--room is school_id/room, e.g. xmsyxx/lab2"));
+    exit_code = reportUsage(ctx, tr(ctx.lang, "--room 的格式为 学校ID/机房名，例如 xmsyxx/机房2",
+                                    "--room is school_id/room, e.g. xmsyxx/lab2"));
     return std::nullopt;
   }
   return given[0];
@@ -38,14 +39,14 @@ std::optional<LayerRef> layerFromArgs(const AdminContext& ctx, const ParsedArgs&
 
 std::string layerName(const AdminContext& ctx, const LayerRef& layer) {
   std::string id = sanitizeForTerminal(layer.id);
-  if (layer.scope == "school") return ctx.tr("学校 ", "school ") + id;
-  if (layer.scope == "room") return ctx.tr("机房 ", "room ") + id;
-  return ctx.tr("终端 ", "terminal ") + id;
+  if (layer.scope == "school") return tr(ctx.lang, "学校 ", "school ") + id;
+  if (layer.scope == "room") return tr(ctx.lang, "机房 ", "room ") + id;
+  return tr(ctx.lang, "终端 ", "terminal ") + id;
 }
 
 int reportFieldIssues(const AdminContext& ctx, const std::vector<policy::FieldIssue>& issues) {
   ctx.err() << errorCodeName(ErrorCode::kInvalidArgument) << ": "
-            << ctx.tr("策略无效，未做任何更改：", "policy invalid, nothing changed:") << "\n";
+            << tr(ctx.lang, "策略无效，未做任何更改：", "policy invalid, nothing changed:") << "\n";
   for (const auto& i : issues) {
     ctx.err() << "  " << sanitizeForTerminal(i.field.empty() ? "(input)" : i.field) << ": "
               << sanitizeForTerminal(i.message) << "\n";

@@ -1,3 +1,4 @@
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -25,8 +26,8 @@ class PolicyDeleteCommand final : public AdminCommand {
     auto deleted = ctx.api->deletePolicyLayer(layer->scope, layer->id);
     if (!deleted.isOk()) return reportApiFailure(ctx, deleted.status());
     if (ctx.json) return printJson(ctx, *deleted);
-    ctx.out() << ctx.tr("已删除" + layerName(ctx, *layer) + " 的策略。\n",
-                        "deleted the policy of " + layerName(ctx, *layer) + ".\n");
+    ctx.out() << tr(ctx.lang, "已删除" + layerName(ctx, *layer) + " 的策略。\n",
+                    "deleted the policy of " + layerName(ctx, *layer) + ".\n");
     return kExitOk;
   }
 };

@@ -1,4 +1,5 @@
 #include "common/proto_json.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -35,8 +36,8 @@ class PolicyGetCommand final : public AdminCommand {
     if (got.isOk()) return printJson(ctx, *got);
     if (got.status().code() != ErrorCode::kNotFound) return reportApiFailure(ctx, got.status());
     // No layer: everything is inherited. Print the empty layer so it can be edited and applied.
-    ctx.err() << ctx.tr("（" + layerName(ctx, *layer) + " 尚无策略，全部继承上级）\n",
-                        "(" + layerName(ctx, *layer) + " has no policy yet; all inherited)\n");
+    ctx.err() << tr(ctx.lang, "（" + layerName(ctx, *layer) + " 尚无策略，全部继承上级）\n",
+                    "(" + layerName(ctx, *layer) + " has no policy yet; all inherited)\n");
     v1::PolicyLayer empty;
     empty.set_scope(layer->proto_scope);
     empty.set_id(layer->id);
@@ -47,8 +48,8 @@ class PolicyGetCommand final : public AdminCommand {
  private:
   static int effective(AdminContext& ctx, const LayerRef& layer) {
     if (layer.scope != "terminal") {
-      return reportUsage(ctx,
-                         ctx.tr("--effective 需要 --terminal T", "--effective needs --terminal T"));
+      return reportUsage(
+          ctx, tr(ctx.lang, "--effective 需要 --terminal T", "--effective needs --terminal T"));
     }
     auto got = ctx.api->effectivePolicy(layer.id);
     if (!got.isOk()) return reportApiFailure(ctx, got.status());

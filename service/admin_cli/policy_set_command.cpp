@@ -1,5 +1,6 @@
 #include "common/policy/policy_edit.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -47,11 +48,11 @@ class PolicySetCommand final : public AdminCommand {
       return reportPutFailure(ctx, stored.status(), ctx.api->lastFieldErrors());
     }
     if (ctx.json) return printJson(ctx, *stored);
-    ctx.out() << ctx.tr("已更新" + layerName(ctx, *layer) + " 的策略（修订 ",
-                        "updated the policy of " + layerName(ctx, *layer) + " (revision ")
+    ctx.out() << tr(ctx.lang, "已更新" + layerName(ctx, *layer) + " 的策略（修订 ",
+                    "updated the policy of " + layerName(ctx, *layer) + " (revision ")
               << stored->revision()
-              << ctx.tr("）。终端在下次签到时收到新策略。\n",
-                        "); terminals get it at their next check-in.\n");
+              << tr(ctx.lang, "）。终端在下次签到时收到新策略。\n",
+                    "); terminals get it at their next check-in.\n");
     return kExitOk;
   }
 
@@ -60,7 +61,7 @@ class PolicySetCommand final : public AdminCommand {
                    std::vector<policy::FieldIssue>& issues) {
     size_t eq = assignment.find('=');
     if (eq == std::string::npos) {
-      issues.push_back({assignment, ctx.tr("应为 字段路径=值", "must be FIELD.PATH=VALUE")});
+      issues.push_back({assignment, tr(ctx.lang, "应为 字段路径=值", "must be FIELD.PATH=VALUE")});
       return;
     }
     (void)policy::setPolicyField(*layer.mutable_policy(), assignment.substr(0, eq),

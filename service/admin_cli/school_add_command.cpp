@@ -1,4 +1,5 @@
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -26,7 +27,7 @@ class SchoolAddCommand final : public AdminCommand {
     const std::string* id = args.value("id");
     const std::string* name = args.value("name");
     if (id == nullptr || id->empty() || name == nullptr || name->empty()) {
-      return reportUsage(ctx, ctx.tr("需要 --id 和 --name", "--id and --name are required"));
+      return reportUsage(ctx, tr(ctx.lang, "需要 --id 和 --name", "--id and --name are required"));
     }
     v1::School school;
     school.set_id(*id);
@@ -37,8 +38,8 @@ class SchoolAddCommand final : public AdminCommand {
     if (ctx.json) return printJson(ctx, *added);
     const std::string sid = sanitizeForTerminal(added->id());
     const std::string sname = sanitizeForTerminal(added->name());
-    ctx.out() << ctx.tr("已添加学校 " + sid + "（" + sname + "）\n",
-                        "added school " + sid + " (" + sname + ")\n");
+    ctx.out() << tr(ctx.lang, "已添加学校 " + sid + "（" + sname + "）\n",
+                    "added school " + sid + " (" + sname + ")\n");
     return kExitOk;
   }
 };

@@ -1,4 +1,5 @@
 #include "common/text/text_table.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -18,13 +19,13 @@ class SchoolListCommand final : public AdminCommand {
     auto list = ctx.api->listSchools();
     if (!list.isOk()) return reportApiFailure(ctx, list.status());
     if (ctx.json) return printJson(ctx, *list);
-    TextTable table({ctx.tr("学校 ID", "school id"), ctx.tr("名称", "name"), ctx.tr("简称", "abbr"),
-                     ctx.tr("创建时间", "created")});
+    TextTable table({tr(ctx.lang, "学校 ID", "school id"), tr(ctx.lang, "名称", "name"),
+                     tr(ctx.lang, "简称", "abbr"), tr(ctx.lang, "创建时间", "created")});
     for (const auto& s : list->schools()) {
       table.addRow({s.id(), s.name(), s.abbr(), tableTime(s.created_at(), s.has_created_at())});
     }
     const auto n = std::to_string(list->schools_size());
-    ctx.out() << table.render() << ctx.tr("共 " + n + " 所学校\n", n + " schools\n");
+    ctx.out() << table.render() << tr(ctx.lang, "共 " + n + " 所学校\n", n + " schools\n");
     return kExitOk;
   }
 };

@@ -1,5 +1,6 @@
 #include "common/text/text_table.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -25,10 +26,10 @@ class SignaturesListCommand final : public AdminCommand {
     auto list = ctx.api->listSignatures();
     if (!list.isOk()) return reportApiFailure(ctx, list.status());
     if (ctx.json) return printJson(ctx, *list);
-    TextTable table({ctx.tr("版本", "version"), ctx.tr("发布时间", "published"),
-                     ctx.tr("规则数", "rules"), ctx.tr("文件数", "files"), ctx.tr("大小", "bytes"),
-                     ctx.tr("警告", "warnings"), ctx.tr("发布人", "by"),
-                     ctx.tr("说明", "description")});
+    TextTable table({tr(ctx.lang, "版本", "version"), tr(ctx.lang, "发布时间", "published"),
+                     tr(ctx.lang, "规则数", "rules"), tr(ctx.lang, "文件数", "files"),
+                     tr(ctx.lang, "大小", "bytes"), tr(ctx.lang, "警告", "warnings"),
+                     tr(ctx.lang, "发布人", "by"), tr(ctx.lang, "说明", "description")});
     for (const auto& b : list->bundles()) {
       std::string description = sanitizeForTerminal(b.description());
       table.addRow({std::to_string(b.version()), tableTime(b.published_at(), b.has_published_at()),
@@ -39,7 +40,7 @@ class SignaturesListCommand final : public AdminCommand {
     }
     const auto n = std::to_string(list->bundles_size());
     ctx.out() << table.render()
-              << ctx.tr("共 " + n + " 个特征库版本\n", n + " signature bundles\n");
+              << tr(ctx.lang, "共 " + n + " 个特征库版本\n", n + " signature bundles\n");
     return kExitOk;
   }
 };

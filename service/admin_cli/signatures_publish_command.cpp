@@ -1,4 +1,5 @@
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -10,8 +11,8 @@ namespace {
 // "file:line: message" per compiler error, as compilers print them (editors jump to them).
 int reportRuleErrors(const AdminContext& ctx, const std::vector<v1::RuleDiagnostic>& errors) {
   ctx.err() << errorCodeName(ErrorCode::kRulesInvalid) << ": "
-            << ctx.tr("规则无法编译，整个特征库被拒绝，未发布任何内容：",
-                      "rules do not compile; the whole bundle was rejected, nothing published:")
+            << tr(ctx.lang, "规则无法编译，整个特征库被拒绝，未发布任何内容：",
+                  "rules do not compile; the whole bundle was rejected, nothing published:")
             << "\n";
   for (const auto& e : errors) {
     ctx.err() << sanitizeForTerminal(e.file().empty() ? "(bundle)" : e.file()) << ":" << e.line()
@@ -69,21 +70,22 @@ class SignaturesPublishCommand final : public AdminCommand {
     const auto rules = std::to_string(info.rule_count());
     const auto files = std::to_string(info.file_count());
     const auto size = std::to_string(info.size());
-    ctx.out() << ctx.tr("已发布特征库版本 " + version + "：" + rules + " 条规则，" + files +
-                            " 个文件，" + size + " 字节。终端在下次签到时获取。\n",
-                        "published signature bundle version " + version + ": " + rules +
-                            " rules, " + files + " files, " + size +
-                            " bytes; terminals get it at their next check-in.\n");
+    ctx.out() << tr(ctx.lang,
+                    "已发布特征库版本 " + version + "：" + rules + " 条规则，" + files +
+                        " 个文件，" + size + " 字节。终端在下次签到时获取。\n",
+                    "published signature bundle version " + version + ": " + rules + " rules, " +
+                        files + " files, " + size +
+                        " bytes; terminals get it at their next check-in.\n");
     if (info.warnings_size() == 0) return;
     const auto n = std::to_string(info.warnings_size());
-    ctx.out() << ctx.tr(n + " 条编译警告：\n", n + " compiler warnings:\n");
+    ctx.out() << tr(ctx.lang, n + " 条编译警告：\n", n + " compiler warnings:\n");
     constexpr int kShown = 20;
     for (int i = 0; i < info.warnings_size() && i < kShown; ++i) {
       const auto& w = info.warnings(i);
       ctx.out() << "  " << w.file() << ":" << w.line() << ": " << w.message() << "\n";
     }
     if (info.warnings_size() > kShown) {
-      ctx.out() << ctx.tr("  ……其余见 --json\n", "  ... the rest with --json\n");
+      ctx.out() << tr(ctx.lang, "  ……其余见 --json\n", "  ... the rest with --json\n");
     }
   }
 };

@@ -1,4 +1,5 @@
 #include "common/text/text_table.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -30,12 +31,12 @@ class TerminalsListCommand final : public AdminCommand {
     auto list = ctx.api->listTerminals(school ? *school : "");
     if (!list.isOk()) return reportApiFailure(ctx, list.status());
     if (ctx.json) return printJson(ctx, *list);
-    TextTable table({ctx.tr("终端 ID", "terminal id"), ctx.tr("学校", "school"),
-                     ctx.tr("机房", "room"), ctx.tr("主机名", "hostname"), "IPv4",
-                     ctx.tr("代理版本", "agent"), ctx.tr("策略版本", "policy"),
-                     ctx.tr("特征库版本", "signatures"), ctx.tr("上次签到", "last check-in"),
-                     ctx.tr("待上传", "pending"), ctx.tr("事件数", "events"),
-                     ctx.tr("状态", "state")});
+    TextTable table({tr(ctx.lang, "终端 ID", "terminal id"), tr(ctx.lang, "学校", "school"),
+                     tr(ctx.lang, "机房", "room"), tr(ctx.lang, "主机名", "hostname"), "IPv4",
+                     tr(ctx.lang, "代理版本", "agent"), tr(ctx.lang, "策略版本", "policy"),
+                     tr(ctx.lang, "特征库版本", "signatures"),
+                     tr(ctx.lang, "上次签到", "last check-in"), tr(ctx.lang, "待上传", "pending"),
+                     tr(ctx.lang, "事件数", "events"), tr(ctx.lang, "状态", "state")});
     for (const auto& t : list->terminals()) {
       table.addRow({t.id(), t.school_id(), t.room().empty() ? "-" : t.room(), t.hostname(),
                     joined(t.ipv4()), t.agent_version(),
@@ -43,10 +44,10 @@ class TerminalsListCommand final : public AdminCommand {
                     t.signatures_version() == 0 ? "-" : std::to_string(t.signatures_version()),
                     tableTime(t.last_checkin(), t.has_last_checkin()),
                     std::to_string(t.spool_pending()), std::to_string(t.events_stored()),
-                    t.silent() ? ctx.tr("失联", "silent") : ctx.tr("正常", "ok")});
+                    t.silent() ? tr(ctx.lang, "失联", "silent") : tr(ctx.lang, "正常", "ok")});
     }
     const auto n = std::to_string(list->terminals_size());
-    ctx.out() << table.render() << ctx.tr("共 " + n + " 台终端\n", n + " terminals\n");
+    ctx.out() << table.render() << tr(ctx.lang, "共 " + n + " 台终端\n", n + " terminals\n");
     return kExitOk;
   }
 };

@@ -1,4 +1,5 @@
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -29,12 +30,12 @@ class TerminalsSetRoomCommand final : public AdminCommand {
     if (ctx.json) return printJson(ctx, *set);
     const std::string t = sanitizeForTerminal(terminal);
     if (room.empty()) {
-      ctx.out() << ctx.tr("终端 " + t + " 已不属于任何机房\n",
-                          "terminal " + t + " has no room now\n");
+      ctx.out() << tr(ctx.lang, "终端 " + t + " 已不属于任何机房\n",
+                      "terminal " + t + " has no room now\n");
     } else {
       const std::string r = sanitizeForTerminal(room);
-      ctx.out() << ctx.tr("终端 " + t + " 已分配到机房 " + r + "\n",
-                          "terminal " + t + " is now in room " + r + "\n");
+      ctx.out() << tr(ctx.lang, "终端 " + t + " 已分配到机房 " + r + "\n",
+                      "terminal " + t + " is now in room " + r + "\n");
     }
     return kExitOk;
   }

@@ -1,5 +1,6 @@
 #include "common/cli/cli_args.h"
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -41,23 +42,22 @@ class TokenCreateCommand final : public AdminCommand {
   static int fill(AdminContext& ctx, const ParsedArgs& args, v1::CreateTokenRequest* r) {
     const std::string* school = args.value("school");
     if (school == nullptr || school->empty()) {
-      return reportUsage(ctx, ctx.tr("需要 --school", "--school is required"));
+      return reportUsage(ctx, tr(ctx.lang, "需要 --school", "--school is required"));
     }
     r->set_school_id(*school);
     if (const std::string* ttl = args.value("ttl")) {
       auto seconds = parseDurationSeconds(*ttl);
       if (!seconds) {
-        return reportUsage(ctx,
-                           ctx.tr("--ttl 应为 30d、12h、90m、45s 或秒数（最长 3650d）",
-                                  "--ttl must be like 30d, 12h, 90m, 45s or seconds (max 3650d)"));
+        return reportUsage(ctx, tr(ctx.lang, "--ttl 应为 30d、12h、90m、45s 或秒数（最长 3650d）",
+                                   "--ttl must be like 30d, 12h, 90m, 45s or seconds (max 3650d)"));
       }
       r->set_ttl_seconds(*seconds);
     }
     if (const std::string* uses = args.value("max-uses")) {
       auto n = parseUint(*uses, 1, UINT32_MAX);
       if (!n)
-        return reportUsage(ctx,
-                           ctx.tr("--max-uses 应为正整数", "--max-uses must be a positive number"));
+        return reportUsage(
+            ctx, tr(ctx.lang, "--max-uses 应为正整数", "--max-uses must be a positive number"));
       r->set_max_uses(static_cast<uint32_t>(*n));
     }
     if (const std::string* note = args.value("note")) r->set_note(*note);
@@ -66,26 +66,26 @@ class TokenCreateCommand final : public AdminCommand {
 
   static void show(AdminContext& ctx, const v1::EnrollmentToken& t) {
     const std::string secret = sanitizeForTerminal(t.secret());
-    ctx.out() << ctx.tr("已创建注册令牌。令牌只显示这一次，请立即保存：\n\n",
-                        "enrollment token created. It is shown only this once; save it now:\n\n")
+    ctx.out() << tr(ctx.lang, "已创建注册令牌。令牌只显示这一次，请立即保存：\n\n",
+                    "enrollment token created. It is shown only this once; save it now:\n\n")
               << "    " << secret << "\n\n";
     const std::string expires =
-        t.has_expires_at() ? tableTime(t.expires_at(), true) : ctx.tr("永不过期", "never");
+        t.has_expires_at() ? tableTime(t.expires_at(), true) : tr(ctx.lang, "永不过期", "never");
     const std::string uses =
-        t.max_uses() == 0 ? ctx.tr("不限", "unlimited") : std::to_string(t.max_uses());
+        t.max_uses() == 0 ? tr(ctx.lang, "不限", "unlimited") : std::to_string(t.max_uses());
     const std::vector<std::pair<std::string, std::string>> rows = {
-        {ctx.tr("令牌 ID", "token id"), t.id()},
-        {ctx.tr("学校", "school"), t.school_id()},
-        {ctx.tr("有效期至", "expires"), expires},
-        {ctx.tr("最多使用", "max uses"), uses},
-        {ctx.tr("备注", "note"), t.note().empty() ? "-" : t.note()}};
+        {tr(ctx.lang, "令牌 ID", "token id"), t.id()},
+        {tr(ctx.lang, "学校", "school"), t.school_id()},
+        {tr(ctx.lang, "有效期至", "expires"), expires},
+        {tr(ctx.lang, "最多使用", "max uses"), uses},
+        {tr(ctx.lang, "备注", "note"), t.note().empty() ? "-" : t.note()}};
     size_t width = 0;
     for (const auto& [k, v] : rows) width = std::max(width, displayWidth(k));
     for (const auto& [k, v] : rows) {
       ctx.out() << "  " << padRight(k, width) << " | " << sanitizeForTerminal(v) << "\n";
     }
-    ctx.out() << ctx.tr("\n安装示例：XIAOAN_TOKEN='", "\ninstall example: XIAOAN_TOKEN='") << secret
-              << "' dpkg -i xiaoan-agent.deb\n";
+    ctx.out() << tr(ctx.lang, "\n安装示例：XIAOAN_TOKEN='", "\ninstall example: XIAOAN_TOKEN='")
+              << secret << "' dpkg -i xiaoan-agent.deb\n";
   }
 };
 

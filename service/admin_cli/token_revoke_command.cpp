@@ -1,4 +1,5 @@
 #include "common/text/text_width.h"
+#include "common/text/tr.h"
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
@@ -22,16 +23,16 @@ class TokenRevokeCommand final : public AdminCommand {
 
   int run(AdminContext& ctx, const ParsedArgs& args) override {
     const std::string& id = args.positionals.at(0);
-    if (id.empty()) return reportUsage(ctx, ctx.tr("令牌 ID 为空", "empty token id"));
+    if (id.empty()) return reportUsage(ctx, tr(ctx.lang, "令牌 ID 为空", "empty token id"));
     auto token = ctx.api->revokeToken(id);
     if (!token.isOk()) return reportApiFailure(ctx, token.status());
     if (ctx.json) return printJson(ctx, *token);
     const std::string tid = sanitizeForTerminal(token->id());
     const std::string school = sanitizeForTerminal(token->school_id());
     const std::string uses = std::to_string(token->uses());
-    ctx.out() << ctx.tr(
-        "已撤销令牌 " + tid + "（学校 " + school + "，已使用 " + uses + " 次）\n",
-        "revoked token " + tid + " (school " + school + ", used " + uses + " times)\n");
+    ctx.out() << tr(ctx.lang,
+                    "已撤销令牌 " + tid + "（学校 " + school + "，已使用 " + uses + " 次）\n",
+                    "revoked token " + tid + " (school " + school + ", used " + uses + " times)\n");
     return kExitOk;
   }
 };

@@ -2,9 +2,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "common/proto_json.h"
 #include "platform/logging.h"
 #include "service/collector/admin_api/admin_request.h"
-#include "service/collector/admin_api/proto_json.h"
 
 namespace xiaoan::collector {
 namespace {
@@ -76,7 +76,7 @@ HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
     e->set_message(issue.message);
   }
   for (const auto& d : rule_errors) *body.add_rule_errors() = d;
-  auto json = messageToJson(body);
+  auto json = toCompactJson(body);
   auto res = makeResponse(status, kJsonType, json.isOk() ? *json + "\n" : "{}\n");
   if (status == http::status::unauthorized) {
     res.set(http::field::www_authenticate, "Basic realm=\"xiaoan\", charset=\"UTF-8\"");

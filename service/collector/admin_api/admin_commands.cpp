@@ -3,8 +3,8 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "common/proto_json.h"
 #include "service/collector/trust/crypto_util.h"
-#include "service/collector/admin_api/proto_json.h"
 
 namespace xiaoan::collector {
 namespace {
@@ -50,7 +50,7 @@ v1::StoredEvent eventProto(const StoredEventRow& e) {
 
 AuditRow auditRow(int64_t now, const std::string& admin, const char* action,
                   const std::string& target, const google::protobuf::Message& detail) {
-  auto json = messageToJson(detail);
+  auto json = toCompactJson(detail);
   return AuditRow{now, admin, action, target, json.isOk() ? *json : "{}"};
 }
 
@@ -113,7 +113,7 @@ Result<std::string> AdminCommands::listSchools() {
     s->set_abbr(r.abbr);
     *s->mutable_created_at() = ts(r.created_at_ms);
   }
-  return messageToJson(list);
+  return toCompactJson(list);
 }
 
 Result<std::string> AdminCommands::addSchool(const AddSchool& cmd, const std::string& admin) {
@@ -122,7 +122,7 @@ Result<std::string> AdminCommands::addSchool(const AddSchool& cmd, const std::st
   v1::School out = cmd.school;
   *out.mutable_created_at() = ts(now);
   XIAOAN_RETURN_IF_ERROR(store_.addSchool(row, auditRow(now, admin, "school.add", row.id, out)));
-  return messageToJson(out);
+  return toCompactJson(out);
 }
 
 Result<std::string> AdminCommands::createToken(const CreateToken& cmd, const std::string& admin) {
@@ -142,14 +142,14 @@ Result<std::string> AdminCommands::createToken(const CreateToken& cmd, const std
   // The audit record never contains the secret.
   XIAOAN_RETURN_IF_ERROR(store_.addToken(row, auditRow(now, admin, "token.create", row.id, out)));
   out.set_secret(row.id + "." + secret);
-  return messageToJson(out);
+  return toCompactJson(out);
 }
 
 Result<std::string> AdminCommands::listTokens(const ListTokens& cmd) {
   XIAOAN_ASSIGN_OR_RETURN(auto rows, store_.listTokens(cmd.school_id));
   v1::TokenList list;
   for (const auto& r : rows) *list.add_tokens() = tokenProto(r);
-  return messageToJson(list);
+  return toCompactJson(list);
 }
 
 Result<std::string> AdminCommands::revokeToken(const RevokeToken& cmd, const std::string& admin) {
@@ -158,7 +158,7 @@ Result<std::string> AdminCommands::revokeToken(const RevokeToken& cmd, const std
   XIAOAN_ASSIGN_OR_RETURN(
       auto row, store_.revokeToken(cmd.token_id,
                                    auditRow(nowMs(), admin, "token.revoke", cmd.token_id, detail)));
-  return messageToJson(tokenProto(row));
+  return toCompactJson(tokenProto(row));
 }
 
 Result<std::string> AdminCommands::listTerminals(const ListTerminals& cmd) {
@@ -188,14 +188,14 @@ Result<std::string> AdminCommands::listTerminals(const ListTerminals& cmd) {
     int64_t last = r.last_checkin_ms.value_or(r.enrolled_at_ms.value_or(0));
     t->set_silent(now - last > silent_after);
   }
-  return messageToJson(list);
+  return toCompactJson(list);
 }
 
 Result<std::string> AdminCommands::listEvents(const ListEvents& cmd) {
   XIAOAN_ASSIGN_OR_RETURN(auto rows, store_.listEvents(cmd.query));
   v1::EventList list;
   for (const auto& r : rows) *list.add_events() = eventProto(r);
-  return messageToJson(list);
+  return toCompactJson(list);
 }
 
 }  // namespace xiaoan::collector

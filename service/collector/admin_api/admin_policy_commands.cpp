@@ -2,10 +2,10 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/time_util.h>
 
-#include "platform/file_util.h"
+#include "common/proto_json.h"
 #include "common/trust/metadata.h"
+#include "platform/file_util.h"
 #include "service/collector/admin_api/admin_commands.h"
-#include "service/collector/admin_api/proto_json.h"
 #include "xiaoan/v1/trust.pb.h"
 
 namespace xiaoan::collector {
@@ -52,7 +52,7 @@ Result<std::string> AdminCommands::getPolicyLayer(const GetPolicyLayer& cmd) {
     return Status(ErrorCode::kNotFound, "no policy layer " + layerTarget(cmd.scope, cmd.id));
   }
   XIAOAN_ASSIGN_OR_RETURN(v1::PolicyLayer layer, layerProto(*row));
-  return messageToJson(layer);
+  return toCompactJson(layer);
 }
 
 Result<std::string> AdminCommands::putPolicyLayer(const PutPolicyLayer& cmd,
@@ -68,7 +68,7 @@ Result<std::string> AdminCommands::putPolicyLayer(const PutPolicyLayer& cmd,
       auto stored, store_.putPolicyLayer(row, auditRow(now, admin, "policy.put",
                                                        layerTarget(cmd.scope, cmd.id), detail)));
   XIAOAN_ASSIGN_OR_RETURN(v1::PolicyLayer layer, layerProto(stored));
-  return messageToJson(layer);
+  return toCompactJson(layer);
 }
 
 Result<std::string> AdminCommands::deletePolicyLayer(const DeletePolicyLayer& cmd,
@@ -82,7 +82,7 @@ Result<std::string> AdminCommands::deletePolicyLayer(const DeletePolicyLayer& cm
   std::string target = layerTarget(cmd.scope, cmd.id);
   XIAOAN_RETURN_IF_ERROR(store_.deletePolicyLayer(
       row->scope, row->id, auditRow(nowMs(), admin, "policy.delete", target, layer)));
-  return messageToJson(layer);
+  return toCompactJson(layer);
 }
 
 Result<std::string> AdminCommands::getEffectivePolicy(const GetEffectivePolicy& cmd) {
@@ -97,7 +97,7 @@ Result<std::string> AdminCommands::getEffectivePolicy(const GetEffectivePolicy& 
     XIAOAN_ASSIGN_OR_RETURN(auto issued, store_.findIssuedContent(layers->agent_id));
     if (issued) out.set_issued_version(issued->policy_version);
   }
-  return messageToJson(out);
+  return toCompactJson(out);
 }
 
 Result<std::string> AdminCommands::setTerminalRoom(const SetTerminalRoom& cmd,
@@ -109,7 +109,7 @@ Result<std::string> AdminCommands::setTerminalRoom(const SetTerminalRoom& cmd,
   v1::Terminal out;
   out.set_id(cmd.terminal_id);
   out.set_room(cmd.room);
-  return messageToJson(out);
+  return toCompactJson(out);
 }
 
 uint32_t AdminCommands::checkinIntervalOf(const std::string& terminal_id) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "service/collector/admin_api/proto_json.h"
+#include "common/proto_json.h"
 
 namespace xiaoan::collector {
 namespace {
@@ -75,7 +75,7 @@ Result<std::string> schoolFilter(const std::map<std::string, std::string>& param
 
 Result<AdminCommand> parseSchool(std::string_view body) {
   AddSchool cmd;
-  XIAOAN_RETURN_IF_ERROR(jsonToMessage(body, &cmd.school));
+  XIAOAN_RETURN_IF_ERROR(parseStrictJson(body, &cmd.school));
   const auto& s = cmd.school;
   if (!isValidSchoolId(s.id())) return invalid("school id must be 1..32 of a-z, 0-9, '-'");
   if (s.name().empty() || s.name().size() > kMaxNameBytes) return invalid("school name 1..128");
@@ -85,7 +85,7 @@ Result<AdminCommand> parseSchool(std::string_view body) {
 
 Result<AdminCommand> parseCreateToken(std::string_view body) {
   CreateToken cmd;
-  XIAOAN_RETURN_IF_ERROR(jsonToMessage(body, &cmd.request));
+  XIAOAN_RETURN_IF_ERROR(parseStrictJson(body, &cmd.request));
   const auto& r = cmd.request;
   if (!isValidSchoolId(r.school_id())) return invalid("school_id must name a school");
   if (r.ttl_seconds() > kMaxTokenTtlSeconds) return invalid("ttl_seconds longer than 10 years");

@@ -1,6 +1,6 @@
 // The admin API's signature bundles (publish, list) and detections.
+#include "common/proto_json.h"
 #include "service/collector/admin_api/admin_commands.h"
-#include "service/collector/admin_api/proto_json.h"
 #include "service/collector/trust/signature_publisher.h"
 
 namespace xiaoan::collector {
@@ -19,7 +19,7 @@ Result<std::string> AdminCommands::publishSignatures(PublishSignatures& cmd,
   XIAOAN_ASSIGN_OR_RETURN(v1::SignatureBundleInfo info,
                           collector::publishSignatures(store_, artifacts_, std::move(cmd.request),
                                                        admin, nowMs(), rule_errors));
-  return messageToJson(info);
+  return toCompactJson(info);
 }
 
 Result<std::string> AdminCommands::listSignatures() {
@@ -31,13 +31,13 @@ Result<std::string> AdminCommands::listSignatures() {
     info.clear_warnings();
     *list.add_bundles() = std::move(info);
   }
-  return messageToJson(list);
+  return toCompactJson(list);
 }
 
 // No school scoping yet: every admin sees every school (school admins will see theirs).
 Result<std::string> AdminCommands::listDetections(const ListDetections& cmd) {
   XIAOAN_ASSIGN_OR_RETURN(auto rows, store_.listDetections(cmd.query));
-  return messageToJson(detectionList(rows));
+  return toCompactJson(detectionList(rows));
 }
 
 }  // namespace xiaoan::collector

@@ -1,6 +1,6 @@
 // Parsing of the admin API's signature bundle and detection requests (see admin_request.h).
+#include "common/proto_json.h"
 #include "service/collector/admin_api/admin_request.h"
-#include "service/collector/admin_api/proto_json.h"
 
 namespace xiaoan::collector {
 namespace {
@@ -12,7 +12,7 @@ Status invalid(const std::string& what) { return Status(ErrorCode::kInvalidArgum
 // The JSON only; the files are checked and compiled when the bundle is published.
 Result<AdminCommand> parsePublish(std::string_view body) {
   PublishSignatures cmd;
-  XIAOAN_RETURN_IF_ERROR(jsonToMessage(body, &cmd.request));
+  XIAOAN_RETURN_IF_ERROR(parseStrictJson(body, &cmd.request));
   if (cmd.request.description().size() > kMaxBundleDescriptionBytes) {
     return invalid("description longer than " + std::to_string(kMaxBundleDescriptionBytes) +
                    " bytes");

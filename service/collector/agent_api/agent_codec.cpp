@@ -13,7 +13,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
-#include "service/collector/admin_api/proto_json.h"
+#include "common/proto_json.h"
 #include "xiaoan/v1/agent_api.pb.h"
 
 namespace xiaoan::collector {
@@ -94,7 +94,7 @@ Status renderPayload(const v1::Event& e, EventRow& row) {
     return Status::ok();
   }
   row.type = field->name();
-  XIAOAN_ASSIGN_OR_RETURN(row.payload_json, messageToJson(e.GetReflection()->GetMessage(e, field)));
+  XIAOAN_ASSIGN_OR_RETURN(row.payload_json, toCompactJson(e.GetReflection()->GetMessage(e, field)));
   return Status::ok();
 }
 

@@ -3,8 +3,8 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "common/proto_json.h"
 #include "platform/logging.h"
-#include "service/collector/admin_api/proto_json.h"
 #include "xiaoan/v1/agent_api.pb.h"
 
 namespace xiaoan::collector {
@@ -78,7 +78,7 @@ Status EventBatchJob::recordClaims(WriteTxn& txn) {
     setString(payload, "claimed_agent_id", claimed);
     setString(payload, "cert_agent_id", agent_id_);
     setString(payload, "remote_address", remote_address_);
-    XIAOAN_ASSIGN_OR_RETURN(std::string json, messageToJson(payload));
+    XIAOAN_ASSIGN_OR_RETURN(std::string json, toCompactJson(payload));
     XIAOAN_RETURN_IF_ERROR(txn.insertCollectorEvent(agent_id_, "security_alert", json, now));
     foreign_claims_.push_back(claimed);
   }

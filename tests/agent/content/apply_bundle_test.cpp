@@ -29,13 +29,13 @@ class NoNetwork final : public ArtifactFetcher {
   int calls = 0;
 };
 
-struct Env : testing::RecordedHooks {
+struct Env : testing::RecordedContent {
   TempDir dir;
   TrustFixture f;
   FakeClock clock{f.now};
   NoNetwork network;
   ContentManager manager{ContentManagerOptions{dir.str(), dir.sub("root.pb")}, clock, network,
-                         hooks()};
+                         *this, *this};
 
   Env() { dir.write("root.pb", f.signedRoot(1).SerializeAsString()); }
 

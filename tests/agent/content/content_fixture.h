@@ -71,30 +71,32 @@ class ServedArtifacts final : public ArtifactFetcher {
   int fetches = 0;
 };
 
-// What a ContentManager told the rest of the agent, through hooks().
-struct RecordedHooks {
+// What a ContentManager told the rest of the agent (pass it as reporter and consumer). An
+// agent without a scanner unless a test overrides the signature methods.
+struct RecordedContent : ContentReporter, ContentConsumer {
   std::vector<uint32_t> intervals;  // check-in interval of every policy put into effect
   std::vector<v1::ContentUpdateEvent> events;
   std::map<std::string, Status> conditions;
   v1::ContentStatus status;
   uint64_t policy_version = 0;
 
-  ContentHooks hooks() {
-    ContentHooks h;
-    h.on_policy = [this](const v1::Policy& p) {
-      intervals.push_back(p.agent().checkin_interval_seconds());
-    };
-    h.on_event = [this](v1::ContentUpdateEvent e) { events.push_back(std::move(e)); };
-    h.on_condition = [this](const std::string& key, const Status& st) {
-      if (st.isOk()) conditions.erase(key);
-      if (!st.isOk()) conditions[key] = st;
-    };
-    h.on_status = [this](const v1::ContentStatus& s, uint64_t v) {
-      status = s;
-      policy_version = v;
-    };
-    return h;
+  void reportEvent(v1::ContentUpdateEvent e) override { events.push_back(std::move(e)); }
+  void setCondition(const std::string& key, const Status& st) override {
+    if (st.isOk()) conditions.erase(key);
+    if (!st.isOk()) conditions[key] = st;
   }
+  void reportStatus(const v1::ContentStatus& s, uint64_t v) override {
+    status = s;
+    policy_version = v;
+  }
+  void runPolicy(const v1::Policy& p) override {
+    intervals.push_back(p.agent().checkin_interval_seconds());
+  }
+  bool runsSignatures() const override { return false; }
+  Status loadSignatures(std::string_view, const v1::Artifact&) override {
+    return Status(ErrorCode::kUnsupported, "no scanner");
+  }
+  RunningArtifact runningSignatures() const override { return {}; }
   ErrorCode condition(const std::string& key) const {
     auto it = conditions.find(key);
     return it == conditions.end() ? ErrorCode::kOk : it->second.code();

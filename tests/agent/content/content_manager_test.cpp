@@ -20,7 +20,7 @@ using testing::TrustFixture;
 using xiaoan::testing::FakeClock;
 using xiaoan::testing::TempDir;
 
-struct Env : testing::RecordedHooks {
+struct Env : testing::RecordedContent {
   TempDir dir;
   TrustFixture f;
   FakeClock clock{f.now};
@@ -34,7 +34,7 @@ struct Env : testing::RecordedHooks {
   void installRoot() { dir.write("root.pb", f.signedRoot(1).SerializeAsString()); }
   void restart() {
     manager = std::make_unique<ContentManager>(ContentManagerOptions{dir.str(), dir.sub("root.pb")},
-                                               clock, network, hooks());
+                                               clock, network, *this, *this);
     manager->start(f.agent_id);
   }
   // An update naming a policy document of `version` (served by the collector).

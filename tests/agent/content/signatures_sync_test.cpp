@@ -1,4 +1,4 @@
-// The SIGNATURES artifact through the content channel: fetched, handed to the loader hook,
+// The SIGNATURES artifact through the content channel: fetched, handed to the scanner's loader,
 // reported as content_update events with kind SIGNATURES; a bundle the loader rejects
 // (E_RULES_INVALID) is judged once and the rules loaded stay (RELIABILITY.md U12).
 #include <doctest/doctest.h>
@@ -20,7 +20,7 @@ using xiaoan::testing::TempDir;
 
 // The scanner's loader, reduced to its contract: bytes "bad..." do not compile.
 struct FakeLoader {
-  LoadedSignatureArtifact loaded;
+  RunningArtifact loaded;
   int loads = 0;
   Status load(std::string_view bytes, const v1::Artifact& artifact) {
     ++loads;
@@ -32,7 +32,7 @@ struct FakeLoader {
   }
 };
 
-struct Env : testing::RecordedHooks {
+struct Env : testing::RecordedContent {
   TempDir dir;
   TrustFixture f;
   FakeClock clock{f.now};
@@ -43,16 +43,18 @@ struct Env : testing::RecordedHooks {
 
   Env() {
     dir.write("root.pb", f.signedRoot(1).SerializeAsString());
-    ContentHooks h = hooks();
-    h.on_signatures = [this](std::string_view b, const v1::Artifact& a) {
-      return loader.load(b, a);
-    };
-    h.signatures_loaded = [this] { return loader.loaded; };
     manager = std::make_unique<ContentManager>(ContentManagerOptions{dir.str(), dir.sub("root.pb")},
-                                               clock, network, std::move(h));
+                                               clock, network, *this, *this);
     manager->start(f.agent_id);
     network.serve(crypto::sha256(policy), policy);
   }
+
+  // The agent runs a scanner: signature artifacts go to the loader.
+  bool runsSignatures() const override { return true; }
+  Status loadSignatures(std::string_view b, const v1::Artifact& a) override {
+    return loader.load(b, a);
+  }
+  RunningArtifact runningSignatures() const override { return loader.loaded; }
 
   // Metadata v`meta` naming the policy and signature bundle `bytes` as version `version`.
   v1::TrustUpdate update(uint64_t meta, uint64_t version, const std::string& bytes) {

@@ -19,7 +19,9 @@ using testing::FakeCollector;
 using testing::FakeHostInfo;
 using testing::TempDir;
 
-struct CheckinFixture {
+// Plays the daemon's side of the content channel: events recorded, status into the model,
+// the policy's interval into the loop.
+struct CheckinFixture final : content::ContentReporter, content::ContentConsumer {
   TempDir dir;
   TrustFixture f;
   FakeClock clock{f.now};
@@ -39,20 +41,26 @@ struct CheckinFixture {
     o.clock = &clock;
     spool = std::move(Spool::open(o)).value();
     dir.write("root.pb", f.signedRoot(1).SerializeAsString());
-    content::ContentHooks hooks;
-    hooks.on_policy = [this](const v1::Policy& p) {
-      loop->setPolicyInterval(p.agent().checkin_interval_seconds());
-    };
-    hooks.on_event = [this](v1::ContentUpdateEvent e) { events.push_back(std::move(e)); };
-    hooks.on_status = [this](const v1::ContentStatus& c, uint64_t v) { status.setContent(c, v); };
     content = std::make_unique<content::ContentManager>(
-        content::ContentManagerOptions{dir.str(), dir.sub("root.pb")}, clock, served, hooks);
+        content::ContentManagerOptions{dir.str(), dir.sub("root.pb")}, clock, served, *this, *this);
     CheckinOptions co;
     co.interval_seconds = 60;
     loop = std::make_unique<CheckinLoop>(co, collector, host, *spool, status, wake, nullptr,
                                          content.get(), nullptr);
     content->start(f.agent_id);
   }
+
+  void reportEvent(v1::ContentUpdateEvent e) override { events.push_back(std::move(e)); }
+  void setCondition(const std::string&, const Status&) override {}
+  void reportStatus(const v1::ContentStatus& c, uint64_t v) override { status.setContent(c, v); }
+  void runPolicy(const v1::Policy& p) override {
+    loop->setPolicyInterval(p.agent().checkin_interval_seconds());
+  }
+  bool runsSignatures() const override { return false; }
+  Status loadSignatures(std::string_view, const v1::Artifact&) override {
+    return Status(ErrorCode::kUnsupported, "no scanner");
+  }
+  content::RunningArtifact runningSignatures() const override { return {}; }
 
   // A check-in answer carrying policy `version` with `interval`, and the collector's own
   // interval field.

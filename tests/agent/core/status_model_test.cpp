@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "agent/core/status_writer.h"
-#include "agent/core/time_util.h"
+#include "common/proto_time.h"
 #include "tests/agent/core/fakes.h"
 
 namespace xiaoan::agent {

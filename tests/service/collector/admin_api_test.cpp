@@ -1,7 +1,7 @@
 // The admin API over real TLS: Basic auth, schools, tokens, terminals, events, audit.
 #include <doctest/doctest.h>
 
-#include "service/collector/admin_api/proto_json.h"
+#include "common/proto_json.h"
 #include "service/collector/store/sqlite_store.h"
 #include "tests/service/collector/support/collector_harness.h"
 #include "xiaoan/v1/admin_api.pb.h"
@@ -14,7 +14,7 @@ using testing::CollectorHarness;
 template <typename M>
 M parseJson(const std::string& body) {
   M m;
-  REQUIRE_MESSAGE(jsonToMessage(body, &m).isOk(), body);
+  REQUIRE_MESSAGE(parseStrictJson(body, &m).isOk(), body);
   return m;
 }
 

@@ -1,17 +1,17 @@
-#include "agent/core/time_util.h"
+#include "common/proto_time.h"
 
-namespace xiaoan::agent {
+namespace xiaoan {
 
 google::protobuf::Timestamp toTimestamp(std::chrono::system_clock::time_point t) {
   const auto ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  google::protobuf::Timestamp ts;
   int64_t secs = ns / 1'000'000'000;
   int64_t rem = ns % 1'000'000'000;
-  if (rem < 0) {  // Timestamp wants non-negative nanos
+  if (rem < 0) {
     rem += 1'000'000'000;
     --secs;
   }
+  google::protobuf::Timestamp ts;
   ts.set_seconds(secs);
   ts.set_nanos(static_cast<int32_t>(rem));
   return ts;
@@ -23,4 +23,4 @@ std::chrono::system_clock::time_point fromTimestamp(const google::protobuf::Time
       std::chrono::duration_cast<std::chrono::system_clock::duration>(d));
 }
 
-}  // namespace xiaoan::agent
+}  // namespace xiaoan
