@@ -92,6 +92,8 @@ constexpr std::array kCodes = {
              "file crashed or hung the scanner before; skipped and reported"},
     CodeText{ErrorCode::kQuarantine, "E_QUARANTINE", "隔离或恢复文件失败",
              "moving the file into or out of quarantine failed"},
+    CodeText{ErrorCode::kWatchLimit, "E_WATCH_LIMIT", "监视的目录数已达上限，其余目录不再实时扫描",
+             "watched directory limit reached; further directories are not scanned on access"},
     CodeText{ErrorCode::kInternal, "E_INTERNAL", "内部错误", "internal error"},
 };
 

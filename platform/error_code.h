@@ -51,6 +51,7 @@ enum class ErrorCode {
   kScanTimeout,       // a file exceeded the per-file scan timeout
   kScanFaulted,       // a file crashed or hung the scanner before and is skipped
   kQuarantine,        // moving a file into (or out of) the quarantine failed
+  kWatchLimit,        // no more directories can be watched (our bound or the OS limit)
   kInternal,
 };
 

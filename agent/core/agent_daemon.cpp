@@ -9,6 +9,7 @@
 #include "agent/core/enroller.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
+#include "platform/user_sessions.h"
 
 namespace xiaoan::agent {
 
@@ -134,7 +135,8 @@ void AgentDaemon::initScan() {
   hooks.on_condition = [this](const std::string& key, const Status& st) {
     status_->setCondition(key, st);
   };
-  scan_ = std::make_unique<scan::ScanService>(std::move(o), clock_, std::move(hooks));
+  scan_ = std::make_unique<scan::ScanService>(std::move(o), clock_, std::move(hooks),
+                                              makeUserSessions());
   Status st = scan_->start();
   status_->setCondition("scan", st);
   if (!st.isOk()) {

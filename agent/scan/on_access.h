@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -10,15 +11,15 @@
 #include <thread>
 #include <vector>
 
-#include "platform/result.h"
-#include "platform/unique_fd.h"
+#include "platform/clock.h"
+#include "platform/file_watcher.h"
 
 // On-access scanning (issue 4): new and changed files in watched directories are handed to the
-// scan service. Linux inotify: IN_CLOSE_WRITE (written and closed) and IN_MOVED_TO (moved or
-// renamed in, e.g. a browser finishing a download) on every directory below each root, down to
-// a depth limit; a directory created or moved in gets its own watch and its files (which may
-// have been written before the watch existed) are reported once. A file is reported after it
-// has been quiet for the debounce time, so one download is scanned once, not per write.
+// scan service. A FileWatcher (platform/file_watcher.h) reports files written and closed or
+// moved in below each root, down to a depth limit, and the files already inside a directory
+// created or moved in. A file is reported after it has been quiet for the debounce time, so one
+// download is scanned once, not per write. Events lost by the OS make the roots themselves due
+// (a pass over them, where the result cache skips what did not change).
 
 namespace xiaoan::agent::scan {
 
@@ -33,44 +34,59 @@ struct OnAccessOptions {
   size_t max_pending = 10000;  // more files waiting: reported at once
 };
 
+// The FileWatcher settings for `options` (depth, watch bound, never_watch).
+FileWatcherOptions fileWatcherOptions(const OnAccessOptions& options);
+
 class OnAccessWatcher {
  public:
   // Receives quiet files in batches, on the watcher thread: must not block.
   using Callback = std::function<void(std::vector<std::string> files)>;
 
-  // inotify_init + the watches + the thread. E_IO when inotify is unavailable.
-  static Result<std::unique_ptr<OnAccessWatcher>> start(OnAccessOptions options, Callback callback);
-  ~OnAccessWatcher();
+  // `clock` (its monotonic time) paces the debounce; it must outlive the watcher.
+  OnAccessWatcher(OnAccessOptions options, std::unique_ptr<FileWatcher> watcher, const Clock& clock,
+                  Callback callback);
+  ~OnAccessWatcher();  // stops the thread (if started)
   OnAccessWatcher(const OnAccessWatcher&) = delete;
   OnAccessWatcher& operator=(const OnAccessWatcher&) = delete;
+
+  // Watches the roots that exist, then runs step() on a thread of its own until destroyed.
+  void start();
+
+  // One round of that thread: waits for events (until the next file is due at most), notes
+  // them, reports the files now quiet and retries missing roots when it is time. False when
+  // the FileWatcher failed (the thread ends). Tests call it without start().
+  bool step();
 
   // Directories watched now (status: watched_paths counts the roots that exist).
   size_t watchedDirectories() const;
   size_t watchedRoots() const;
 
  private:
+  using Nanos = std::chrono::nanoseconds;  // monotonic time of the clock
   struct Pending {
-    std::chrono::steady_clock::time_point due, first;
+    Nanos due, first;
   };
-  OnAccessWatcher(OnAccessOptions options, Callback callback, UniqueFd inotify, UniqueFd stop);
   void run();
   void addRoots();
-  void addTree(const std::string& dir, uint32_t depth, bool report_files);
-  void handle(const char* buffer, size_t length);
+  void handle(const FileEvent& event);
   void note(const std::string& path);
+  void rescanRoots();
+  void limitReached(const std::string& what);
   void flushDue(bool all);
-  int pollTimeoutMs() const;
+  std::chrono::milliseconds waitTimeout() const;
   bool excluded(const std::string& path) const;
+  Nanos now() const { return Nanos(clock_.monotonicNs()); }
 
   const OnAccessOptions options_;
+  const std::unique_ptr<FileWatcher> watcher_;
+  const Clock& clock_;
   const Callback callback_;
-  UniqueFd inotify_, stop_;
   std::thread thread_;
-  mutable std::mutex mu_;                                 // guards the counts read by other threads
-  std::map<int, std::pair<std::string, uint32_t>> dirs_;  // wd -> (path, depth)
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;  // guards roots_watched_ (read by other threads)
   std::set<std::string> roots_watched_;
   std::map<std::string, Pending> pending_;
-  std::chrono::steady_clock::time_point next_retry_;
+  Nanos next_retry_{0};
   bool limit_logged_ = false;
 };
 

@@ -1,9 +1,8 @@
 #include "agent/scan/path_text.h"
 
-#include <pwd.h>
-
 #include <cstdio>
-#include <vector>
+
+#include "platform/user_sessions.h"
 
 namespace xiaoan::agent::scan {
 namespace {
@@ -71,14 +70,6 @@ void setPathFields(std::string_view raw, std::string* display, std::string* raw_
   }
 }
 
-std::string ownerName(uint32_t uid) {
-  std::vector<char> buf(16384);
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
-    return found->pw_name;
-  }
-  return std::to_string(uid);
-}
+std::string ownerName(uint32_t uid) { return userNameOf(uid).value_or(std::to_string(uid)); }
 
 }  // namespace xiaoan::agent::scan

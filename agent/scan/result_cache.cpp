@@ -1,7 +1,6 @@
 #include "agent/scan/result_cache.h"
 
 #include <algorithm>
-#include <ctime>
 #include <vector>
 
 #include "agent/scan/state_file.h"
@@ -29,7 +28,12 @@ constexpr uint32_t kKeepDays = 90;
 ResultCache::ResultCache(std::string path, size_t max_entries)
     : path_(std::move(path)),
       max_(max_entries),
-      today_(static_cast<uint32_t>(::time(nullptr) / 86400)) {}
+      today_(dayNumber(std::chrono::system_clock::now())) {}
+
+uint32_t ResultCache::dayNumber(std::chrono::system_clock::time_point t) {
+  const auto days = std::chrono::floor<std::chrono::days>(t.time_since_epoch()).count();
+  return static_cast<uint32_t>(std::max<int64_t>(days, 0));
+}
 
 std::unique_ptr<ResultCache> ResultCache::load(const std::string& path, size_t max_entries) {
   std::unique_ptr<ResultCache> cache(new ResultCache(path, max_entries));

@@ -34,6 +34,7 @@ class ResultCache {
   Status save(std::chrono::seconds at_most_every = std::chrono::seconds(0));
   // The day number (days since the epoch) recorded as last use; the engine sets it per pass.
   void setToday(uint32_t day);
+  static uint32_t dayNumber(std::chrono::system_clock::time_point t);
 
   size_t size() const;
   // True when the file existed but was damaged (ignored at load).

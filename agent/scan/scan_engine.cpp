@@ -1,6 +1,6 @@
 #include "agent/scan/scan_engine.h"
 
-#include <ctime>
+#include <chrono>
 #include <map>
 #include <mutex>
 
@@ -84,7 +84,7 @@ Result<v1::ScanSummaryEvent> ScanEngine::run(const ScanRequest& request,
                                              const std::atomic<bool>& stop) {
   if (!rules) return Status(ErrorCode::kRulesMissing, "no signature rules loaded");
   if (request.roots.empty()) return Status(ErrorCode::kInvalidArgument, "nothing to scan");
-  impl_->cache->setToday(static_cast<uint32_t>(::time(nullptr) / 86400));
+  impl_->cache->setToday(ResultCache::dayNumber(std::chrono::system_clock::now()));
   PassEnv env{impl_->cache.get(), impl_->faults.get(), &impl_->big_files, impl_->walker.get(), {}};
   {
     std::lock_guard lock(impl_->mu);

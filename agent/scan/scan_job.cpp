@@ -20,7 +20,10 @@ google::protobuf::Timestamp stamp(std::chrono::system_clock::time_point t) {
 
 std::string newScanId() {
   auto bytes = randomBytes(8);
-  return bytes.isOk() ? toHex(*bytes) : std::to_string(::time(nullptr));
+  if (bytes.isOk()) return toHex(*bytes);
+  // No randomness: the time in nanoseconds still tells this agent's scans apart.
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
 }
 
 ScanJob::ScanJob(ScanEngine& engine, JobSpec spec, DetectionHandler& detections, EventSink sink,

@@ -17,12 +17,12 @@ constexpr auto kTick = std::chrono::seconds(15);
 }  // namespace
 
 ScanService::ScanService(ScanServiceOptions options, const Clock& clock, ScanServiceHooks hooks,
-                         std::unique_ptr<UserActivity> user_activity)
+                         std::unique_ptr<UserSessions> sessions)
     : options_(std::move(options)),
       clock_(clock),
       hooks_(std::move(hooks)),
-      user_activity_(user_activity ? std::move(user_activity)
-                                   : std::make_unique<TtyUserActivity>()),
+      sessions_(std::move(sessions)),
+      user_activity_(std::make_unique<UserActivity>(*sessions_, clock)),
       // Rules loaded (at start or from a bundle) clear an earlier rules problem.
       loader_({options_.state_dir, options_.builtin_signatures_dir}, clock,
               [this](const LoadedSignatures&) { setRulesProblem(Status::ok()); }),

@@ -54,8 +54,9 @@ struct ScanServiceHooks {
 
 class ScanService final : public ScanControl {
  public:
+  // `sessions`: the PC's users (homes for "~/" paths, activity for pausing scheduled scans).
   ScanService(ScanServiceOptions options, const Clock& clock, ScanServiceHooks hooks,
-              std::unique_ptr<UserActivity> user_activity = nullptr);
+              std::unique_ptr<UserSessions> sessions);
   ~ScanService() override;
   ScanService(const ScanService&) = delete;
   ScanService& operator=(const ScanService&) = delete;
@@ -112,6 +113,7 @@ class ScanService final : public ScanControl {
   const ScanServiceOptions options_;
   const Clock& clock_;
   const ScanServiceHooks hooks_;
+  const std::unique_ptr<UserSessions> sessions_;
   std::unique_ptr<UserActivity> user_activity_;
   SystemPacerEnv pacer_env_;
   SignatureLoader loader_;
@@ -141,9 +143,9 @@ class ScanService final : public ScanControl {
   std::thread background_, access_thread_;
 };
 
-// The roots of on-access watching: "~/x" expands to x below every local user's home (uid 0
-// and >= 1000, from `passwd_path`), other paths stay.
+// The roots of on-access watching: "~/x" expands to x below the home of every local account a
+// person uses (LocalUser::is_person), other absolute paths stay.
 std::vector<std::string> expandOnAccessPaths(const std::vector<std::string>& paths,
-                                             const std::string& passwd_path = "/etc/passwd");
+                                             const UserSessions& users);
 
 }  // namespace xiaoan::agent::scan

@@ -3,7 +3,6 @@
 
 #include "agent/scan/path_text.h"
 #include "agent/scan/scan_service.h"
-#include "platform/file_util.h"
 #include "platform/logging.h"
 
 namespace xiaoan::agent::scan {
@@ -12,28 +11,17 @@ namespace {
 constexpr size_t kMaxQueuedFiles = 10000;
 constexpr size_t kFilesPerPass = 256;
 
-// Homes of people: root and regular accounts (uid >= 1000), not nobody.
-std::vector<std::string> userHomes(const std::string& passwd_path) {
+// Homes of the people who use this PC (root and regular accounts, not service accounts).
+std::vector<std::string> userHomes(const UserSessions& users) {
   std::vector<std::string> homes;
-  auto text = readFile(passwd_path, 4 << 20);
-  if (!text.isOk()) return homes;
-  size_t pos = 0;
-  while (pos < text->size()) {
-    size_t nl = text->find('\n', pos);
-    if (nl == std::string::npos) nl = text->size();
-    std::vector<std::string> f;
-    size_t start = pos;
-    for (size_t i = pos; i <= nl; ++i) {
-      if (i == nl || (*text)[i] == ':') {
-        f.push_back(text->substr(start, i - start));
-        start = i + 1;
-      }
-    }
-    pos = nl + 1;
-    if (f.size() < 7 || f[5].size() < 2 || f[5].front() != '/') continue;
-    const unsigned long uid = std::strtoul(f[2].c_str(), nullptr, 10);
-    if (uid != 0 && (uid < 1000 || uid == 65534)) continue;
-    if (std::find(homes.begin(), homes.end(), f[5]) == homes.end()) homes.push_back(f[5]);
+  auto list = users.localUsers();
+  if (!list.isOk()) {
+    componentLogger("agent.scan")->warn("on-access: local users: {}", list.status().toString());
+    return homes;
+  }
+  for (const auto& u : *list) {
+    if (!u.is_person || u.home.empty()) continue;
+    if (std::find(homes.begin(), homes.end(), u.home) == homes.end()) homes.push_back(u.home);
   }
   return homes;
 }
@@ -41,7 +29,7 @@ std::vector<std::string> userHomes(const std::string& passwd_path) {
 }  // namespace
 
 std::vector<std::string> expandOnAccessPaths(const std::vector<std::string>& paths,
-                                             const std::string& passwd_path) {
+                                             const UserSessions& users) {
   std::vector<std::string> out;
   std::vector<std::string> homes;
   bool homes_read = false;
@@ -54,7 +42,7 @@ std::vector<std::string> expandOnAccessPaths(const std::vector<std::string>& pat
       if (!p.empty() && p.front() == '/') add(p);
       continue;
     }
-    if (!homes_read) homes = userHomes(passwd_path);
+    if (!homes_read) homes = userHomes(users);
     homes_read = true;
     for (const auto& home : homes) add(home + p.substr(1));
   }
@@ -70,8 +58,8 @@ void ScanService::startWatchers() {
     enabled = policy_.enabled();
     removable = enabled && policy_.removable_media();
     if (enabled) {
-      wanted =
-          expandOnAccessPaths({policy_.on_access_paths().begin(), policy_.on_access_paths().end()});
+      wanted = expandOnAccessPaths(
+          {policy_.on_access_paths().begin(), policy_.on_access_paths().end()}, *sessions_);
     }
     if (wanted == on_access_roots_ && (on_access_ != nullptr) == !wanted.empty() &&
         (removable_ != nullptr) == removable) {
@@ -97,17 +85,24 @@ std::unique_ptr<OnAccessWatcher> ScanService::makeOnAccessWatcher(
   OnAccessOptions o;
   o.roots = roots;
   o.never_watch = {options_.state_dir};
-  auto w = OnAccessWatcher::start(std::move(o),
-                                  [this](std::vector<std::string> f) { onAccessFiles(f); });
-  condition("on_access", w.isOk() ? Status::ok() : w.status());
-  return w.isOk() ? std::move(w).value() : nullptr;
+  auto files = makeFileWatcher(fileWatcherOptions(o));
+  condition("on_access", files.isOk() ? Status::ok() : files.status());
+  if (!files.isOk()) return nullptr;
+  auto w =
+      std::make_unique<OnAccessWatcher>(std::move(o), std::move(files).value(), clock_,
+                                        [this](std::vector<std::string> f) { onAccessFiles(f); });
+  w->start();
+  return w;
 }
 
 std::unique_ptr<RemovableMediaWatcher> ScanService::makeRemovableWatcher() {
-  auto w = RemovableMediaWatcher::start([this](const std::string& m) { onRemovableMount(m); });
-  if (w.isOk()) return std::move(w).value();
-  componentLogger("agent.scan")->warn("removable media: {}", w.status().toString());
-  return nullptr;
+  auto mounts = makeMountWatcher();
+  if (!mounts.isOk()) {
+    componentLogger("agent.scan")->warn("removable media: {}", mounts.status().toString());
+    return nullptr;
+  }
+  return std::make_unique<RemovableMediaWatcher>(
+      std::move(mounts).value(), [this](const std::string& m) { onRemovableMount(m); });
 }
 
 void ScanService::onAccessFiles(std::vector<std::string> files) {

@@ -1,61 +1,20 @@
 #include "agent/scan/user_activity.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-#include <time.h>
-
-#include <cctype>
+#include <algorithm>
 
 namespace xiaoan::agent::scan {
-namespace {
 
-// Entries of `dir` accepted by `keep`, as full paths.
-template <typename Keep>
-void listInto(const std::string& dir, Keep keep, std::vector<std::string>* out) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (keep(name)) out->push_back(dir + "/" + name);
-  }
-  ::closedir(d);
-}
+UserActivity::UserActivity(const UserSessions& sessions, const Clock& clock)
+    : sessions_(sessions), clock_(clock) {}
 
-bool allDigits(const std::string& s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-TtyUserActivity::TtyUserActivity(std::string dev_dir) : dev_dir_(std::move(dev_dir)) {}
-
-std::vector<std::string> TtyUserActivity::candidates() const {
-  std::vector<std::string> out;
-  listInto(dev_dir_ + "/pts", allDigits, &out);
-  // tty1..tty63 are the virtual consoles; "tty" alone is the controlling terminal alias.
-  listInto(
-      dev_dir_,
-      [](const std::string& n) {
-        return n.size() > 3 && n.rfind("tty", 0) == 0 && allDigits(n.substr(3));
-      },
-      &out);
-  return out;
-}
-
-std::optional<std::chrono::seconds> TtyUserActivity::idleFor() const {
-  std::optional<time_t> newest;
-  for (const auto& path : candidates()) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) continue;
-    if (!newest || st.st_atim.tv_sec > *newest) newest = st.st_atim.tv_sec;
+std::optional<std::chrono::seconds> UserActivity::idleFor() const {
+  std::optional<std::chrono::system_clock::time_point> newest;
+  for (const auto& s : sessions_.sessions()) {
+    if (!newest || s.last_input > *newest) newest = s.last_input;
   }
   if (!newest) return std::nullopt;
-  const time_t now = ::time(nullptr);
-  return std::chrono::seconds(now > *newest ? now - *newest : 0);
+  const auto idle = std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - *newest);
+  return std::max(idle, std::chrono::seconds(0));
 }
 
 }  // namespace xiaoan::agent::scan

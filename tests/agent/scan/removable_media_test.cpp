@@ -1,4 +1,5 @@
-// Which new mounts are removable media: the mountinfo parser and the selection rules.
+// Which new mounts are removable media to scan, the watcher over a fake MountWatcher, and a
+// sanity test through the real mount table (root only).
 #include "agent/scan/removable_media.h"
 
 #include <doctest/doctest.h>
@@ -11,57 +12,79 @@
 #include <cstring>
 #include <mutex>
 
+#include "tests/fakes/fake_mount_watcher.h"
 #include "tests/support/temp_dir.h"
 
 namespace xiaoan::agent::scan {
 namespace {
 
-constexpr const char* kBefore =
-    "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n"
-    "23 22 0:21 / /proc rw,nosuid shared:12 - proc proc rw\n"
-    "40 22 0:35 / /run rw,nosuid shared:5 - tmpfs tmpfs rw,size=3264940k\n";
+using namespace std::chrono_literals;
 
-constexpr const char* kAfter =
-    "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n"
-    "23 22 0:21 / /proc rw,nosuid shared:12 - proc proc rw\n"
-    "40 22 0:35 / /run rw,nosuid shared:5 - tmpfs tmpfs rw,size=3264940k\n"
-    "101 40 8:17 / /run/media/teacher/U\\040DISK rw,nosuid,nodev shared:300 - vfat /dev/sdb1 "
-    "rw,uid=1000\n"
-    "102 22 8:33 / /mnt/backup rw,relatime - ext4 /dev/sdc1 rw\n"
-    "103 22 0:60 / /media/iso rw - iso9660 /dev/loop0 ro\n"
-    "104 22 0:61 / /srv/usb rw - exfat /dev/sdd1 rw\n"
-    "garbage\n"
-    "105 22 8:49 /sub /media/stick rw - ext4 /dev/sde1 rw\n";
-
-TEST_CASE("mountinfo: fields after the separator, escapes decoded, junk skipped") {
-  const auto mounts = parseMountInfo(kAfter);
-  REQUIRE(mounts.size() == 8);
-  CHECK(mounts[0].mount_point == "/");
-  CHECK(mounts[3].mount_point == "/run/media/teacher/U DISK");
-  CHECK(mounts[3].fstype == "vfat");
-  CHECK(mounts[3].source == "/dev/sdb1");
-  CHECK(mounts[3].major == 8);
-  CHECK(mounts[3].minor == 17);
-  CHECK(mounts[7].mount_point == "/media/stick");
+MountInfo mount(std::string point, std::string fs, bool removable, std::string dev = "/dev/sdx1") {
+  return {std::move(point), std::move(dev), std::move(fs), removable};
 }
 
-TEST_CASE("new removable mounts: under the media dirs, FAT/exFAT/NTFS or a removable device") {
-  const auto before = parseMountInfo(kBefore);
-  const auto after = parseMountInfo(kAfter);
-  const auto fresh = newMounts(before, after);
-  REQUIRE(fresh.size() == 5);
-  // sde (8:48..) is a removable disk; sdc is not.
-  auto removable = [](uint32_t major, uint32_t minor) { return major == 8 && minor >= 48; };
-  std::vector<std::string> picked;
-  for (const auto& m : fresh) {
-    if (isRemovableMount(m, removable)) picked.push_back(m.mount_point);
+// Collects the mount points reported; waits (bounded) for a count.
+struct Seen {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> points;
+
+  RemovableMediaWatcher::Callback callback() {
+    return [this](const std::string& m) {
+      std::lock_guard lock(mu);
+      points.push_back(m);
+      cv.notify_all();
+    };
   }
-  // /mnt/backup: ext4 on a fixed disk; /media/iso: a loop device; /srv/usb: not a media dir.
-  CHECK(picked == std::vector<std::string>{"/run/media/teacher/U DISK", "/media/stick"});
-  CHECK(newMounts(after, after).empty());
+  bool waitFor(size_t n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, 10s, [&] { return points.size() >= n; });
+  }
+};
+
+TEST_CASE("removable media: under the media dirs, and FAT/exFAT/NTFS or a removable device") {
+  CHECK(isRemovableMount(mount("/run/media/teacher/U DISK", "vfat", false)));
+  CHECK(isRemovableMount(mount("/media/stick", "ext4", true)));
+  CHECK(isRemovableMount(mount("/mnt/card", "exfat", false)));
+  CHECK(isRemovableMount(mount("/media/teacher/DATA", "fuseblk", false)));  // ntfs-3g
+  CHECK_FALSE(isRemovableMount(mount("/mnt/backup", "ext4", false)));       // a fixed disk
+  CHECK_FALSE(isRemovableMount(mount("/media/iso", "iso9660", false, "/dev/loop0")));
+  CHECK_FALSE(isRemovableMount(mount("/srv/usb", "exfat", true)));  // not a media dir
+  CHECK_FALSE(isRemovableMount(mount("/media", "vfat", true)));     // the media dir itself
 }
 
-TEST_CASE("sanity: a real mount is seen through mountinfo's POLLPRI, once") {
+TEST_CASE("new mounts that are media are reported, once; removals and other mounts are not") {
+  auto fake = std::make_unique<xiaoan::testing::FakeMountWatcher>(
+      std::vector<MountInfo>{mount("/", "ext4", false, "/dev/nvme0n1p2")});
+  auto* mounts = fake.get();
+  Seen seen;
+  {
+    RemovableMediaWatcher watcher(std::move(fake), seen.callback());
+    mounts->mount(mount("/mnt/backup", "ext4", false));
+    mounts->mount(mount("/run/media/teacher/U DISK", "vfat", false));
+    REQUIRE(seen.waitFor(1));
+    mounts->unmount("/run/media/teacher/U DISK");
+    mounts->mount(mount("/media/stick", "ext4", true));
+    REQUIRE(seen.waitFor(2));
+  }  // the destructor wakes the thread's wait
+  CHECK(seen.points == std::vector<std::string>{"/run/media/teacher/U DISK", "/media/stick"});
+}
+
+TEST_CASE("an injected filter decides; a failing MountWatcher ends the thread") {
+  auto fake = std::make_unique<xiaoan::testing::FakeMountWatcher>();
+  auto* mounts = fake.get();
+  Seen seen;
+  RemovableMediaWatcher watcher(std::move(fake), seen.callback(),
+                                [](const MountInfo& m) { return m.device == "share"; });
+  mounts->mount(mount("/media/stick", "vfat", true));
+  mounts->mount(mount("/srv/share", "cifs", false, "share"));
+  REQUIRE(seen.waitFor(1));
+  CHECK(seen.points == std::vector<std::string>{"/srv/share"});
+  mounts->breakIt();  // logged; the destructor still joins
+}
+
+TEST_CASE("sanity: a real mount is seen through the real mount table, once") {
   if (::geteuid() != 0) {
     MESSAGE("skipped: mounting needs root");
     return;
@@ -69,28 +92,20 @@ TEST_CASE("sanity: a real mount is seen through mountinfo's POLLPRI, once") {
   xiaoan::testing::TempDir dir;
   const std::string point = dir.sub("usb");
   REQUIRE(::mkdir(point.c_str(), 0755) == 0);
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::string> seen;
-  auto watcher = RemovableMediaWatcher::start(
-      [&](const std::string& m) {
-        std::lock_guard lock(mu);
-        seen.push_back(m);
-        cv.notify_all();
-      },
-      // This test's own mount stands in for a USB drive.
-      [&](const MountEntry& m) { return m.mount_point == point; });
-  REQUIRE(watcher.isOk());
+  auto mounts = makeMountWatcher();
+  REQUIRE_MESSAGE(mounts.isOk(), mounts.status().toString());
+  Seen seen;
+  // This test's own mount stands in for a USB drive.
+  RemovableMediaWatcher watcher(std::move(mounts).value(), seen.callback(),
+                                [&](const MountInfo& m) { return m.mount_point == point; });
   if (::mount("xiaoan-test", point.c_str(), "tmpfs", 0, "size=1m") != 0) {
     MESSAGE("skipped: cannot mount a tmpfs here: " << std::strerror(errno));
     return;
   }
-  std::unique_lock lock(mu);
-  const bool got = cv.wait_for(lock, std::chrono::seconds(10), [&] { return !seen.empty(); });
-  lock.unlock();
+  const bool got = seen.waitFor(1);
   ::umount2(point.c_str(), MNT_DETACH);
   REQUIRE(got);
-  CHECK(seen == std::vector<std::string>{point});
+  CHECK(seen.points == std::vector<std::string>{point});
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "tests/fakes/fake_user_sessions.h"
 #include "tests/support/temp_dir.h"
 
 namespace xiaoan::agent::scan {
@@ -22,11 +23,6 @@ using Seconds = std::chrono::seconds;
 std::string eicar() {
   return std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 }
-
-class NoUser final : public UserActivity {
- public:
-  std::optional<Seconds> idleFor() const override { return std::nullopt; }
-};
 
 struct Env {
   TempDir dir;
@@ -46,9 +42,9 @@ struct Env {
       std::lock_guard lock(mu);
       events.emplace_back(std::move(e), p);
     };
-    service =
-        std::make_unique<ScanService>(ScanServiceOptions{dir.sub("state"), dir.sub("rules"), 2},
-                                      clock, std::move(hooks), std::make_unique<NoUser>());
+    service = std::make_unique<ScanService>(
+        ScanServiceOptions{dir.sub("state"), dir.sub("rules"), 2}, clock, std::move(hooks),
+        std::make_unique<xiaoan::testing::FakeUserSessions>());
     REQUIRE(service->start().isOk());
     REQUIRE(eventually([&] { return service->status().rule_count() == 1; }));
   }
@@ -221,9 +217,9 @@ TEST_CASE("a scheduled full scan is paced, survives a restart as the same pass, 
     std::lock_guard lock(e.mu);
     e.events.emplace_back(std::move(ev), prio);
   };
-  e.service =
-      std::make_unique<ScanService>(ScanServiceOptions{e.dir.sub("state"), e.dir.sub("rules"), 2},
-                                    e.clock, std::move(hooks), std::make_unique<NoUser>());
+  e.service = std::make_unique<ScanService>(
+      ScanServiceOptions{e.dir.sub("state"), e.dir.sub("rules"), 2}, e.clock, std::move(hooks),
+      std::make_unique<xiaoan::testing::FakeUserSessions>());
   scan->set_io_mib_per_second(1000);
   e.service->applyPolicy(&p);
   REQUIRE(e.service->start().isOk());
@@ -251,7 +247,7 @@ TEST_CASE("no rules: NO_RULES in status; a degraded condition only while scannin
     return conditions.count(key) ? conditions[key].code() : ErrorCode::kInternal;
   };
   ScanService service({dir.sub("state"), dir.sub("no-rules-here"), 1}, clock, std::move(hooks),
-                      std::make_unique<NoUser>());
+                      std::make_unique<xiaoan::testing::FakeUserSessions>());
   REQUIRE(service.start().isOk());
   REQUIRE(Env::eventually([&] { return condition("scan_rules") != ErrorCode::kInternal; }));
   CHECK(condition("scan_rules") == ErrorCode::kOk);  // antivirus is off by default
