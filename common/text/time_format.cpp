@@ -1,17 +1,19 @@
 #include "common/text/time_format.h"
 
-#include <time.h>
+#include <chrono>
+#include <cstdio>
 
+#include "platform/clock.h"
 #include "common/text/tr.h"
 
 namespace xiaoan {
 
 std::string formatLocalTime(int64_t unix_seconds) {
-  const time_t t = static_cast<time_t>(unix_seconds);
-  struct tm tm {};
-  if (::localtime_r(&t, &tm) == nullptr) return "?";
+  const LocalTime t = toLocalTime(std::chrono::system_clock::time_point(
+      std::chrono::seconds(unix_seconds)));
   char buf[64];
-  if (::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0) return "?";
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month, t.day, t.hour,
+                t.minute, t.second);
   return buf;
 }
 

@@ -1,7 +1,8 @@
 #include "common/trust/key_set.h"
 
-#include <dirent.h>
+#include <algorithm>
 
+#include "platform/file.h"
 #include "platform/file_util.h"
 #include "common/trust/metadata.h"
 #include "common/trust/trust_verifier.h"
@@ -82,10 +83,10 @@ Result<std::vector<v1::SignedEnvelope>> loadRootChain(const std::string& roots_d
 
 std::vector<crypto::SigningKey> loadRootKeys(const std::string& keys_dir) {
   std::vector<crypto::SigningKey> keys;
-  DIR* d = ::opendir(keys_dir.c_str());
-  if (d == nullptr) return keys;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
+  auto names = listDir(keys_dir);
+  if (!names.isOk()) return keys;
+  std::sort(names->begin(), names->end());
+  for (const std::string& name : *names) {
     if (name.rfind("root-", 0) != 0 || name.size() < 9 ||
         name.compare(name.size() - 4, 4, ".key") != 0) {
       continue;
@@ -93,7 +94,6 @@ std::vector<crypto::SigningKey> loadRootKeys(const std::string& keys_dir) {
     auto key = crypto::SigningKey::load(keys_dir + "/" + name);
     if (key.isOk()) keys.push_back(std::move(*key));
   }
-  ::closedir(d);
   return keys;
 }
 

@@ -1,7 +1,5 @@
 #include "service/collector/agent_api/agent_codec.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -13,6 +11,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include "common/net/ipv4.h"
 #include "common/proto_json.h"
 #include "xiaoan/v1/agent_api.pb.h"
 
@@ -113,9 +112,7 @@ Result<EventRow> toRow(const v1::Event& e) {
 
 bool validIpv4Cidr(std::string_view cidr) {
   size_t slash = cidr.find('/');
-  std::string addr(cidr.substr(0, slash));
-  in_addr parsed{};
-  if (addr.size() > 15 || inet_pton(AF_INET, addr.c_str(), &parsed) != 1) return false;
+  if (!net::parseIpv4(cidr.substr(0, slash))) return false;
   if (slash == std::string_view::npos) return true;
   std::string_view prefix = cidr.substr(slash + 1);
   unsigned bits = 0;

@@ -1,7 +1,5 @@
 #include "service/collector/trust/trust_keys.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 
 #include "platform/file_util.h"
