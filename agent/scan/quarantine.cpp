@@ -1,21 +1,14 @@
 #include "agent/scan/quarantine.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <tuple>
 
 #include "agent/scan/path_text.h"
 #include "agent/scan/quarantine_cipher.h"
 #include "agent/scan/safe_path.h"
+#include "platform/file.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "platform/unique_fd.h"
 
 namespace xiaoan::agent::scan {
 namespace {
@@ -24,9 +17,22 @@ constexpr size_t kMaxEntryBytes = 1 << 20;
 
 std::string aadFor(const std::string& id) { return "xiaoan-quarantine-v1:" + id; }
 
-Status quarantineError(const std::string& what, int err = 0) {
-  return err != 0 ? errnoStatus(ErrorCode::kQuarantine, what, err)
-                  : Status(ErrorCode::kQuarantine, what);
+Status quarantineError(const std::string& what) { return Status(ErrorCode::kQuarantine, what); }
+
+// "what: <OS reason>" (the wording the quarantine always had), or the cause's own message
+// when it carries no OS error.
+Status quarantineError(const std::string& what, const Status& cause) {
+  return cause.sysErrno() != 0 ? errnoStatus(ErrorCode::kQuarantine, what, cause.sysErrno())
+                               : quarantineError(what + ": " + cause.message());
+}
+
+// Best effort, for our own temp files and left-overs: one that stays is removed at the next
+// open (removeLeftovers), so a failure is only logged.
+void removeQuietly(const std::string& path) {
+  Status st = removeFile(path);
+  if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
+    componentLogger("agent.scan")->warn("quarantine: {}", st.toString());
+  }
 }
 
 // Written whole or not at all (temp file, fsync, rename): a crash mid-write must not leave a
@@ -42,20 +48,24 @@ Result<std::string> createKey(const std::string& path) {
 // The key is created once: a damaged key is reported, never replaced (that would make every
 // quarantined file unreadable for good).
 Result<std::string> loadKey(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid() && errno == ENOENT) return createKey(path);
-  if (!fd.valid()) return errnoStatus(ErrorCode::kQuarantine, "open " + path);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      st.st_size != static_cast<off_t>(kQuarantineKeyBytes)) {
+  auto file = File::open(path, OpenOptions::read());
+  if (!file.isOk() && file.status().code() == ErrorCode::kNotFound) return createKey(path);
+  if (!file.isOk()) return quarantineError("open " + path, file.status());
+  auto st = file->stat();
+  if (!st.isOk() || !st->isRegular() || st->size != kQuarantineKeyBytes) {
     return quarantineError(path + " is not a " + std::to_string(kQuarantineKeyBytes) +
                            "-byte key file; quarantine disabled");
   }
-  if ((st.st_mode & 077) != 0) (void)::fchmod(fd.get(), 0600);
-  std::string key(kQuarantineKeyBytes, '\0');
-  if (::read(fd.get(), key.data(), key.size()) != static_cast<ssize_t>(key.size())) {
-    return errnoStatus(ErrorCode::kQuarantine, "read " + path);
+  if ((st->mode & 077) != 0) {
+    Status tightened = file->setMode(0600);
+    if (!tightened.isOk()) {
+      componentLogger("agent.scan")->warn("quarantine key {}: {}", path, tightened.toString());
+    }
   }
+  std::string key(kQuarantineKeyBytes, '\0');
+  auto got = file->readAt(key.data(), key.size(), 0);
+  if (!got.isOk()) return quarantineError("read " + path, got.status());
+  if (*got != key.size()) return quarantineError("read " + path + ": shorter than its size");
   return key;
 }
 
@@ -64,7 +74,14 @@ std::string newId() {
   return bytes.isOk() ? toHex(*bytes) : std::string();
 }
 
-google::protobuf::Timestamp protoTime(int64_t sec, int64_t nsec) {
+// Nanoseconds since the epoch; nanos stay in [0, 1e9) before 1970 too, as Timestamp wants.
+google::protobuf::Timestamp protoTime(int64_t ns) {
+  int64_t sec = ns / 1'000'000'000;
+  int64_t nsec = ns % 1'000'000'000;
+  if (nsec < 0) {
+    nsec += 1'000'000'000;
+    --sec;
+  }
   google::protobuf::Timestamp t;
   t.set_seconds(sec);
   t.set_nanos(static_cast<int32_t>(nsec));
@@ -94,16 +111,17 @@ Result<std::unique_ptr<Quarantine>> Quarantine::open(const std::string& dir, con
 }
 
 void Quarantine::removeLeftovers() const {
-  DIR* d = ::opendir(dir_.c_str());
-  if (d == nullptr) return;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
+  auto names = listDir(dir_);
+  if (!names.isOk()) {
+    componentLogger("agent.scan")->warn("quarantine: {}", names.status().toString());
+    return;
+  }
+  for (const std::string& name : *names) {
     const std::string id = name.substr(0, 16);
     const bool part = name.size() > 5 && name.compare(name.size() - 5, 5, ".part") == 0;
-    const bool orphan = name == id + ".bin" && ::access(pbPath(id).c_str(), F_OK) != 0;
-    if (isQuarantineId(id) && (part || orphan)) ::unlink((dir_ + "/" + name).c_str());
+    const bool orphan = name == id + ".bin" && !pathExists(pbPath(id));
+    if (isQuarantineId(id) && (part || orphan)) removeQuietly(dir_ + "/" + name);
   }
-  ::closedir(d);
 }
 
 namespace {
@@ -111,66 +129,75 @@ namespace {
 // The file to quarantine, opened through its directory: no symlink anywhere in the path
 // (safe_path.h), and the very file (device, inode) that was scanned.
 struct Victim {
-  UniqueFd dir;
+  File dir;
   std::string name;
-  UniqueFd fd;
-  struct stat st {};
+  File file;
+  FileStat st;
 };
 
 Result<Victim> openVictim(const QuarantineRequest& request) {
   const std::string shown = displayPath(request.path);
   Victim v;
-  auto dir = openParentNoFollow(request.path, &v.name);
+  auto dir = openTargetParent(request.path, &v.name);
   if (!dir.isOk()) return Status(ErrorCode::kQuarantine, dir.status().message());
   v.dir = std::move(dir).value();
-  v.fd.reset(::openat(v.dir.get(), v.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
-  if (!v.fd.valid()) return errnoStatus(ErrorCode::kQuarantine, "open " + shown);
-  if (::fstat(v.fd.get(), &v.st) != 0 || !S_ISREG(v.st.st_mode)) {
-    return quarantineError(shown + " is not a regular file");
-  }
+  auto file = v.dir.openAt(v.name, OpenOptions::read());
+  if (!file.isOk()) return quarantineError("open " + shown, file.status());
+  v.file = std::move(file).value();
+  auto st = v.file.stat();
+  if (!st.isOk() || !st->isRegular()) return quarantineError(shown + " is not a regular file");
+  v.st = *st;
   if ((request.dev != 0 || request.ino != 0) &&
-      (v.st.st_dev != request.dev || v.st.st_ino != request.ino)) {
+      (v.st.dev != request.dev || v.st.ino != request.ino)) {
     return quarantineError(shown + " was replaced after it was scanned");
   }
   return v;
 }
 
 // Removes the original only if its name still holds the file that was copied.
-Status removeOriginal(const Victim& v, const std::string& shown) {
-  struct stat now {};
-  if (::fstatat(v.dir.get(), v.name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
-      now.st_dev != v.st.st_dev || now.st_ino != v.st.st_ino) {
+Status removeOriginal(Victim& v, const std::string& shown) {
+  auto now = statAt(v.dir, v.name);
+  if (!now.isOk() || now->dev != v.st.dev || now->ino != v.st.ino) {
     return quarantineError(shown + " changed while it was quarantined");
   }
-  if (::unlinkat(v.dir.get(), v.name.c_str(), 0) != 0) {
-    return errnoStatus(ErrorCode::kQuarantine, "remove " + shown);
+  Status removed = unlinkAt(v.dir, v.name);
+  if (!removed.isOk()) return quarantineError("remove " + shown, removed);
+  // The copy is durable already: a removal a crash loses only brings the original back, so
+  // this is no reason to undo the quarantine.
+  Status synced = v.dir.sync();
+  if (!synced.isOk()) {
+    componentLogger("agent.scan")->warn("quarantine: removed {}, {}", shown, synced.toString());
   }
-  (void)::fsync(v.dir.get());
   return Status::ok();
 }
 
 }  // namespace
 
-// <id>.bin.part, encrypted and fsynced, then renamed to <id>.bin.
-Result<StreamDigest> Quarantine::writeEncrypted(int in_fd, const std::string& id) const {
+// <id>.bin.part, encrypted and fsynced, then renamed to <id>.bin and the directory fsynced:
+// the copy must survive a crash before the original is removed.
+Result<StreamDigest> Quarantine::writeEncrypted(const File& in, const std::string& id) const {
   const std::string part = binPath(id) + ".part";
-  UniqueFd out(::open(part.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
-  if (!out.valid()) return errnoStatus(ErrorCode::kQuarantine, "create " + part);
-  auto digest = encryptStream(in_fd, out.get(), key_, aadFor(id));
+  auto out = File::open(part, OpenOptions::write(OpenCreate::kNew, 0600));
+  if (!out.isOk()) return quarantineError("create " + part, out.status());
+  auto digest = encryptStream(in, *out, key_, aadFor(id));
   Status st = digest.isOk() ? Status::ok() : digest.status();
-  if (st.isOk() && ::fsync(out.get()) != 0) st = errnoStatus(ErrorCode::kIo, "fsync " + part);
-  if (st.isOk() && ::rename(part.c_str(), binPath(id).c_str()) != 0) {
-    st = errnoStatus(ErrorCode::kIo, "rename " + part);
+  if (st.isOk()) {
+    st = out->sync();
+    if (!st.isOk()) st = Status(st.code(), part + ": " + st.message(), st.sysErrno());
   }
+  out->close();
+  if (st.isOk()) st = renamePath(part, binPath(id));
+  if (st.isOk()) st = fsyncDir(dir_);
   if (!st.isOk()) {
-    ::unlink(part.c_str());
+    removeQuietly(part);
+    removeQuietly(binPath(id));
     return Status(ErrorCode::kQuarantine, st.message());
   }
   return digest;
 }
 
 v1::QuarantineEntry Quarantine::entryFor(const QuarantineRequest& request, const std::string& id,
-                                         const StreamDigest& digest, const struct stat& st) const {
+                                         const StreamDigest& digest, const FileStat& st) const {
   v1::QuarantineEntry entry;
   entry.set_id(id);
   setPathFields(request.path, entry.mutable_path(), entry.mutable_raw_path());
@@ -179,11 +206,11 @@ v1::QuarantineEntry Quarantine::entryFor(const QuarantineRequest& request, const
   for (const auto& m : request.matches) *entry.add_matches() = m;
   const auto now =
       std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.now().time_since_epoch()).count();
-  *entry.mutable_quarantined_at() = protoTime(now / 1'000'000'000, now % 1'000'000'000);
-  entry.set_uid(st.st_uid);
-  entry.set_gid(st.st_gid);
-  entry.set_mode(st.st_mode & 07777);
-  *entry.mutable_mtime() = protoTime(st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  *entry.mutable_quarantined_at() = protoTime(now);
+  entry.set_uid(st.uid);
+  entry.set_gid(st.gid);
+  entry.set_mode(st.mode & 07777);
+  *entry.mutable_mtime() = protoTime(st.mtime_ns);
   entry.set_bundle_version(request.bundle_version);
   return entry;
 }
@@ -193,13 +220,16 @@ Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request) {
   std::lock_guard lock(mu_);
   const std::string id = newId();
   if (id.empty()) return quarantineError("no random id");
-  XIAOAN_ASSIGN_OR_RETURN(StreamDigest digest, writeEncrypted(victim.fd.get(), id));
+  XIAOAN_ASSIGN_OR_RETURN(StreamDigest digest, writeEncrypted(victim.file, id));
   v1::QuarantineEntry entry = entryFor(request, id, digest, victim.st);
   // The copy and its metadata are durable before the original goes.
   Status st = atomicWriteFile(pbPath(id), entry.SerializeAsString(), 0600);
   if (st.isOk()) st = removeOriginal(victim, displayPath(request.path));
   if (!st.isOk()) {
-    (void)erase(id);
+    Status undone = erase(id);
+    if (!undone.isOk()) {
+      componentLogger("agent.scan")->warn("quarantine: undo {}: {}", id, undone.toString());
+    }
     return Status(ErrorCode::kQuarantine, st.message());
   }
   return entry;
@@ -225,20 +255,23 @@ Result<v1::QuarantineEntry> Quarantine::load(const std::string& id) const {
 
 Status Quarantine::erase(const std::string& id) const {
   // Metadata first: a .bin without its .pb is cleaned up at the next open.
-  if (::unlink(pbPath(id).c_str()) != 0 && errno != ENOENT) {
-    return errnoStatus(ErrorCode::kQuarantine, "remove " + pbPath(id));
+  Status meta = removeFile(pbPath(id));
+  if (!meta.isOk() && meta.code() != ErrorCode::kNotFound) {
+    return quarantineError("remove " + pbPath(id), meta);
   }
-  ::unlink(binPath(id).c_str());
+  removeQuietly(binPath(id));
   return fsyncDir(dir_);
 }
 
 std::vector<v1::QuarantineEntry> Quarantine::list() const {
   std::lock_guard lock(mu_);
   std::vector<v1::QuarantineEntry> out;
-  DIR* d = ::opendir(dir_.c_str());
-  if (d == nullptr) return out;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
+  auto names = listDir(dir_);
+  if (!names.isOk()) {
+    componentLogger("agent.scan")->warn("quarantine: {}", names.status().toString());
+    return out;
+  }
+  for (const std::string& name : *names) {
     if (name.size() != 19 || name.compare(16, 3, ".pb") != 0) continue;
     auto entry = load(name.substr(0, 16));
     if (entry.isOk()) {
@@ -247,7 +280,6 @@ std::vector<v1::QuarantineEntry> Quarantine::list() const {
       componentLogger("agent.scan")->warn("quarantine: {}", entry.status().toString());
     }
   }
-  ::closedir(d);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     const auto& x = a.quarantined_at();
     const auto& y = b.quarantined_at();
@@ -260,16 +292,12 @@ std::vector<v1::QuarantineEntry> Quarantine::list() const {
 // Counted by name (status asks often; list() parses every entry).
 size_t Quarantine::count() const {
   std::lock_guard lock(mu_);
-  size_t n = 0;
-  DIR* d = ::opendir(dir_.c_str());
-  if (d == nullptr) return 0;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name.size() == 19 && name.compare(16, 3, ".pb") == 0 && isQuarantineId(name.substr(0, 16)))
-      ++n;
-  }
-  ::closedir(d);
-  return n;
+  auto names = listDir(dir_);
+  if (!names.isOk()) return 0;
+  return static_cast<size_t>(std::count_if(names->begin(), names->end(), [](const auto& name) {
+    return name.size() == 19 && name.compare(16, 3, ".pb") == 0 &&
+           isQuarantineId(name.substr(0, 16));
+  }));
 }
 
 Result<v1::QuarantineEntry> Quarantine::remove(const std::string& id) {

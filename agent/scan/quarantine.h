@@ -5,10 +5,9 @@
 #include <string>
 #include <vector>
 
-#include <sys/stat.h>
-
 #include "agent/scan/quarantine_cipher.h"
 #include "platform/clock.h"
+#include "platform/file.h"
 #include "platform/result.h"
 #include "xiaoan/v1/scan.pb.h"
 
@@ -64,13 +63,15 @@ class Quarantine {
  private:
   Quarantine(std::string dir, std::string key, const Clock& clock);
   Result<v1::QuarantineEntry> load(const std::string& id) const;
-  Result<StreamDigest> writeEncrypted(int in_fd, const std::string& id) const;
+  Result<StreamDigest> writeEncrypted(const File& in, const std::string& id) const;
   v1::QuarantineEntry entryFor(const QuarantineRequest& request, const std::string& id,
-                               const StreamDigest& digest, const struct stat& st) const;
+                               const StreamDigest& digest, const FileStat& st) const;
+  Status restoreInto(File& dir, const std::string& name, const v1::QuarantineEntry& entry,
+                     const std::string& shown) const;
   Status erase(const std::string& id) const;
   void removeLeftovers() const;
   void loadRestored();
-  void rememberRestored(int dir, const std::string& name);  // mu_ held
+  void rememberRestored(const File& dir, const std::string& name);  // mu_ held
   std::string binPath(const std::string& id) const { return dir_ + "/" + id + ".bin"; }
   std::string pbPath(const std::string& id) const { return dir_ + "/" + id + ".pb"; }
 

@@ -2,11 +2,10 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace xiaoan::agent::scan {
@@ -29,29 +28,25 @@ using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
 Status cryptoError(const std::string& what) { return Status(ErrorCode::kCrypto, what + " failed"); }
 
-Status writeAll(int fd, const unsigned char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return errnoStatus(ErrorCode::kIo, "write");
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return Status::ok();
+Status writeBytes(File& out, const unsigned char* p, size_t n) {
+  return out.writeAll(std::string_view(reinterpret_cast<const char*>(p), n));
 }
 
-// Reads up to n bytes (fewer only at end of file).
-Result<size_t> readUpTo(int fd, unsigned char* p, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    const ssize_t r = ::read(fd, p + got, n - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return errnoStatus(ErrorCode::kIo, "read");
-    if (r == 0) break;
-    got += static_cast<size_t>(r);
+// Reads a file front to back by offset (the caller's File stays const, its position unused).
+class SequentialReader {
+ public:
+  explicit SequentialReader(const File& file) : file_(file) {}
+  // Up to n bytes; fewer only at the end of the file.
+  Result<size_t> read(unsigned char* p, size_t n) {
+    XIAOAN_ASSIGN_OR_RETURN(size_t got, file_.readAt(p, n, offset_));
+    offset_ += got;
+    return got;
   }
-  return got;
-}
+
+ private:
+  const File& file_;
+  uint64_t offset_ = 0;
+};
 
 // One GCM context plus the plaintext digest, for either direction.
 class GcmStream {
@@ -106,20 +101,21 @@ class GcmStream {
 
 }  // namespace
 
-Result<StreamDigest> encryptStream(int in_fd, int out_fd, std::string_view key,
+Result<StreamDigest> encryptStream(const File& in_file, File& out_file, std::string_view key,
                                    std::string_view aad) {
   unsigned char header[kHeaderBytes];
   std::copy(std::begin(kMagic), std::end(kMagic), header);
   if (RAND_bytes(header + sizeof kMagic, kIvBytes) != 1) return cryptoError("random IV");
   XIAOAN_ASSIGN_OR_RETURN(GcmStream gcm, GcmStream::start(true, key, header + sizeof kMagic, aad));
-  XIAOAN_RETURN_IF_ERROR(writeAll(out_fd, header, sizeof header));
+  SequentialReader reader(in_file);
+  XIAOAN_RETURN_IF_ERROR(writeBytes(out_file, header, sizeof header));
   std::vector<unsigned char> in(kChunk), out(kChunk + 16);
   for (;;) {
-    XIAOAN_ASSIGN_OR_RETURN(size_t n, readUpTo(in_fd, in.data(), in.size()));
+    XIAOAN_ASSIGN_OR_RETURN(size_t n, reader.read(in.data(), in.size()));
     if (n == 0) break;
     int out_n = 0;
     if (!gcm.update(in.data(), n, out.data(), &out_n)) return cryptoError("encrypt");
-    XIAOAN_RETURN_IF_ERROR(writeAll(out_fd, out.data(), static_cast<size_t>(out_n)));
+    XIAOAN_RETURN_IF_ERROR(writeBytes(out_file, out.data(), static_cast<size_t>(out_n)));
   }
   int out_n = 0;
   unsigned char tag[kTagBytes];
@@ -127,20 +123,20 @@ Result<StreamDigest> encryptStream(int in_fd, int out_fd, std::string_view key,
       EVP_CIPHER_CTX_ctrl(gcm.ctx(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag) != 1) {
     return cryptoError("encrypt final");
   }
-  XIAOAN_RETURN_IF_ERROR(writeAll(out_fd, out.data(), static_cast<size_t>(out_n)));
-  XIAOAN_RETURN_IF_ERROR(writeAll(out_fd, tag, sizeof tag));
+  XIAOAN_RETURN_IF_ERROR(writeBytes(out_file, out.data(), static_cast<size_t>(out_n)));
+  XIAOAN_RETURN_IF_ERROR(writeBytes(out_file, tag, sizeof tag));
   return gcm.digest();
 }
 
-Result<StreamDigest> decryptStream(int in_fd, int out_fd, std::string_view key,
+Result<StreamDigest> decryptStream(const File& in_file, File& out_file, std::string_view key,
                                    std::string_view aad) {
   const Status not_authentic(ErrorCode::kQuarantine, "quarantine file is damaged or tampered with");
-  struct stat st {};
-  if (::fstat(in_fd, &st) != 0) return errnoStatus(ErrorCode::kIo, "fstat");
-  if (static_cast<uint64_t>(st.st_size) < kHeaderBytes + kTagBytes) return not_authentic;
-  uint64_t left = static_cast<uint64_t>(st.st_size) - kHeaderBytes - kTagBytes;
+  XIAOAN_ASSIGN_OR_RETURN(FileStat st, in_file.stat());
+  if (st.size < kHeaderBytes + kTagBytes) return not_authentic;
+  uint64_t left = st.size - kHeaderBytes - kTagBytes;
+  SequentialReader reader(in_file);
   unsigned char header[kHeaderBytes];
-  XIAOAN_ASSIGN_OR_RETURN(size_t got, readUpTo(in_fd, header, sizeof header));
+  XIAOAN_ASSIGN_OR_RETURN(size_t got, reader.read(header, sizeof header));
   if (got != sizeof header || !std::equal(std::begin(kMagic), std::end(kMagic), header)) {
     return not_authentic;
   }
@@ -148,15 +144,15 @@ Result<StreamDigest> decryptStream(int in_fd, int out_fd, std::string_view key,
   std::vector<unsigned char> in(kChunk), out(kChunk + 16);
   while (left > 0) {
     const size_t want = left < in.size() ? static_cast<size_t>(left) : in.size();
-    XIAOAN_ASSIGN_OR_RETURN(size_t n, readUpTo(in_fd, in.data(), want));
+    XIAOAN_ASSIGN_OR_RETURN(size_t n, reader.read(in.data(), want));
     if (n != want) return not_authentic;  // shrank while reading
     int out_n = 0;
     if (!gcm.update(in.data(), n, out.data(), &out_n)) return cryptoError("decrypt");
-    XIAOAN_RETURN_IF_ERROR(writeAll(out_fd, out.data(), static_cast<size_t>(out_n)));
+    XIAOAN_RETURN_IF_ERROR(writeBytes(out_file, out.data(), static_cast<size_t>(out_n)));
     left -= n;
   }
   unsigned char tag[kTagBytes];
-  XIAOAN_ASSIGN_OR_RETURN(got, readUpTo(in_fd, tag, sizeof tag));
+  XIAOAN_ASSIGN_OR_RETURN(got, reader.read(tag, sizeof tag));
   int out_n = 0;
   if (got != sizeof tag ||
       EVP_CIPHER_CTX_ctrl(gcm.ctx(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag) != 1 ||

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "platform/file.h"
 #include "platform/result.h"
 
 // The quarantine file format: "XAQ1" | 12-byte random IV | AES-256-GCM ciphertext | 16-byte
@@ -19,14 +20,15 @@ struct StreamDigest {
   std::string sha256;  // of the plaintext, 32 raw bytes
 };
 
-// Reads `in_fd` to its end, writes the encrypted form to `out_fd`. E_IO / E_CRYPTO.
-Result<StreamDigest> encryptStream(int in_fd, int out_fd, std::string_view key,
+// Reads `in` from offset 0 to its end, writes the encrypted form to `out` (at its position).
+// E_IO / E_CRYPTO.
+Result<StreamDigest> encryptStream(const File& in, File& out, std::string_view key,
                                    std::string_view aad);
 
-// Decrypts the whole of `in_fd` (a regular file, read from offset 0) into `out_fd`.
-// E_QUARANTINE when the data is not authentic (wrong key, tampered, truncated): `out_fd` then
-// holds unauthenticated bytes the caller must discard.
-Result<StreamDigest> decryptStream(int in_fd, int out_fd, std::string_view key,
+// Decrypts the whole of `in` (a regular file, read from offset 0) into `out` (at its
+// position). E_QUARANTINE when the data is not authentic (wrong key, tampered, truncated):
+// `out` then holds unauthenticated bytes the caller must discard.
+Result<StreamDigest> decryptStream(const File& in, File& out, std::string_view key,
                                    std::string_view aad);
 
 }  // namespace xiaoan::agent::scan

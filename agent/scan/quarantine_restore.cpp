@@ -1,69 +1,74 @@
 // Quarantine::restore: decrypt to a temp file beside the target, check authenticity and the
 // SHA-256, give it the original owner, mode and mtime, then rename it into place without ever
-// replacing an existing file (RENAME_NOREPLACE).
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+// replacing an existing file (RenameMode::kNoReplace).
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "agent/scan/path_text.h"
 #include "agent/scan/quarantine.h"
 #include "agent/scan/quarantine_cipher.h"
 #include "agent/scan/safe_path.h"
+#include "platform/file.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "platform/unique_fd.h"
 
 namespace xiaoan::agent::scan {
 namespace {
 
 // Owner (root only: others cannot give files away), then mode (chown clears set-id bits),
-// then times.
-void applyAttributes(int fd, const v1::QuarantineEntry& entry) {
+// then times. Each is best effort: the bytes are what matters, a missing attribute is logged.
+void applyAttributes(File& out, const v1::QuarantineEntry& entry) {
   auto log = componentLogger("agent.scan");
-  if (::fchown(fd, entry.uid(), entry.gid()) != 0) {
+  Status st = out.setOwner(entry.uid(), entry.gid());
+  if (!st.isOk()) {
     log->warn("restore {}: cannot restore owner {}:{}: {}", entry.id(), entry.uid(), entry.gid(),
-              std::strerror(errno));
+              st.toString());
   }
-  if (::fchmod(fd, entry.mode() & 07777) != 0) {
-    log->warn("restore {}: cannot restore mode: {}", entry.id(), std::strerror(errno));
-  }
-  struct timespec times[2] = {{0, UTIME_NOW}, {entry.mtime().seconds(), entry.mtime().nanos()}};
-  if (::futimens(fd, times) != 0) {
-    log->warn("restore {}: cannot restore mtime: {}", entry.id(), std::strerror(errno));
+  st = out.setMode(entry.mode() & 07777);
+  if (!st.isOk()) log->warn("restore {}: cannot restore mode: {}", entry.id(), st.toString());
+  st = out.setModificationTime(entry.mtime().seconds() * 1'000'000'000 + entry.mtime().nanos());
+  if (!st.isOk()) log->warn("restore {}: cannot restore mtime: {}", entry.id(), st.toString());
+}
+
+// Best effort removal of our temp file (a leftover is removed before the next restore).
+void removeTemp(const File& dir, const std::string& tmp) {
+  Status st = unlinkAt(dir, tmp);
+  if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
+    componentLogger("agent.scan")->warn("restore: {}", st.toString());
   }
 }
 
-// Renames `tmp` to `name` in `dir` unless `name` exists (link+unlink where renameat2 is missing).
-Status placeNoReplace(int dir, const std::string& tmp, const std::string& name,
+// "what: <OS reason>", or the cause's own message when it carries no OS error.
+Status restoreError(const std::string& what, const Status& cause) {
+  return cause.sysErrno() != 0 ? errnoStatus(ErrorCode::kQuarantine, what, cause.sysErrno())
+                               : Status(ErrorCode::kQuarantine, what + ": " + cause.message());
+}
+
+// Renames `tmp` to `name` in `dir` unless `name` exists (link+unlink where the file system
+// cannot rename without replacing).
+Status placeNoReplace(const File& dir, const std::string& tmp, const std::string& name,
                       const std::string& shown) {
-  if (::renameat2(dir, tmp.c_str(), dir, name.c_str(), RENAME_NOREPLACE) == 0) return Status::ok();
-  if (errno != EINVAL && errno != ENOSYS) {
-    return errnoStatus(ErrorCode::kQuarantine, "restore to " + shown);
-  }
-  if (::linkat(dir, tmp.c_str(), dir, name.c_str(), 0) != 0) {
-    return errnoStatus(ErrorCode::kQuarantine, "restore to " + shown);
-  }
-  ::unlinkat(dir, tmp.c_str(), 0);
+  Status st = renameAt(dir, tmp, dir, name, RenameMode::kNoReplace);
+  if (st.isOk()) return st;
+  if (st.code() != ErrorCode::kUnsupported) return restoreError("restore to " + shown, st);
+  st = linkAt(dir, tmp, dir, name);
+  if (!st.isOk()) return restoreError("restore to " + shown, st);
+  removeTemp(dir, tmp);
   return Status::ok();
 }
 
-Status decryptInto(const std::string& bin, int out_fd, std::string_view key,
+Status decryptInto(const std::string& bin, File& out, std::string_view key,
                    const v1::QuarantineEntry& entry) {
-  UniqueFd in(::open(bin.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!in.valid()) return errnoStatus(ErrorCode::kQuarantine, "open " + bin);
-  XIAOAN_ASSIGN_OR_RETURN(StreamDigest digest, decryptStream(in.get(), out_fd, key,
-                                                             "xiaoan-quarantine-v1:" + entry.id()));
+  auto in = File::open(bin, OpenOptions::read());
+  if (!in.isOk()) return restoreError("open " + bin, in.status());
+  XIAOAN_ASSIGN_OR_RETURN(StreamDigest digest,
+                          decryptStream(*in, out, key, "xiaoan-quarantine-v1:" + entry.id()));
   if (digest.sha256 != entry.sha256() || digest.bytes != entry.size()) {
     return Status(ErrorCode::kQuarantine,
                   "quarantine entry " + entry.id() + " does not decrypt to the file it recorded");
   }
-  applyAttributes(out_fd, entry);
-  if (::fsync(out_fd) != 0) return errnoStatus(ErrorCode::kQuarantine, "fsync");
+  applyAttributes(out, entry);
+  Status synced = out.sync();
+  if (!synced.isOk()) return restoreError("fsync", synced);
   return Status::ok();
 }
 
@@ -87,13 +92,10 @@ void Quarantine::loadRestored() {
 }
 
 // Best effort: losing it means a restored file may be quarantined again, nothing worse.
-void Quarantine::rememberRestored(int dir, const std::string& name) {
-  struct stat st {};
-  if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
-  const int64_t mtime_ns =
-      static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  restored_.push_back(
-      identityLine(st.st_dev, st.st_ino, static_cast<uint64_t>(st.st_size), mtime_ns));
+void Quarantine::rememberRestored(const File& dir, const std::string& name) {
+  auto st = statAt(dir, name);
+  if (!st.isOk()) return;
+  restored_.push_back(identityLine(st->dev, st->ino, st->size, st->mtime_ns));
   if (restored_.size() > kMaxRestoredKept) restored_.erase(restored_.begin());
   std::string text;
   for (const auto& line : restored_) text += line + "\n";
@@ -107,6 +109,33 @@ bool Quarantine::wasRestored(uint64_t dev, uint64_t ino, uint64_t size, int64_t 
   return std::find(restored_.begin(), restored_.end(), line) != restored_.end();
 }
 
+// Leaves either the whole file, durable, as `name` in `dir`, or nothing there.
+Status Quarantine::restoreInto(File& dir, const std::string& name, const v1::QuarantineEntry& entry,
+                               const std::string& shown) const {
+  // The temp name is ours: a leftover of a restore a crash interrupted goes first (else every
+  // later restore of this entry would fail on it).
+  const std::string tmp = ".xiaoan-restore-" + entry.id();
+  removeTemp(dir, tmp);
+  auto out = dir.openAt(tmp, OpenOptions::write(OpenCreate::kNew, 0600));
+  if (!out.isOk()) return restoreError("create a file beside " + shown, out.status());
+  Status restored = decryptInto(binPath(entry.id()), *out, key_, entry);
+  out->close();
+  if (restored.isOk()) restored = placeNoReplace(dir, tmp, name, shown);
+  if (!restored.isOk()) {
+    removeTemp(dir, tmp);
+    return restored;
+  }
+  // The restored name must survive a crash before the entry is erased: else both could be lost.
+  Status synced = dir.sync();
+  if (!synced.isOk()) {
+    return restoreError(shown +
+                            " is restored but may not survive a crash (the quarantine entry "
+                            "is kept); fsync of its directory",
+                        synced);
+  }
+  return Status::ok();
+}
+
 Result<v1::QuarantineEntry> Quarantine::restore(const std::string& id, const std::string& to,
                                                 std::string* restored_to) {
   std::lock_guard lock(mu_);
@@ -118,29 +147,14 @@ Result<v1::QuarantineEntry> Quarantine::restore(const std::string& id, const std
   }
   const std::string shown = displayPath(target);
   std::string name;
-  auto dir = openParentNoFollow(target, &name);
+  auto dir = openTargetParent(target, &name);
   if (!dir.isOk()) return Status(ErrorCode::kQuarantine, dir.status().message());
-  struct stat st {};
-  if (::fstatat(dir->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+  if (statAt(*dir, name).isOk()) {
     return Status(ErrorCode::kQuarantine,
                   shown + " exists; refusing to overwrite it (use --to PATH)");
   }
-  // The temp name is ours: a leftover of a restore a crash interrupted goes first (else every
-  // later restore of this entry would fail on it).
-  const std::string tmp = ".xiaoan-restore-" + id;
-  ::unlinkat(dir->get(), tmp.c_str(), 0);
-  UniqueFd out(::openat(dir->get(), tmp.c_str(),
-                        O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!out.valid()) return errnoStatus(ErrorCode::kQuarantine, "create a file beside " + shown);
-  Status restored = decryptInto(binPath(id), out.get(), key_, entry);
-  out.reset();
-  if (restored.isOk()) restored = placeNoReplace(dir->get(), tmp, name, shown);
-  if (!restored.isOk()) {
-    ::unlinkat(dir->get(), tmp.c_str(), 0);
-    return restored;
-  }
-  (void)::fsync(dir->get());
-  rememberRestored(dir->get(), name);
+  XIAOAN_RETURN_IF_ERROR(restoreInto(*dir, name, entry, shown));
+  rememberRestored(*dir, name);
   XIAOAN_RETURN_IF_ERROR(erase(id));
   if (restored_to != nullptr) *restored_to = target;
   return entry;

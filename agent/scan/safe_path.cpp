@@ -1,42 +1,41 @@
 #include "agent/scan/safe_path.h"
 
-#include <fcntl.h>
-
 #include <cerrno>
+#include <filesystem>
 
 #include "agent/scan/path_text.h"
 
 namespace xiaoan::agent::scan {
+namespace {
 
-Result<UniqueFd> openParentNoFollow(const std::string& path, std::string* name) {
-  const size_t last = path.find_last_of('/');
-  if (path.empty() || path.front() != '/' || last == path.size() - 1) {
-    return Status(ErrorCode::kInvalidArgument, "not an absolute file path: " + displayPath(path));
+// openParentNoFollow's contract: a symlinked, non-directory or escaping component is
+// E_PERMISSION_DENIED with ELOOP / ENOTDIR / EXDEV; a plain EACCES stays an access error.
+bool isRedirected(const Status& st) {
+  const int err = st.sysErrno();
+  return st.code() == ErrorCode::kPermissionDenied &&
+         (err == ELOOP || err == ENOTDIR || err == EXDEV);
+}
+
+}  // namespace
+
+Result<File> openTargetParent(const std::string& path, std::string* name) {
+  // The walk refuses ".." (it would leave the tree it checked), but a path an admin typed, made
+  // absolute by xiaoanctl, may hold one: it is resolved by the text. With no symlink followed
+  // that names the directory the kernel would reach, and never one through a symlink.
+  auto dir = openParentNoFollow(std::filesystem::path(path).lexically_normal().string(), name);
+  if (dir.isOk()) return dir;
+  const Status& st = dir.status();
+  const std::string shown = displayPath(path);
+  if (st.code() == ErrorCode::kInvalidArgument) {
+    return Status(ErrorCode::kInvalidArgument, "not an absolute file path: " + shown);
   }
-  UniqueFd dir(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
-  if (!dir.valid()) return errnoStatus(ErrorCode::kIo, "open /");
-  size_t pos = 1;
-  while (pos < last) {
-    const size_t end = path.find('/', pos);
-    const std::string part = path.substr(pos, end - pos);
-    pos = end + 1;
-    if (part.empty() || part == ".") continue;
-    UniqueFd next(
-        ::openat(dir.get(), part.c_str(), O_DIRECTORY | O_NOFOLLOW | O_RDONLY | O_CLOEXEC));
-    if (!next.valid()) {
-      const int err = errno;
-      if (err == ELOOP || err == ENOTDIR) {
-        return Status(
-            ErrorCode::kQuarantine,
-            displayPath(path) + ": a directory of the path is a symlink or not a directory");
-      }
-      return errnoStatus(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                         "open " + displayPath(path.substr(0, end)), err);
-    }
-    dir = std::move(next);
+  if (isRedirected(st)) {
+    return Status(ErrorCode::kQuarantine,
+                  shown + ": a directory of the path is a symlink or not a directory",
+                  st.sysErrno());
   }
-  *name = path.substr(last + 1);
-  return dir;
+  const ErrorCode code = st.code() == ErrorCode::kNotFound ? ErrorCode::kNotFound : ErrorCode::kIo;
+  return errnoStatus(code, "open the directory of " + shown, st.sysErrno());
 }
 
 }  // namespace xiaoan::agent::scan

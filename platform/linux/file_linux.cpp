@@ -259,7 +259,7 @@ Status renameAt(const File& from_dir, const std::string& from, const File& to_di
     return Status::ok();
   }
   const int err = errno;
-  if (err == EINVAL && flags != 0) {
+  if ((err == EINVAL || err == ENOSYS) && flags != 0) {  // file system, or kernel < 3.15
     return Status(ErrorCode::kUnsupported, "rename without replacing: not supported here", err);
   }
   return posixStatus("rename " + from + " to " + to, err);

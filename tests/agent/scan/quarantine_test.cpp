@@ -7,9 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <vector>
 
 #include "agent/scan/path_text.h"
 #include "common/crypto/ed25519.h"
@@ -218,6 +221,75 @@ TEST_CASE("a directory swapped for a symlink redirects neither the move nor the 
   CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kQuarantine);
   CHECK_FALSE(exists(e.dir.sub("etc/passwd")));
   CHECK(e.q->count() == 1);
+}
+
+// Everything below `dir`, as "relative/path" names, sorted.
+std::vector<std::string> treeOf(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(dir)) {
+    out.push_back(std::filesystem::relative(f.path(), dir).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A user swaps a directory of the path for a symlink into a directory only root may write
+// (the agent runs as root): the move and the restore fail with nothing taken from or written
+// into that directory, whichever component is swapped and even with no inode check.
+TEST_CASE("a parent swapped for a symlink into a root-only directory: nothing moved or written") {
+  Env e;
+  const std::string root_only = e.dir.sub("root-only");
+  std::filesystem::create_directories(root_only + "/sub");
+  REQUIRE(::chmod(root_only.c_str(), 0700) == 0);
+  e.dir.write("root-only/passwd", "precious");
+  const std::vector<std::string> before = treeOf(root_only);
+  std::filesystem::create_directories(e.dir.sub("Downloads"));
+  const std::string path = e.victim("Downloads/passwd", "matched");
+  auto swapDownloads = [&] {
+    std::filesystem::rename(e.dir.sub("Downloads"), e.dir.sub("Downloads.real"));
+    std::filesystem::create_directory_symlink(root_only, e.dir.sub("Downloads"));
+  };
+  auto unswapDownloads = [&] {
+    std::filesystem::remove(e.dir.sub("Downloads"));
+    std::filesystem::rename(e.dir.sub("Downloads.real"), e.dir.sub("Downloads"));
+  };
+
+  // The move, with the identity check off (dev 0, ino 0): only the no-follow walk stops it.
+  swapDownloads();
+  auto moved = e.q->add({path, 0, 0, {}, 0});
+  CHECK(moved.status().code() == ErrorCode::kQuarantine);
+  CHECK(moved.status().message().find("symlink or not a directory") != std::string::npos);
+  CHECK(treeOf(root_only) == before);
+  CHECK(slurp(e.dir.sub("Downloads.real/passwd")) == "matched");
+  CHECK(e.q->count() == 0);
+  CHECK(treeOf(e.dir.sub("state/quarantine")) == std::vector<std::string>{"key"});
+
+  // The restore: the parent swapped, a deeper component swapped, the name itself a symlink.
+  unswapDownloads();
+  auto entry = e.q->add(e.request(path));
+  REQUIRE_MESSAGE(entry.isOk(), entry.status().toString());
+  swapDownloads();
+  CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kQuarantine);
+  REQUIRE(::symlink(root_only.c_str(), e.dir.sub("via").c_str()) == 0);
+  CHECK(e.q->restore(entry->id(), e.dir.sub("via/sub/passwd"), nullptr).status().code() ==
+        ErrorCode::kQuarantine);
+  unswapDownloads();
+  REQUIRE(::symlink((root_only + "/new").c_str(), path.c_str()) == 0);
+  CHECK(e.q->restore(entry->id(), "", nullptr).status().code() == ErrorCode::kQuarantine);
+  CHECK(treeOf(root_only) == before);
+  CHECK(e.q->count() == 1);
+  for (const auto& name : treeOf(e.dir.sub("Downloads"))) CHECK(name == "passwd");
+}
+
+TEST_CASE("restore to a path with '..' (as xiaoanctl makes --to ../x absolute) goes there") {
+  Env e;
+  std::filesystem::create_directories(e.dir.sub("home/u"));
+  const std::string path = e.victim("home/u/a.exe", "bytes");
+  auto entry = e.q->add(e.request(path));
+  REQUIRE(entry.isOk());
+  auto back = e.q->restore(entry->id(), e.dir.sub("home/u/./../b.exe"), nullptr);
+  REQUIRE_MESSAGE(back.isOk(), back.status().toString());
+  CHECK(slurp(e.dir.sub("home/b.exe")) == "bytes");
 }
 
 TEST_CASE("the key is made once (0600) and kept; left-overs are cleaned at open") {
