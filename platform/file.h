@@ -64,6 +64,7 @@ struct OpenOptions {
   bool follow_symlink = false;  // follow a symlink in the last component
   bool directory = false;       // must be a directory (for openAt, statAt, listDir, ...)
   bool no_ctty = true;          // a terminal device does not become our controlling terminal
+  bool non_blocking = false;    // the open itself never waits (a FIFO swapped in for a file)
   unsigned mode = 0600;         // permission bits of a created file (umask applies)
 
   static OpenOptions read() { return {}; }

@@ -141,7 +141,11 @@ Result<Victim> openVictim(const QuarantineRequest& request) {
   auto dir = openTargetParent(request.path, &v.name);
   if (!dir.isOk()) return Status(ErrorCode::kQuarantine, dir.status().message());
   v.dir = std::move(dir).value();
-  auto file = v.dir.openAt(v.name, OpenOptions::read());
+  // Never blocks: a FIFO swapped in for the file would hang the open (reads of a regular file
+  // ignore the flag).
+  OpenOptions options = OpenOptions::read();
+  options.non_blocking = true;
+  auto file = v.dir.openAt(v.name, options);
   if (!file.isOk()) return quarantineError("open " + shown, file.status());
   v.file = std::move(file).value();
   auto st = v.file.stat();

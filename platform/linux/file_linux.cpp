@@ -33,6 +33,7 @@ int openFlags(const OpenOptions& o) {
   if (!o.follow_symlink) flags |= O_NOFOLLOW;
   if (o.directory) flags |= O_DIRECTORY;
   if (o.no_ctty) flags |= O_NOCTTY;
+  if (o.non_blocking) flags |= O_NONBLOCK;
   return flags;
 }
 
@@ -220,8 +221,14 @@ Status File::setOwner(uint32_t uid, uint32_t gid) {
 }
 
 Status File::setModificationTime(int64_t mtime_ns) {
-  const timespec times[2] = {{0, UTIME_OMIT},
-                             {mtime_ns / 1'000'000'000, mtime_ns % 1'000'000'000}};
+  // Floor division: a time before 1970 has a negative second and a nanosecond in [0, 1e9).
+  int64_t secs = mtime_ns / 1'000'000'000;
+  int64_t nanos = mtime_ns % 1'000'000'000;
+  if (nanos < 0) {
+    nanos += 1'000'000'000;
+    secs -= 1;
+  }
+  const timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(secs), static_cast<long>(nanos)}};
   if (::futimens(fdOf(*this), times) != 0) return posixStatus("set mtime");
   return Status::ok();
 }
