@@ -1,12 +1,10 @@
 #include "service/collector/trust/trust_keys.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 
-#include "platform/file_util.h"
 #include "common/trust/key_set.h"
 #include "common/trust/metadata.h"
+#include "platform/file_util.h"
 
 namespace xiaoan::collector {
 namespace {
