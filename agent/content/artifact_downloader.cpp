@@ -1,15 +1,10 @@
 #include "agent/content/artifact_downloader.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 
-#include "platform/logging.h"
 #include "common/trust/metadata.h"
-#include "platform/unique_fd.h"
+#include "platform/file.h"
+#include "platform/logging.h"
 
 namespace xiaoan::agent::content {
 namespace {
@@ -22,45 +17,43 @@ constexpr std::chrono::seconds kRateWindow{30};
 class PartFile {
  public:
   static Result<PartFile> open(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "open " + path);
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return errnoStatus(ErrorCode::kIo, "stat " + path);
-    if (::lseek(fd.get(), 0, SEEK_END) < 0) return errnoStatus(ErrorCode::kIo, "seek " + path);
-    return PartFile(path, std::move(fd), static_cast<uint64_t>(st.st_size));
+    auto file = File::open(path, OpenOptions::write(OpenCreate::kCreate, 0600));
+    if (!file.isOk()) return ioError("open " + path, file.status());
+    auto end = file->seekEnd();
+    if (!end.isOk()) return ioError("seek " + path, end.status());
+    return PartFile(path, std::move(*file), *end);
   }
 
   uint64_t size() const { return size_; }
 
   Status restart() {
-    if (::ftruncate(fd_.get(), 0) != 0 || ::lseek(fd_.get(), 0, SEEK_SET) != 0) {
-      return errnoStatus(ErrorCode::kIo, "truncate " + path_);
-    }
+    Status st = file_.truncate(0);
+    if (st.isOk()) st = file_.rewind();
+    if (!st.isOk()) return ioError("truncate " + path_, st);
     size_ = 0;
     return Status::ok();
   }
 
   Status append(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_.get(), data.data(), data.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return errnoStatus(ErrorCode::kIo, "write " + path_);
-      data.remove_prefix(static_cast<size_t>(n));
-      size_ += static_cast<uint64_t>(n);
-    }
+    if (Status st = file_.writeAll(data); !st.isOk()) return ioError("write " + path_, st);
+    size_ += data.size();
     return Status::ok();
   }
 
   Status sync() {
-    if (::fsync(fd_.get()) != 0) return errnoStatus(ErrorCode::kIo, "fsync " + path_);
+    if (Status st = file_.sync(); !st.isOk()) return ioError("fsync " + path_, st);
     return Status::ok();
   }
 
  private:
-  PartFile(std::string path, UniqueFd fd, uint64_t size)
-      : path_(std::move(path)), fd_(std::move(fd)), size_(size) {}
+  PartFile(std::string path, File file, uint64_t size)
+      : path_(std::move(path)), file_(std::move(file)), size_(size) {}
+  // The .part lives in our own directory: any failure there is E_IO for the download logic.
+  static Status ioError(const std::string& what, const Status& cause) {
+    return Status(ErrorCode::kIo, what + ": " + cause.message(), cause.sysErrno());
+  }
   std::string path_;
-  UniqueFd fd_;
+  File file_;
   uint64_t size_;
 };
 
@@ -91,9 +84,8 @@ Status ArtifactDownloader::fetch(const v1::Artifact& artifact, ArtifactStore& st
   if (store.holdsVerified(artifact)) return Status::ok();
   const std::string part = store.partPath(artifact);
   // A complete .part from an interrupted run only needs its check (a bad one is deleted).
-  struct stat st {};
-  if (::stat(part.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) == artifact.length() &&
-      store.commitPart(artifact).isOk()) {
+  auto st = statPath(part);
+  if (st.isOk() && st->size == artifact.length() && store.commitPart(artifact).isOk()) {
     return Status::ok();
   }
   XIAOAN_RETURN_IF_ERROR(transfer(artifact, part));

@@ -1,20 +1,15 @@
 #include "agent/content/artifact_store.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 
 #include "common/crypto/ed25519.h"
+#include "platform/file.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "platform/unique_fd.h"
 
 namespace xiaoan::agent::content {
 namespace {
@@ -32,9 +27,11 @@ struct FileDigest {
 };
 
 Result<FileDigest> digestFile(const std::string& file) {
-  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    return errnoStatus(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo, "open " + file);
+  auto in = File::open(file, OpenOptions::read());
+  if (!in.isOk()) {
+    const Status& st = in.status();
+    return Status(st.code() == ErrorCode::kNotFound ? ErrorCode::kNotFound : ErrorCode::kIo,
+                  st.message(), st.sysErrno());
   }
   std::unique_ptr<EVP_MD_CTX, DigestDeleter> ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
@@ -43,12 +40,11 @@ Result<FileDigest> digestFile(const std::string& file) {
   FileDigest out;
   char buf[65536];
   for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errnoStatus(ErrorCode::kIo, "read " + file);
-    if (n == 0) break;
-    out.length += static_cast<uint64_t>(n);
-    if (EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(n)) != 1) {
+    Result<size_t> n = in->read(buf, sizeof buf);
+    if (!n.isOk()) return Status(ErrorCode::kIo, file + ": " + n.status().message());
+    if (*n == 0) break;
+    out.length += *n;
+    if (EVP_DigestUpdate(ctx.get(), buf, *n) != 1) {
       return Status(ErrorCode::kCrypto, "SHA-256 update failed");
     }
   }
@@ -61,9 +57,10 @@ Result<FileDigest> digestFile(const std::string& file) {
   return out;
 }
 
-void removeFile(const std::string& file) {
-  if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
-    componentLogger("agent.content")->warn("cannot delete {}: {}", file, std::strerror(errno));
+void deleteQuietly(const std::string& file) {
+  Status st = removeFile(file);
+  if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
+    componentLogger("agent.content")->warn("cannot delete {}: {}", file, st.message());
   }
 }
 
@@ -124,7 +121,7 @@ Result<std::string> ArtifactStore::read(const v1::Artifact& artifact, size_t max
   XIAOAN_ASSIGN_OR_RETURN(std::string bytes, readFile(file, max_bytes));
   if (Status st = checkBytes(artifact, bytes); !st.isOk()) {
     componentLogger("agent.content")->warn("{} damaged on disk, deleted: {}", file, st.message());
-    removeFile(file);
+    deleteQuietly(file);
     return st;
   }
   return bytes;
@@ -135,7 +132,7 @@ bool ArtifactStore::holdsVerified(const v1::Artifact& artifact) const {
   Status st = verifyFile(file, artifact);
   if (st.code() == ErrorCode::kArtifactHash) {
     componentLogger("agent.content")->warn("{} damaged on disk, deleted: {}", file, st.message());
-    removeFile(file);
+    deleteQuietly(file);
   }
   return st.isOk();
 }
@@ -144,12 +141,12 @@ Status ArtifactStore::commitPart(const v1::Artifact& artifact) const {
   const std::string part = partPath(artifact);
   Status st = verifyFile(part, artifact);
   if (!st.isOk()) {
-    if (st.code() == ErrorCode::kArtifactHash) removeFile(part);
+    if (st.code() == ErrorCode::kArtifactHash) deleteQuietly(part);
     return st;
   }
   const std::string final_path = path(artifact);
-  if (std::rename(part.c_str(), final_path.c_str()) != 0) {
-    return errnoStatus(ErrorCode::kIo, "rename " + part);
+  if (Status moved = renamePath(part, final_path); !moved.isOk()) {
+    return Status(ErrorCode::kIo, moved.message(), moved.sysErrno());
   }
   return fsyncDir(dir_);
 }
@@ -168,7 +165,7 @@ size_t ArtifactStore::collectGarbage(const std::set<std::string>& keep) const {
     std::string hex = name;
     if (hex.ends_with(kPartSuffix)) hex.resize(hex.size() - kPartSuffix.size());
     if (keep.count(hex) != 0) continue;
-    removeFile(it->path().string());
+    deleteQuietly(it->path().string());
     ++deleted;
   }
   if (deleted > 0) {

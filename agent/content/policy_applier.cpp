@@ -1,22 +1,20 @@
 #include "agent/content/policy_applier.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "common/crypto/ed25519.h"
+#include "common/policy/policy_rules.h"
+#include "platform/file.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "common/policy/policy_rules.h"
 
 namespace xiaoan::agent::content {
 namespace {
 
 std::chrono::system_clock::time_point modificationTime(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
-  return std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec);
+  auto st = statPath(path, /*follow=*/true);
+  if (!st.isOk()) return {};
+  return std::chrono::system_clock::from_time_t(st->mtime_ns / 1'000'000'000);
 }
 
 }  // namespace
@@ -41,7 +39,7 @@ void PolicyApplier::loadLastGood(const std::string& agent_id) {
     return;
   }
   AppliedPolicy applied{std::move(*document), crypto::sha256(*bytes), modificationTime(path()),
-                        ::access(bundleMarkerPath().c_str(), F_OK) == 0};
+                        pathExists(bundleMarkerPath())};
   log->info("running the last good policy v{}", applied.document.version());
   current_ = std::move(applied);
   if (effects_) effects_(current_->document.policy());

@@ -1,7 +1,5 @@
 #include "agent/core/agent_daemon.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "agent/core/backoff.h"
@@ -9,7 +7,11 @@
 #include "agent/core/enroller.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
+<<<<<<< HEAD
 #include "platform/user_sessions.h"
+=======
+#include "platform/process_info.h"
+>>>>>>> h/files
 
 namespace xiaoan::agent {
 
@@ -63,8 +65,8 @@ Status AgentDaemon::init() {
   status_writer_ = std::make_unique<StatusWriter>(*status_, state + "/status.pb");
   status_writer_->start();
   session_thread_ = std::thread([this] { session(); });
-  log->info("xiaoan-agent {} started (pid {}, state {}, collector {})", XIAOAN_VERSION, ::getpid(),
-            state, config_.collector_url());
+  log->info("xiaoan-agent {} started (pid {}, state {}, collector {})", XIAOAN_VERSION,
+            currentProcessId(), state, config_.collector_url());
   return Status::ok();
 }
 
@@ -72,7 +74,7 @@ void AgentDaemon::initStatus() {
   StatusModelOptions o;
   o.agent_version = XIAOAN_VERSION;
   o.collector_url = config_.collector_url();
-  o.pid = static_cast<uint32_t>(::getpid());
+  o.pid = currentProcessId();
   o.started_at = started_at_;
   o.spool_max_bytes = config_.spool_max_bytes();
   o.checkin_interval_seconds = config_.checkin_interval_seconds();

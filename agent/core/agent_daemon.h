@@ -14,7 +14,6 @@
 #include "agent/core/control_server.h"
 #include "agent/core/event_factory.h"
 #include "agent/core/identity_store.h"
-#include "agent/core/instance_lock.h"
 #include "agent/core/notifying_spool.h"
 #include "agent/core/run_marker.h"
 #include "agent/core/status_content_reporter.h"
@@ -26,6 +25,7 @@
 #include "agent/spool/spool.h"
 #include "platform/clock.h"
 #include "platform/host_info.h"
+#include "platform/instance_lock.h"
 #include "xiaoan/v1/config.pb.h"
 
 namespace xiaoan::agent {

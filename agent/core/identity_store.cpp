@@ -1,10 +1,13 @@
 #include "agent/core/identity_store.h"
 
-#include <sys/stat.h>
-
 #include <cstdio>
 
+<<<<<<< HEAD
 #include "common/proto_time.h"
+=======
+#include "agent/core/time_util.h"
+#include "platform/file.h"
+>>>>>>> h/files
 #include "platform/file_util.h"
 #include "platform/logging.h"
 
@@ -20,8 +23,8 @@ IdentityStore::IdentityStore(const std::string& state_dir) : dir_(state_dir + "/
 
 Status IdentityStore::prepare() {
   XIAOAN_RETURN_IF_ERROR(makeDirs(dir_, 0700));
-  if (::chmod(dir_.c_str(), 0700) != 0) return errnoStatus(ErrorCode::kIo, "chmod " + dir_);
-  return Status::ok();
+  // makeDirs leaves an existing directory as it is: the private key needs it 0700.
+  return setPathMode(dir_, 0700);
 }
 
 void IdentityStore::setAside(const std::string& path, const std::string& why) {

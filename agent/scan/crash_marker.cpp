@@ -1,9 +1,5 @@
 #include "agent/scan/crash_marker.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstring>
 
 #include "agent/scan/state_file.h"
@@ -33,13 +29,17 @@ bool decode(const std::string& data, InflightFile* out) {
 }  // namespace
 
 Result<CrashMarker> CrashMarker::create(std::string path) {
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "create crash marker " + path);
-  return CrashMarker(std::move(path), std::move(fd));
+  auto file = File::open(path, OpenOptions::readWrite(OpenCreate::kTruncate, 0600));
+  if (!file.isOk()) {
+    return Status(ErrorCode::kIo, "create crash marker " + path + ": " + file.status().message(),
+                  file.status().sysErrno());
+  }
+  return CrashMarker(std::move(path), std::move(*file));
 }
 
 CrashMarker::~CrashMarker() {
-  if (fd_.valid()) ::unlink(path_.c_str());
+  // Best effort: a marker left behind is read and removed by the next takeLeftoverMarkers.
+  if (file_.valid()) (void)removeFile(path_);
 }
 
 Status CrashMarker::set(const InflightFile& f) {
@@ -56,35 +56,33 @@ Status CrashMarker::set(const InflightFile& f) {
   std::memcpy(buf_.data(), &kMagic, 4);
   std::memcpy(buf_.data() + 4, &len, 4);
   std::memcpy(buf_.data() + 8, &crc, 4);
-  if (::pwrite(fd_.get(), buf_.data(), buf_.size(), 0) != static_cast<ssize_t>(buf_.size())) {
-    return errnoStatus(ErrorCode::kIo, "write crash marker " + path_);
+  if (Status st = file_.writeAllAt(buf_, 0); !st.isOk()) {
+    return Status(ErrorCode::kIo, "write crash marker " + path_ + ": " + st.message(),
+                  st.sysErrno());
   }
   return Status::ok();
 }
 
 Status CrashMarker::clear() {
-  static const char kZero[4] = {};
-  if (::pwrite(fd_.get(), kZero, sizeof kZero, 0) != sizeof kZero) {
-    return errnoStatus(ErrorCode::kIo, "clear crash marker " + path_);
+  static constexpr char kZero[4] = {};
+  if (Status st = file_.writeAllAt(std::string_view(kZero, sizeof kZero), 0); !st.isOk()) {
+    return Status(ErrorCode::kIo, "clear crash marker " + path_ + ": " + st.message(),
+                  st.sysErrno());
   }
   return Status::ok();
 }
 
 void takeLeftoverMarkers(const std::string& dir,
                          const std::function<Status(const InflightFile&)>& record) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return;
-  std::vector<std::string> names;
-  while (const dirent* e = ::readdir(d)) {
-    if (std::strncmp(e->d_name, "inflight.", 9) == 0) names.emplace_back(e->d_name);
-  }
-  ::closedir(d);
-  for (const std::string& name : names) {
+  auto names = listDir(dir);
+  if (!names.isOk()) return;
+  for (const std::string& name : *names) {
+    if (name.rfind("inflight.", 0) != 0) continue;
     std::string path = dir + "/" + name;
     auto data = readFile(path, kHeader + 64 + kMaxPath);
     InflightFile f;
     const bool valid = data.isOk() && decode(*data, &f);
-    if (!valid || record(f).isOk()) ::unlink(path.c_str());
+    if (!valid || record(f).isOk()) (void)removeFile(path);
   }
 }
 

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "platform/file.h"
 #include "platform/result.h"
-#include "platform/unique_fd.h"
 
 // The file a scan thread is scanning, recorded before the scan and cleared after it, so that
 // after a crash (or a hang that got the agent killed) the next start knows which file did it.
-// One small file per scan thread; written with pwrite and never fsynced: the page cache
+// One small file per scan thread; written in place and never fsynced: the page cache
 // survives the death of the process, which is the case this is for.
 
 namespace xiaoan::agent::scan {
@@ -35,9 +35,9 @@ class CrashMarker {
   Status clear();
 
  private:
-  CrashMarker(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+  CrashMarker(std::string path, File file) : path_(std::move(path)), file_(std::move(file)) {}
   std::string path_;
-  UniqueFd fd_;
+  File file_;
   std::string buf_;  // reused record buffer
 };
 

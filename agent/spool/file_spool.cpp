@@ -1,14 +1,11 @@
 #include "agent/spool/file_spool.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <system_error>
 
 #include "agent/spool/record_frame.h"
+#include "agent/spool/spool_io.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 
@@ -50,26 +47,27 @@ SpoolOptions effectiveOptions(SpoolOptions o) {
   return o;
 }
 
-Result<UniqueFd> lockDir(const std::string& dir) {
+Result<File> lockDir(const std::string& dir) {
   std::string path = dir + "/" + kLockFile;
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "open " + path);
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) {
-      return Status(ErrorCode::kAlreadyRunning, "spool " + dir + " is used by another process");
-    }
-    return errnoStatus(ErrorCode::kIo, "lock " + path);
+  auto file = File::open(path, OpenOptions::readWrite(OpenCreate::kCreate, 0600));
+  if (!file.isOk()) return spoolIoError("open " + path, file.status());
+  Status locked = file->tryLockExclusive();
+  if (locked.code() == ErrorCode::kAlreadyRunning) {
+    return Status(ErrorCode::kAlreadyRunning, "spool " + dir + " is used by another process");
   }
-  return fd;
+  if (!locked.isOk()) return spoolIoError("lock " + path, locked);
+  return file;
 }
 
 void logRecovery(const std::string& dir, const RecoveryReport& r) {
-  if (r.corrupt_records + r.torn_bytes + r.bad_files + r.bad_state_files == 0) return;
+  if (r.corrupt_records + r.torn_bytes + r.bad_files + r.bad_state_files + r.unsynced_files == 0) {
+    return;
+  }
   componentLogger("agent.spool")
       ->warn(
           "recovered {}: {} corrupt records skipped, {} torn bytes truncated, {} segment "
-          "files set aside, {} state files reset",
-          dir, r.corrupt_records, r.torn_bytes, r.bad_files, r.bad_state_files);
+          "files set aside, {} state files reset, {} segments not synced",
+          dir, r.corrupt_records, r.torn_bytes, r.bad_files, r.bad_state_files, r.unsynced_files);
 }
 
 }  // namespace
@@ -78,7 +76,7 @@ Result<std::unique_ptr<FileSpool>> FileSpool::create(const SpoolOptions& request
   XIAOAN_RETURN_IF_ERROR(validate(requested));
   const SpoolOptions options = effectiveOptions(requested);
   XIAOAN_RETURN_IF_ERROR(makeDirs(options.dir, 0700));
-  XIAOAN_ASSIGN_OR_RETURN(UniqueFd lock, lockDir(options.dir));
+  XIAOAN_ASSIGN_OR_RETURN(File lock, lockDir(options.dir));
   RecoveryReport report;
   XIAOAN_ASSIGN_OR_RETURN(
       auto security, SpoolStream::open({options.dir + "/security", std::string(kSecurityStream),
@@ -103,9 +101,8 @@ Result<std::unique_ptr<FileSpool>> FileSpool::create(const SpoolOptions& request
   return spool;
 }
 
-FileSpool::FileSpool(const SpoolOptions& options, UniqueFd lock,
-                     std::unique_ptr<SpoolStream> security, std::unique_ptr<SpoolStream> activity,
-                     const RecoveryReport& report)
+FileSpool::FileSpool(const SpoolOptions& options, File lock, std::unique_ptr<SpoolStream> security,
+                     std::unique_ptr<SpoolStream> activity, const RecoveryReport& report)
     : options_(options),
       lock_(std::move(lock)),
       security_(std::move(security)),
@@ -319,15 +316,13 @@ Status FileSpool::sync() {
 Status FileSpool::syncActivity(std::unique_lock<std::mutex>& lock) {
   if (!activity_->dirty()) return Status::ok();
   SpoolStream::SyncJob job = activity_->syncJob();
-  int rc = 0;
-  int err = 0;
-  if (job.fd) {
+  Status synced;
+  if (job.file) {
     lock.unlock();  // appends go on while the disk works
-    rc = ::fdatasync(job.fd->get());
-    err = errno;
+    synced = job.file->dataSync();
     lock.lock();
   }
-  if (rc != 0) return errnoStatus(ErrorCode::kIo, "fdatasync activity segment", err);
+  if (!synced.isOk()) return spoolIoError("fdatasync activity segment", synced);
   activity_->markSynced(job.seq);
   return Status::ok();
 }

@@ -11,12 +11,12 @@
 #include "agent/spool/spool.h"
 #include "agent/spool/spool_stream.h"
 #include "agent/spool/stream_recovery.h"
-#include "platform/unique_fd.h"
+#include "platform/file.h"
 
 namespace xiaoan::agent {
 
 // The Spool on a local directory:
-//   <dir>/LOCK                      flock'ed by the one process using the spool
+//   <dir>/LOCK                      locked (File::tryLockExclusive) by the one process using it
 //   <dir>/{security,activity}/      one SpoolStream each (segments, EPOCH, ACKED, STATS)
 // One mutex guards everything; the group-fsync thread drops it while it fsyncs.
 //
@@ -39,7 +39,7 @@ class FileSpool final : public Spool {
   SpoolStats stats() const override;
 
  private:
-  FileSpool(const SpoolOptions& options, UniqueFd lock, std::unique_ptr<SpoolStream> security,
+  FileSpool(const SpoolOptions& options, File lock, std::unique_ptr<SpoolStream> security,
             std::unique_ptr<SpoolStream> activity, const RecoveryReport& report);
 
   SpoolStream* streamByName(std::string_view name) const;
@@ -61,7 +61,7 @@ class FileSpool final : public Spool {
   SpoolStreamStats streamStats(SpoolStream& stream) const;
 
   const SpoolOptions options_;
-  UniqueFd lock_;
+  File lock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

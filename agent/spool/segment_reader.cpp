@@ -1,21 +1,20 @@
 #include "agent/spool/segment_reader.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <string_view>
+
+#include "agent/spool/spool_io.h"
 
 namespace xiaoan::agent {
 namespace {
 
-// Read granularity: large enough for a batch of small records in one pread.
+// Read granularity: large enough for a batch of small records in one read.
 constexpr uint64_t kChunkBytes = 256 * 1024;
 
 }  // namespace
 
-SegmentReader::SegmentReader(int fd, uint64_t begin, uint64_t end)
-    : fd_(fd), pos_(begin), end_(std::max(begin, end)), valid_end_(begin) {}
+SegmentReader::SegmentReader(const File& file, uint64_t begin, uint64_t end)
+    : file_(file), pos_(begin), end_(std::max(begin, end)), valid_end_(begin) {}
 
 Result<std::optional<SegmentFrame>> SegmentReader::next() {
   uint64_t pos = pos_;
@@ -64,10 +63,9 @@ Result<std::optional<uint64_t>> SegmentReader::findMagic(uint64_t from) {
     XIAOAN_ASSIGN_OR_RETURN(bool have, ensure(from, sizeof kFrameMagic));
     if (!have) return std::optional<uint64_t>();
     uint64_t avail = buf_off_ + buf_len_ - from;
-    const void* hit = ::memmem(at(from), avail, kFrameMagic, sizeof kFrameMagic);
-    if (hit != nullptr) {
-      return std::optional<uint64_t>(from + (static_cast<const char*>(hit) - at(from)));
-    }
+    const size_t hit =
+        std::string_view(at(from), avail).find(std::string_view(kFrameMagic, sizeof kFrameMagic));
+    if (hit != std::string_view::npos) return std::optional<uint64_t>(from + hit);
     // Keep the last 3 bytes: a magic may straddle the buffer end.
     from += avail - (sizeof kFrameMagic - 1);
   }
@@ -83,15 +81,10 @@ Result<bool> SegmentReader::ensure(uint64_t pos, uint64_t n) {
   }
   buf_off_ = pos;
   buf_len_ = 0;
-  while (buf_len_ < want) {
-    ssize_t r =
-        ::pread(fd_, buf_.get() + buf_len_, want - buf_len_, static_cast<off_t>(pos + buf_len_));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return errnoStatus(ErrorCode::kIo, "read spool segment");
-    if (r == 0) break;  // the file is shorter than we were told
-    buf_len_ += static_cast<uint64_t>(r);
-  }
-  if (buf_len_ < want) end_ = pos + buf_len_;
+  Result<size_t> got = file_.readAt(buf_.get(), want, pos);
+  if (!got.isOk()) return spoolIoError("read spool segment", got.status());
+  buf_len_ = *got;
+  if (buf_len_ < want) end_ = pos + buf_len_;  // the file is shorter than we were told
   return buf_len_ >= n;
 }
 

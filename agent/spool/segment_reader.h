@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "agent/spool/record_frame.h"
+#include "platform/file.h"
 #include "platform/result.h"
 
 namespace xiaoan::agent {
@@ -19,12 +20,14 @@ struct SegmentFrame {
   bool after_skip = false;  // invalid bytes were skipped just before this frame
 };
 
-// Buffered, forward-only reader of the frames in [begin, end) of a segment file, using pread
-// so it never moves a shared file offset. A frame is valid when its magic, length, CRC and
-// record key check out; invalid bytes are skipped by searching for the next magic (resync).
+// Buffered, forward-only reader of the frames in [begin, end) of a segment file, reading at
+// offsets (File::readAt) so it never moves a shared file position. A frame is valid when its
+// magic, length, CRC and record key check out; invalid bytes are skipped by searching for the
+// next magic (resync).
 class SegmentReader {
  public:
-  SegmentReader(int fd, uint64_t begin, uint64_t end);
+  // `file` must outlive the reader.
+  SegmentReader(const File& file, uint64_t begin, uint64_t end);
 
   // The next valid frame, nullopt at the end. E_IO only when the file cannot be read.
   Result<std::optional<SegmentFrame>> next();
@@ -40,7 +43,7 @@ class SegmentReader {
   Result<bool> ensure(uint64_t pos, uint64_t n);
   const char* at(uint64_t pos) const { return buf_.get() + (pos - buf_off_); }
 
-  int fd_;
+  const File& file_;
   uint64_t pos_;
   uint64_t end_;
   uint64_t valid_end_;

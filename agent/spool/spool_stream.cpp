@@ -1,27 +1,25 @@
 #include "agent/spool/spool_stream.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include "agent/spool/segment_reader.h"
+#include "agent/spool/spool_io.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
 
 namespace xiaoan::agent {
 namespace {
 
-Status pwriteAll(int fd, std::string_view data, uint64_t offset) {
-  while (!data.empty()) {
-    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errnoStatus(ErrorCode::kIo, "write spool segment");
-    data.remove_prefix(static_cast<size_t>(n));
-    offset += static_cast<uint64_t>(n);
+// Segments are only ever opened by name inside our own 0700 directory, never through a link.
+Result<File> openSegment(const std::string& path) { return File::open(path, OpenOptions::read()); }
+
+// A segment the spool no longer needs. A failure leaves a file that the next recovery deletes
+// (fully acked) or counts again, so it is only logged.
+void deleteSegmentFile(const std::string& path) {
+  Status st = removeFile(path);
+  if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
+    componentLogger("agent.spool")->error("cannot delete {}: {}", path, st.toString());
   }
-  return Status::ok();
 }
 
 std::chrono::system_clock::time_point toTimePoint(const google::protobuf::Timestamp& ts) {
@@ -65,8 +63,9 @@ Result<std::unique_ptr<SpoolStream>> SpoolStream::open(const Config& config,
   stream->finishInterruptedEviction();
   // Keep appending to the last segment when it has room; otherwise the next append rolls.
   if (!stream->segments_.empty() && stream->activeSegment().bytes() < config.segment_bytes) {
-    int fd = ::open(stream->activeSegment().path().c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) stream->active_ = std::make_shared<UniqueFd>(fd);
+    auto file =
+        File::open(stream->activeSegment().path(), OpenOptions::write(OpenCreate::kExisting));
+    if (file.isOk()) stream->active_ = std::make_shared<File>(std::move(*file));
   }
   return stream;
 }
@@ -93,16 +92,16 @@ uint64_t SpoolStream::pendingRecords() const {
 
 Status SpoolStream::roll() {
   if (active_ && dirty()) {
-    if (::fdatasync(active_->get()) != 0) {
-      return errnoStatus(ErrorCode::kIo, "fdatasync " + activeSegment().path());
+    if (Status st = active_->dataSync(); !st.isOk()) {
+      return spoolIoError("fdatasync " + activeSegment().path(), st);
     }
     synced_seq_ = lastSeq();
   }
   active_.reset();
   std::string path = config_.dir + "/" + segmentFileName(next_seq_);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return errnoStatus(ErrorCode::kIo, "create " + path);
-  active_ = std::make_shared<UniqueFd>(fd);
+  auto file = File::open(path, OpenOptions::write(OpenCreate::kTruncate, 0600));
+  if (!file.isOk()) return spoolIoError("create " + path, file.status());
+  active_ = std::make_shared<File>(std::move(*file));
   segments_.insert_or_assign(next_seq_, SegmentInfo(next_seq_, path));
   // The new name must survive a crash as long as the records written into it.
   return fsyncDir(config_.dir);
@@ -115,13 +114,17 @@ Status SpoolStream::appendFrame(std::string_view frame, bool is_gap, bool sync) 
   }
   SegmentInfo& seg = activeSegment();
   uint64_t offset = seg.bytes();
-  Status st = pwriteAll(active_->get(), frame, offset);
-  if (st.isOk() && sync && ::fdatasync(active_->get()) != 0) {
-    st = errnoStatus(ErrorCode::kIo, "fdatasync " + seg.path());
+  Status st = active_->writeAllAt(frame, offset);
+  if (!st.isOk()) st = spoolIoError("write " + seg.path(), st);
+  if (st.isOk() && sync) {
+    if (Status synced = active_->dataSync(); !synced.isOk()) {
+      st = spoolIoError("fdatasync " + seg.path(), synced);
+    }
   }
   if (!st.isOk()) {
-    if (::ftruncate(active_->get(), static_cast<off_t>(offset)) != 0) {
-      componentLogger("agent.spool")->error("cannot truncate {} after a failed write", seg.path());
+    if (Status cut = active_->truncate(offset); !cut.isOk()) {
+      componentLogger("agent.spool")
+          ->error("cannot truncate {} after a failed write: {}", seg.path(), cut.toString());
     }
     return st;
   }
@@ -146,9 +149,9 @@ Result<std::vector<v1::Event>> SpoolStream::read(uint64_t after, size_t max_coun
 }
 
 Status SpoolStream::readSegment(const SegmentInfo& seg, ReadBatch& batch, uint64_t& corrupt) const {
-  UniqueFd fd(::open(seg.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return errnoStatus(ErrorCode::kIo, "open " + seg.path());
-  SegmentReader reader(fd.get(), seg.seekOffset(batch.next_seq), seg.bytes());
+  auto file = openSegment(seg.path());
+  if (!file.isOk()) return spoolIoError("open " + seg.path(), file.status());
+  SegmentReader reader(*file, seg.seekOffset(batch.next_seq), seg.bytes());
   while (!batch.full()) {
     XIAOAN_ASSIGN_OR_RETURN(std::optional<SegmentFrame> frame, reader.next());
     if (!frame) break;
@@ -185,7 +188,7 @@ void SpoolStream::deleteAckedSegments() {
   bool deleted = false;
   for (auto it = segments_.begin(); it != segments_.end() && std::next(it) != segments_.end();) {
     if (it->second.lastSeq() > acked_) break;
-    ::unlink(it->second.path().c_str());
+    deleteSegmentFile(it->second.path());
     bytes_ -= it->second.bytes();
     it = segments_.erase(it);
     deleted = true;
@@ -220,7 +223,7 @@ std::optional<DroppedRange> SpoolStream::evictOldest() {
 
 void SpoolStream::eraseSegment(std::map<uint64_t, SegmentInfo>::iterator it) {
   if (active_ && std::next(it) == segments_.end()) active_.reset();
-  ::unlink(it->second.path().c_str());
+  deleteSegmentFile(it->second.path());
   bytes_ -= it->second.bytes();
   segments_.erase(it);
   oldest_known_ = false;
@@ -251,10 +254,10 @@ void SpoolStream::finishInterruptedEviction() {
   }
   (void)syncDir();
   for (const auto& [first, seg] : segments_) {
-    UniqueFd fd(::open(seg.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    auto file = openSegment(seg.path());
     for (const auto& [seq, offset] : seg.gapRecords()) {
-      if (seq <= gap.after_seq || !fd.valid()) continue;
-      auto written = readGap(seg, fd.get(), seq, offset);
+      if (seq <= gap.after_seq || !file.isOk()) continue;
+      auto written = readGap(seg, *file, seq, offset);
       if (written && written->first_seq() == gap.first_seq && written->last_seq() == gap.last_seq &&
           written->count() == gap.count) {
         (void)clearPendingGap();
@@ -274,10 +277,10 @@ bool SpoolStream::oldestIsOnlyActiveGaps() const {
 
 DroppedRange SpoolStream::carriedGaps(const SegmentInfo& seg) const {
   DroppedRange range;
-  UniqueFd fd(::open(seg.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  auto file = openSegment(seg.path());
   for (const auto& [seq, offset] : seg.gapRecords()) {
-    if (seq <= acked_ || !fd.valid()) continue;
-    std::optional<v1::GapEvent> gap = readGap(seg, fd.get(), seq, offset);
+    if (seq <= acked_ || !file.isOk()) continue;
+    std::optional<v1::GapEvent> gap = readGap(seg, *file, seq, offset);
     if (!gap) {
       componentLogger("agent.spool")->error("gap record {} in {} unreadable", seq, seg.path());
       continue;
@@ -289,9 +292,9 @@ DroppedRange SpoolStream::carriedGaps(const SegmentInfo& seg) const {
   return range;
 }
 
-std::optional<v1::GapEvent> SpoolStream::readGap(const SegmentInfo& seg, int fd, uint64_t seq,
-                                                 uint64_t offset) const {
-  SegmentReader reader(fd, offset, seg.bytes());
+std::optional<v1::GapEvent> SpoolStream::readGap(const SegmentInfo& seg, const File& file,
+                                                 uint64_t seq, uint64_t offset) const {
+  SegmentReader reader(file, offset, seg.bytes());
   auto frame = reader.next();
   v1::Event event;
   if (!frame.isOk() || !*frame || (*frame)->key.seq != seq ||

@@ -12,8 +12,8 @@
 #include "agent/spool/segment_info.h"
 #include "agent/spool/spool_meta.h"
 #include "agent/spool/stream_recovery.h"
+#include "platform/file.h"
 #include "platform/result.h"
-#include "platform/unique_fd.h"
 #include "xiaoan/v1/event.pb.h"
 
 namespace xiaoan::agent {
@@ -83,10 +83,10 @@ class SpoolStream {
   const std::optional<PendingGap>& pendingGap() const { return counters_.pending_gap; }
   Status clearPendingGap();
 
-  // What the group fsync must sync to make everything up to `seq` durable; fd is null when
+  // What the group fsync must sync to make everything up to `seq` durable; file is null when
   // no fsync is needed (records were synced when their segment rolled, or were dropped).
   struct SyncJob {
-    std::shared_ptr<UniqueFd> fd;
+    std::shared_ptr<File> file;
     uint64_t seq = 0;
   };
   SyncJob syncJob() const;
@@ -103,7 +103,7 @@ class SpoolStream {
   SegmentInfo& activeSegment() { return segments_.rbegin()->second; }
   Status readSegment(const SegmentInfo& seg, ReadBatch& batch, uint64_t& corrupt) const;
   DroppedRange carriedGaps(const SegmentInfo& seg) const;
-  std::optional<v1::GapEvent> readGap(const SegmentInfo& seg, int fd, uint64_t seq,
+  std::optional<v1::GapEvent> readGap(const SegmentInfo& seg, const File& file, uint64_t seq,
                                       uint64_t offset) const;
   void addPendingGap(const DroppedRange& range);
   void finishInterruptedEviction();
@@ -118,7 +118,7 @@ class SpoolStream {
   uint64_t bytes_ = 0;
   StreamCounters counters_;
   std::map<uint64_t, SegmentInfo> segments_;  // by first seq; the active one is the last
-  std::shared_ptr<UniqueFd> active_;          // shared with an in-flight group fsync
+  std::shared_ptr<File> active_;              // shared with an in-flight group fsync
   bool oldest_known_ = false;
   std::optional<std::chrono::system_clock::time_point> oldest_;
 };

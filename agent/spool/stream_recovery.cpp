@@ -1,12 +1,6 @@
 #include "agent/spool/stream_recovery.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -15,9 +9,10 @@
 
 #include "agent/spool/record_frame.h"
 #include "agent/spool/segment_reader.h"
+#include "agent/spool/spool_io.h"
+#include "platform/file.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "platform/unique_fd.h"
 
 namespace xiaoan::agent {
 namespace {
@@ -62,19 +57,26 @@ bool endsWith(const std::string& s, std::string_view suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Removes a file recovery does not keep; a failure only means it is looked at again next time.
+void deleteQuietly(const std::string& path) {
+  Status st = removeFile(path);
+  if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
+    componentLogger("agent.spool")->warn("cannot delete {}: {}", path, st.toString());
+  }
+}
+
 Result<DirListing> listStreamDir(const std::string& dir) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-  if (!d) return errnoStatus(ErrorCode::kIo, "open spool dir " + dir);
+  auto names = listDir(dir);
+  if (!names.isOk()) return spoolIoError("open spool dir " + dir, names.status());
   DirListing out;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string name = e->d_name;
+  for (const std::string& name : *names) {
     std::string path = dir + "/" + name;
     if (auto seq = parseSegmentName(name)) {
       out.segments.emplace(*seq, path);
     } else if (endsWith(name, kBadSuffix)) {
       out.bad_files.push_back(path);
     } else if (name.find(".tmp.") != std::string::npos) {
-      ::unlink(path.c_str());  // left by an interrupted atomicWriteFile
+      deleteQuietly(path);  // left by an interrupted atomicWriteFile
     }
   }
   std::sort(out.bad_files.begin(), out.bad_files.end());
@@ -83,9 +85,9 @@ Result<DirListing> listStreamDir(const std::string& dir) {
 
 void setAside(const std::string& path, RecoveryReport& report) {
   std::string bad = path + kBadSuffix;
-  if (::rename(path.c_str(), bad.c_str()) != 0) {
-    componentLogger("agent.spool")->error("cannot set aside {}: {}", path, std::strerror(errno));
-    ::unlink(path.c_str());
+  if (Status st = renamePath(path, bad); !st.isOk()) {
+    componentLogger("agent.spool")->error("cannot set aside {}: {}", path, st.toString());
+    deleteQuietly(path);
   } else {
     componentLogger("agent.spool")->warn("unreadable segment set aside as {}", bad);
   }
@@ -103,23 +105,24 @@ bool acceptRecord(const RecordKey& key, uint64_t first_seq, ScanContext& ctx) {
 }
 
 // Bytes that start like a frame (or are zeros, as a lost append can leave) are a torn write.
-bool looksTorn(int fd, uint64_t size) {
+bool looksTorn(const File& file, uint64_t size) {
   char head[sizeof kFrameMagic] = {};
   size_t n = std::min<uint64_t>(size, sizeof head);
-  if (::pread(fd, head, n, 0) != static_cast<ssize_t>(n)) return false;
+  Result<size_t> got = file.readAt(head, n, 0);
+  if (!got.isOk() || *got != n) return false;
   bool magic = std::memcmp(head, kFrameMagic, n) == 0;
   bool zeros = std::all_of(head, head + n, [](char c) { return c == 0; });
   return magic || zeros;
 }
 
 // A segment without a single good record: torn first write, leftover empty file or garbage.
-void dropEmptySegment(const std::string& path, int fd, uint64_t size, bool is_last, bool had_frames,
-                      RecoveryReport& report) {
+void dropEmptySegment(const std::string& path, const File& file, uint64_t size, bool is_last,
+                      bool had_frames, RecoveryReport& report) {
   if (size == 0) {
-    ::unlink(path.c_str());
-  } else if (is_last && !had_frames && looksTorn(fd, size)) {
+    deleteQuietly(path);
+  } else if (is_last && !had_frames && looksTorn(file, size)) {
     report.torn_bytes += size;
-    ::unlink(path.c_str());
+    deleteQuietly(path);
   } else {
     setAside(path, report);
   }
@@ -135,9 +138,9 @@ void countLoss(ScanContext& ctx, uint64_t prev_seq, uint64_t seq) {
 }
 
 // Indexes the kept records of one open segment; E_IO when it cannot be read.
-Status indexFrames(int fd, uint64_t size, SegmentInfo& info, ScanContext& ctx,
+Status indexFrames(const File& file, uint64_t size, SegmentInfo& info, ScanContext& ctx,
                    uint64_t& valid_end) {
-  SegmentReader reader(fd, 0, size);
+  SegmentReader reader(file, 0, size);
   for (;;) {
     XIAOAN_ASSIGN_OR_RETURN(std::optional<SegmentFrame> frame, reader.next());
     if (!frame) break;
@@ -154,25 +157,45 @@ Status indexFrames(int fd, uint64_t size, SegmentInfo& info, ScanContext& ctx,
   return Status::ok();
 }
 
+// The segment file, open for repair, with its size; nullopt when it is not a regular file we
+// can open or is far larger than any segment we write.
+std::optional<std::pair<File, uint64_t>> openForScan(const std::string& path,
+                                                     const ScanContext& ctx) {
+  auto file = File::open(path, OpenOptions::readWrite(OpenCreate::kExisting));
+  if (!file.isOk()) return std::nullopt;
+  auto st = file->stat();
+  if (!st.isOk() || !st->isRegular() || st->size > ctx.max_file_bytes) return std::nullopt;
+  return std::make_pair(std::move(*file), st->size);
+}
+
+// Recovered records may still sit only in the page cache after a crash; readPending hands out
+// durable records only, so make them durable now. When the disk refuses, the records are kept
+// (they are readable and may exist nowhere else) but the failure is logged and counted.
+void makeDurable(File& file, const std::string& path, RecoveryReport& report) {
+  if (Status st = file.dataSync(); !st.isOk()) {
+    ++report.unsynced_files;
+    componentLogger("agent.spool")
+        ->error("recovered segment {} may not be durable: {}", path, st.toString());
+  }
+}
+
 std::optional<SegmentInfo> scanSegment(const std::string& path, uint64_t first_seq, bool is_last,
                                        ScanContext& ctx, RecoveryReport& report) {
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
-  struct stat st {};
-  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<uint64_t>(st.st_size) > ctx.max_file_bytes) {
+  auto opened = openForScan(path, ctx);
+  if (!opened) {
     setAside(path, report);
     return std::nullopt;
   }
-  auto size = static_cast<uint64_t>(st.st_size);
+  auto& [file, size] = *opened;
   SegmentInfo info(first_seq, path);
   ScanContext local = ctx;  // committed only when the segment is kept
   uint64_t valid_end = 0;
-  if (!indexFrames(fd.get(), size, info, local, valid_end).isOk()) {
+  if (!indexFrames(file, size, info, local, valid_end).isOk()) {
     setAside(path, report);
     return std::nullopt;
   }
   if (info.empty()) {  // its records, if any, show up as a hole before the next kept one
-    dropEmptySegment(path, fd.get(), size, is_last, valid_end > 0, report);
+    dropEmptySegment(path, file, size, is_last, valid_end > 0, report);
     return std::nullopt;
   }
   if (valid_end < size) {
@@ -181,14 +204,12 @@ std::optional<SegmentInfo> scanSegment(const std::string& path, uint64_t first_s
     } else {
       ++local.pending_regions;  // garbage after the end of a segment that was rolled
     }
-    if (::ftruncate(fd.get(), static_cast<off_t>(valid_end)) != 0) {
+    if (!file.truncate(valid_end).isOk()) {
       setAside(path, report);
       return std::nullopt;
     }
   }
-  // Recovered records may still sit only in the page cache after a crash; readPending hands
-  // out durable records only, so make them durable now.
-  ::fdatasync(fd.get());
+  makeDurable(file, path, report);
   info.setBytes(valid_end);
   ctx = local;
   return info;
@@ -196,7 +217,7 @@ std::optional<SegmentInfo> scanSegment(const std::string& path, uint64_t first_s
 
 void pruneBadFiles(const std::vector<std::string>& bad_files) {
   if (bad_files.size() <= kMaxBadFiles) return;
-  for (size_t i = 0; i + kMaxBadFiles < bad_files.size(); ++i) ::unlink(bad_files[i].c_str());
+  for (size_t i = 0; i + kMaxBadFiles < bad_files.size(); ++i) deleteQuietly(bad_files[i]);
 }
 
 Result<uint64_t> newEpoch() {
@@ -228,7 +249,7 @@ Result<uint64_t> resolveEpoch(const std::string& dir, const MetaLoad<uint64_t>& 
 void dropAckedSegments(RecoveredStream& out) {
   for (auto it = out.segments.begin(); it != out.segments.end();) {
     if (it->second.lastSeq() > out.acked_seq) break;
-    ::unlink(it->second.path().c_str());
+    deleteQuietly(it->second.path());
     it = out.segments.erase(it);
   }
 }

@@ -18,6 +18,7 @@ struct RecoveryReport {
   uint64_t torn_bytes = 0;       // truncated from the tail of a stream's last segment
   uint64_t bad_files = 0;        // segment files set aside as *.bad
   uint64_t bad_state_files = 0;  // garbage EPOCH/ACKED/STATS files treated as missing
+  uint64_t unsynced_files = 0;   // kept segments whose fdatasync failed (may not be durable)
 };
 
 // The state of one stream directory after recovery.
@@ -32,8 +33,9 @@ struct RecoveredStream {
 // Scans and repairs the stream directory `dir` (created when missing) holding stream `name`:
 // truncates a torn tail of the last segment, skips and counts corrupt records, sets aside
 // unreadable segment files, treats garbage state files as missing, deletes fully acked
-// segments and stale temp files, and fsyncs what it keeps. Bad data never makes it fail;
-// only an unusable directory does.
+// segments and stale temp files, and fsyncs what it keeps (a segment whose fdatasync fails is
+// kept and counted in unsynced_files). Bad data never makes it fail; only an unusable
+// directory does.
 //
 // The epoch comes from EPOCH; when that is missing or garbage, from the first valid record,
 // else from the ACKED cursor, else it is new (random). Records of another epoch are corrupt.

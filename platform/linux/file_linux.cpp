@@ -1,9 +1,7 @@
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,15 +18,28 @@ int fdOf(const File& f) { return static_cast<int>(f.native()); }
 int openFlags(const OpenOptions& o) {
   int flags = O_CLOEXEC;
   switch (o.access) {
-    case OpenAccess::kRead: flags |= O_RDONLY; break;
-    case OpenAccess::kWrite: flags |= O_WRONLY; break;
-    case OpenAccess::kReadWrite: flags |= O_RDWR; break;
+    case OpenAccess::kRead:
+      flags |= O_RDONLY;
+      break;
+    case OpenAccess::kWrite:
+      flags |= O_WRONLY;
+      break;
+    case OpenAccess::kReadWrite:
+      flags |= O_RDWR;
+      break;
   }
   switch (o.create) {
-    case OpenCreate::kExisting: break;
-    case OpenCreate::kCreate: flags |= O_CREAT; break;
-    case OpenCreate::kNew: flags |= O_CREAT | O_EXCL; break;
-    case OpenCreate::kTruncate: flags |= O_CREAT | O_TRUNC; break;
+    case OpenCreate::kExisting:
+      break;
+    case OpenCreate::kCreate:
+      flags |= O_CREAT;
+      break;
+    case OpenCreate::kNew:
+      flags |= O_CREAT | O_EXCL;
+      break;
+    case OpenCreate::kTruncate:
+      flags |= O_CREAT | O_TRUNC;
+      break;
   }
   if (!o.follow_symlink) flags |= O_NOFOLLOW;
   if (o.directory) flags |= O_DIRECTORY;
@@ -205,7 +216,7 @@ Status File::truncate(uint64_t size) {
 }
 
 Result<FileStat> File::stat() const {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fdOf(*this), &st) != 0) return posixStatus("fstat");
   return fromStat(st);
 }
@@ -221,6 +232,7 @@ Status File::setOwner(uint32_t uid, uint32_t gid) {
 }
 
 Status File::setModificationTime(int64_t mtime_ns) {
+<<<<<<< HEAD
   // Floor division: a time before 1970 has a negative second and a nanosecond in [0, 1e9).
   int64_t secs = mtime_ns / 1'000'000'000;
   int64_t nanos = mtime_ns % 1'000'000'000;
@@ -229,20 +241,36 @@ Status File::setModificationTime(int64_t mtime_ns) {
     secs -= 1;
   }
   const timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(secs), static_cast<long>(nanos)}};
+=======
+  // tv_nsec must be in [0, 1e9): round a time before 1970 down, not toward zero.
+  int64_t sec = mtime_ns / 1'000'000'000;
+  int64_t nsec = mtime_ns % 1'000'000'000;
+  if (nsec < 0) {
+    sec -= 1;
+    nsec += 1'000'000'000;
+  }
+  const timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(sec), static_cast<long>(nsec)}};
+>>>>>>> h/files
   if (::futimens(fdOf(*this), times) != 0) return posixStatus("set mtime");
   return Status::ok();
 }
 
 Status File::tryLockExclusive() {
-  if (::flock(fdOf(*this), LOCK_EX | LOCK_NB) == 0) return Status::ok();
+  int rc = 0;
+  do {
+    rc = ::flock(fdOf(*this), LOCK_EX | LOCK_NB);
+  } while (rc != 0 && errno == EINTR);
+  if (rc == 0) return Status::ok();
   const int err = errno;
-  if (err == EWOULDBLOCK) return Status(ErrorCode::kAlreadyRunning, "locked by another process", err);
+  if (err == EWOULDBLOCK) {
+    return Status(ErrorCode::kAlreadyRunning, "locked by another process", err);
+  }
   return posixStatus("lock", err);
 }
 
 Result<FileStat> statAt(const File& dir, const std::string& name) {
   if (!isOneName(name)) return badName(name);
-  struct stat st{};
+  struct stat st {};
   if (::fstatat(fdOf(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     return posixStatus("stat " + name);
   }
@@ -290,14 +318,14 @@ Result<std::vector<std::string>> listDir(const std::string& path) {
 }
 
 Result<FileStat> statPath(const std::string& path, bool follow) {
-  struct stat st{};
+  struct stat st {};
   const int rc = follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st);
   if (rc != 0) return posixStatus("stat " + path);
   return fromStat(st);
 }
 
 bool pathExists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
 }
 

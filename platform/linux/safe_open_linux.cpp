@@ -15,8 +15,9 @@ constexpr int kDirFlags = O_DIRECTORY | O_NOFOLLOW | O_RDONLY | O_CLOEXEC;
 
 Status symlinkInPath(const std::string& path, int err) {
   return Status(ErrorCode::kPermissionDenied,
-                path + ": a directory of the path is a symlink, not a directory or outside the "
-                       "allowed tree",
+                path +
+                    ": a directory of the path is a symlink, not a directory or outside the "
+                    "allowed tree",
                 err);
 }
 
@@ -52,7 +53,10 @@ Result<File> walkComponents(File dir, const std::string& rel, const std::string&
 }  // namespace
 
 Result<File> openParentNoFollow(const std::string& path, std::string* name,
-                                const std::string& beneath) {
+                                const std::string& beneath_in) {
+  // "/srv/x/" names the same tree as "/srv/x".
+  std::string beneath = beneath_in;
+  while (beneath.size() > 1 && beneath.back() == '/') beneath.pop_back();
   const size_t last = path.find_last_of('/');
   const bool inside = beneath == "/" || (path.size() > beneath.size() &&
                                          path.compare(0, beneath.size(), beneath) == 0 &&
@@ -68,7 +72,9 @@ Result<File> openParentNoFollow(const std::string& path, std::string* name,
   XIAOAN_ASSIGN_OR_RETURN(File root, File::open("/", OpenOptions::dir()));
   XIAOAN_ASSIGN_OR_RETURN(File base, walkComponents(std::move(root), beneath.substr(1), path));
   const size_t skip = beneath == "/" ? 1 : beneath.size() + 1;
-  const std::string rel = last > skip ? path.substr(skip, last - skip) : std::string();
+  std::string rel = last > skip ? path.substr(skip, last - skip) : std::string();
+  // openat2 takes a leading '/' ("/srv//x/f") as absolute, which RESOLVE_BENEATH refuses.
+  rel.erase(0, rel.find_first_not_of('/'));
   if (rel.empty()) return base;
   const int fd = openBeneath(static_cast<int>(base.native()), rel);
   if (fd >= 0) return File::adopt(fd);

@@ -1,13 +1,14 @@
 #include "service/admin_cli/key_ceremony.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdio>
 
 #include "common/trust/key_set.h"
 #include "common/trust/metadata.h"
+<<<<<<< HEAD
+=======
+#include "platform/file.h"
+>>>>>>> h/files
 #include "platform/file_util.h"
 
 namespace xiaoan::admin {
@@ -30,15 +31,12 @@ Status usage(std::string message) {
 }
 
 bool emptyOrMissing(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return errno == ENOENT;
-  bool empty = true;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name != "." && name != "..") empty = false;
-  }
-  ::closedir(d);
-  return empty;
+  OpenOptions options = OpenOptions::dir();
+  options.follow_symlink = true;  // the operator may name the key directory through a link
+  auto opened = File::open(dir, options);
+  if (!opened.isOk()) return opened.status().code() == ErrorCode::kNotFound;
+  auto names = listDir(*opened);
+  return !names.isOk() || names->empty();
 }
 
 void addKey(v1::RootMetadata& root, const std::string& id, const std::string& raw) {
@@ -150,8 +148,8 @@ Status installRoleKey(const trust::KeyDir& dir, v1::Role role, const v1::RootMet
   const std::string old_id = trust::findRole(old_root, role)->key_ids(0);
   const std::string retired = dir.keysDir() + "/" + std::string(trust::roleName(role)) + "." +
                               old_id.substr(0, 16) + ".retired";
-  if (::rename(path.c_str(), retired.c_str()) != 0 && errno != ENOENT) {
-    return Status(ErrorCode::kIo, "cannot retire " + path);
+  if (Status st = renamePath(path, retired); !st.isOk() && st.code() != ErrorCode::kNotFound) {
+    return Status(ErrorCode::kIo, "cannot retire " + path + ": " + st.message(), st.sysErrno());
   }
   return trust::writeKeyFile(path, key);
 }

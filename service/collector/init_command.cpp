@@ -1,13 +1,12 @@
 #include "service/collector/init_command.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 
+#include "platform/file.h"
 #include "platform/file_util.h"
+#include "service/collector/store/sqlite_store.h"
 #include "service/collector/trust/crypto_util.h"
 #include "service/collector/trust/pki_store.h"
-#include "service/collector/store/sqlite_store.h"
 
 namespace xiaoan::collector {
 namespace {
@@ -27,8 +26,8 @@ Status prepareDir(const std::string& dir) {
     }
   }
   XIAOAN_RETURN_IF_ERROR(makeDirs(dir, 0700));
-  if (::chmod(dir.c_str(), 0700) != 0) return errnoStatus(ErrorCode::kIo, "chmod " + dir);
-  return Status::ok();
+  // An empty directory made by someone else keeps its mode in makeDirs: make it private.
+  return setPathMode(dir, 0700);
 }
 
 Result<std::string> adminPassword(const InitOptions& options, InitOutcome& outcome) {
@@ -63,7 +62,7 @@ Result<InitOutcome> initDataDir(const InitOptions& options) {
   std::string db_path = options.data_dir + "/collector.db";
   XIAOAN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(db_path, true));
   XIAOAN_RETURN_IF_ERROR(store->putAdmin({"admin", hash}));
-  if (::chmod(db_path.c_str(), 0600) != 0) return errnoStatus(ErrorCode::kIo, "chmod " + db_path);
+  XIAOAN_RETURN_IF_ERROR(setPathMode(db_path, 0600));
   XIAOAN_RETURN_IF_ERROR(fsyncDir(options.data_dir));
   return outcome;
 }

@@ -1,10 +1,9 @@
 #include "service/collector/store/artifact_store.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 
 #include "common/crypto/ed25519.h"
+#include "platform/file.h"
 #include "platform/file_util.h"
 
 namespace xiaoan::collector {
@@ -22,9 +21,9 @@ std::string ArtifactStore::pathOf(std::string_view hex) const {
 }
 
 std::optional<uint64_t> ArtifactStore::sizeOf(std::string_view hex) const {
-  struct stat sb {};
-  if (::stat(pathOf(hex).c_str(), &sb) != 0 || !S_ISREG(sb.st_mode)) return std::nullopt;
-  return static_cast<uint64_t>(sb.st_size);
+  auto st = statPath(pathOf(hex), /*follow=*/true);
+  if (!st.isOk() || !st->isRegular()) return std::nullopt;
+  return st->size;
 }
 
 Result<std::string> ArtifactStore::put(std::string_view bytes) {

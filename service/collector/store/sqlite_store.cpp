@@ -1,7 +1,6 @@
 #include "service/collector/store/sqlite_store.h"
 
-#include <sys/stat.h>
-
+#include "platform/file.h"
 #include "service/collector/store/sqlite_content.h"
 #include "service/collector/store/sqlite_schema.h"
 #include "service/collector/store/sqlite_signatures.h"
@@ -66,8 +65,7 @@ std::string eventQuerySql(const EventQuery& q) {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool create) {
   if (!create) {
-    struct stat sb {};
-    if (::stat(path.c_str(), &sb) != 0) {
+    if (!statPath(path, /*follow=*/true).isOk()) {
       return Status(ErrorCode::kNotFound, "database " + path + " does not exist");
     }
   }

@@ -1,9 +1,8 @@
 #include "service/collector/trust/pki_store.h"
 
-#include <sys/stat.h>
-
 #include <chrono>
 
+#include "platform/file.h"
 #include "platform/file_util.h"
 
 namespace xiaoan::collector {
@@ -15,10 +14,7 @@ constexpr hours kServerValidity{24 * 365 * 5};
 constexpr hours kAgentValidity{24 * 365};
 constexpr size_t kMaxPemBytes = size_t{64} * 1024;
 
-bool exists(const std::string& path) {
-  struct stat sb {};
-  return ::stat(path.c_str(), &sb) == 0;
-}
+bool exists(const std::string& path) { return statPath(path, /*follow=*/true).isOk(); }
 
 Status writeKey(const std::string& path, const pki::PrivateKey& key) {
   XIAOAN_ASSIGN_OR_RETURN(std::string pem, key.toPem());

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "platform/file_util.h"
 #include "common/trust/key_set.h"
 #include "common/trust/metadata.h"
+#include "platform/file_util.h"
 
 namespace xiaoan::collector {
 namespace {
