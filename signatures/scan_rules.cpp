@@ -16,7 +16,7 @@ namespace xiaoan::sig {
 namespace {
 
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = componentLogger("signatures.rules");
+  static auto log = componentLogger(LogComponent::kSignatures);
   return log;
 }
 

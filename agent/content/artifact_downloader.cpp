@@ -105,7 +105,7 @@ Status ArtifactDownloader::transfer(const v1::Artifact& artifact, const std::str
   XIAOAN_ASSIGN_OR_RETURN(PartFile part, PartFile::open(part_path));
   if (part.size() > artifact.length()) XIAOAN_RETURN_IF_ERROR(part.restart());
   const std::string url = options_.base_url + "/v1/artifacts/sha256/" + artifactHex(artifact);
-  componentLogger("agent.content")
+  componentLogger(LogComponent::kAgentContent)
       ->info("downloading {} from byte {}", describeArtifact(artifact), part.size());
   DownloadSink sink;
   sink.on_head = [&](const DownloadHead& head) { return acceptHead(head, part); };

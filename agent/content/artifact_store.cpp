@@ -60,7 +60,7 @@ Result<FileDigest> digestFile(const std::string& file) {
 void deleteQuietly(const std::string& file) {
   Status st = removeFile(file);
   if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
-    componentLogger("agent.content")->warn("cannot delete {}: {}", file, st.message());
+    componentLogger(LogComponent::kAgentContent)->warn("cannot delete {}: {}", file, st.message());
   }
 }
 
@@ -120,7 +120,7 @@ Result<std::string> ArtifactStore::read(const v1::Artifact& artifact, size_t max
   const std::string file = path(artifact);
   XIAOAN_ASSIGN_OR_RETURN(std::string bytes, readFile(file, max_bytes));
   if (Status st = checkBytes(artifact, bytes); !st.isOk()) {
-    componentLogger("agent.content")->warn("{} damaged on disk, deleted: {}", file, st.message());
+    componentLogger(LogComponent::kAgentContent)->warn("{} damaged on disk, deleted: {}", file, st.message());
     deleteQuietly(file);
     return st;
   }
@@ -131,7 +131,7 @@ bool ArtifactStore::holdsVerified(const v1::Artifact& artifact) const {
   const std::string file = path(artifact);
   Status st = verifyFile(file, artifact);
   if (st.code() == ErrorCode::kArtifactHash) {
-    componentLogger("agent.content")->warn("{} damaged on disk, deleted: {}", file, st.message());
+    componentLogger(LogComponent::kAgentContent)->warn("{} damaged on disk, deleted: {}", file, st.message());
     deleteQuietly(file);
   }
   return st.isOk();
@@ -169,7 +169,7 @@ size_t ArtifactStore::collectGarbage(const std::set<std::string>& keep) const {
     ++deleted;
   }
   if (deleted > 0) {
-    componentLogger("agent.content")->info("deleted {} artifact files no longer named", deleted);
+    componentLogger(LogComponent::kAgentContent)->info("deleted {} artifact files no longer named", deleted);
   }
   return deleted;
 }

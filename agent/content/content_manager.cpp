@@ -64,7 +64,7 @@ void ContentManager::start(const std::string& agent_id) {
   std::lock_guard lock(mu_);
   agent_id_ = agent_id;
   Status st = artifacts_.prepare();
-  if (!st.isOk()) componentLogger("agent.content")->warn("artifact store: {}", st.toString());
+  if (!st.isOk()) componentLogger(LogComponent::kAgentContent)->warn("artifact store: {}", st.toString());
   if (!metadata_.loadedOnce()) loadTrust();
   policy_.loadLastGood(agent_id);
   reportSetAside();
@@ -76,7 +76,7 @@ void ContentManager::loadTrust() {
   Status st = metadata_.load(clock_.now());
   // Retried at every update; said once.
   if (!st.isOk() && first) {
-    componentLogger("agent.content")->warn("signed updates disabled: {}", st.toString());
+    componentLogger(LogComponent::kAgentContent)->warn("signed updates disabled: {}", st.toString());
   }
   status_.setCondition("content_root", st);
 }
@@ -173,7 +173,7 @@ Status ContentManager::ensureRoot(UpdateSource source) {
 }
 
 Status ContentManager::accept(const trust::UpdateOutcome& outcome, UpdateSource source) {
-  auto log = componentLogger("agent.content");
+  auto log = componentLogger(LogComponent::kAgentContent);
   status_.verified();
   for (const auto& w : outcome.waived) log->warn("offline bundle: freshness check waived: {}", w);
   if (!outcome.changed) return Status::ok();
@@ -230,16 +230,16 @@ Status ContentManager::failure(const Status& st, const UpdateSubject& subject,
                                UpdateSource source) {
   if (isRejection(st.code())) return reject(st, subject, source);
   if (isUnreachable(st.code())) {
-    componentLogger("agent.content")->warn("content update postponed: {}", st.toString());
+    componentLogger(LogComponent::kAgentContent)->warn("content update postponed: {}", st.toString());
   } else {
-    componentLogger("agent.content")->warn("content update failed: {}", st.toString());
+    componentLogger(LogComponent::kAgentContent)->warn("content update failed: {}", st.toString());
     status_.setCondition("content_fetch", st);
   }
   return st;
 }
 
 Status ContentManager::reject(const Status& st, const UpdateSubject& subject, UpdateSource source) {
-  componentLogger("agent.content")
+  componentLogger(LogComponent::kAgentContent)
       ->warn("update from {} rejected; what runs stays: {}", sourceName(source), st.toString());
   if (status_.recordRejection(st, subject.kind)) {
     events_.emit(v1::ContentUpdateEvent::OUTCOME_REJECTED, subject, source, st);
@@ -255,7 +255,7 @@ void ContentManager::checkFreshness() {
     const Status st(ErrorCode::kMetaExpired,
                     "signed metadata expired at " + formatLocalTime(expires) +
                         "; updates blocked until fresh metadata arrives, the policy stays");
-    componentLogger("agent.content")->warn("{}", st.toString());
+    componentLogger(LogComponent::kAgentContent)->warn("{}", st.toString());
     UpdateSubject subject;
     subject.role = v1::ROLE_TIMESTAMP;
     subject.version = metadata_.versions().timestamp();

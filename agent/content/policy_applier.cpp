@@ -23,7 +23,7 @@ PolicyApplier::PolicyApplier(const std::string& state_dir, Effects effects)
     : dir_(state_dir + "/policy"), effects_(std::move(effects)) {}
 
 void PolicyApplier::loadLastGood(const std::string& agent_id) {
-  auto log = componentLogger("agent.content");
+  auto log = componentLogger(LogComponent::kAgentContent);
   auto bytes = readFile(path(), policy::kMaxPolicyDocumentBytes);
   if (!bytes.isOk()) {
     if (bytes.status().code() == ErrorCode::kNotFound) {
@@ -60,10 +60,10 @@ Status PolicyApplier::apply(std::string_view bytes, const v1::Artifact& artifact
   // Only a status detail: a crash between the two writes mislabels the source, nothing more.
   Status marker = from_offline_bundle ? atomicWriteFile(bundleMarkerPath(), "", 0600)
                                       : (std::remove(bundleMarkerPath().c_str()), Status::ok());
-  if (!marker.isOk()) componentLogger("agent.content")->warn("policy: {}", marker.toString());
+  if (!marker.isOk()) componentLogger(LogComponent::kAgentContent)->warn("policy: {}", marker.toString());
   current_ =
       AppliedPolicy{std::move(document), std::string(artifact.sha256()), now, from_offline_bundle};
-  componentLogger("agent.content")
+  componentLogger(LogComponent::kAgentContent)
       ->info("applied policy v{}{}", current_->document.version(),
              from_offline_bundle ? " from an offline bundle" : "");
   if (effects_) effects_(current_->document.policy());
@@ -72,7 +72,7 @@ Status PolicyApplier::apply(std::string_view bytes, const v1::Artifact& artifact
 
 void PolicyApplier::setAside(const std::string& why) {
   const std::string bad = path() + ".bad";
-  componentLogger("agent.content")
+  componentLogger(LogComponent::kAgentContent)
       ->warn("{}: {}; moved to {}, running with the built-in settings until the next policy",
              path(), why, bad);
   std::rename(path().c_str(), bad.c_str());

@@ -24,7 +24,7 @@ Result<v1::TrustState> TrustStore::load(std::chrono::system_clock::time_point no
   XIAOAN_ASSIGN_OR_RETURN(v1::TrustState state, pin());
   Status st = save(state);
   // Not fatal: the pinned root is still trusted in memory, and pinning again is cheap.
-  if (!st.isOk()) componentLogger("agent.content")->warn("trust state: {}", st.toString());
+  if (!st.isOk()) componentLogger(LogComponent::kAgentContent)->warn("trust state: {}", st.toString());
   return state;
 }
 
@@ -52,7 +52,7 @@ Result<v1::TrustState> TrustStore::loadSaved(std::chrono::system_clock::time_poi
 }
 
 Result<v1::TrustState> TrustStore::pin() {
-  auto log = componentLogger("agent.content");
+  auto log = componentLogger(LogComponent::kAgentContent);
   auto bytes = readFile(pinned_root_path_, trust::kMaxEnvelopeBytes);
   if (!bytes.isOk()) {
     return Status(ErrorCode::kTrustRootMissing,
@@ -79,7 +79,7 @@ Status TrustStore::save(const v1::TrustState& state) {
 
 void TrustStore::setAside(const std::string& why) {
   const std::string bad = path() + ".bad";
-  componentLogger("agent.content")
+  componentLogger(LogComponent::kAgentContent)
       ->warn("{}: {}; moved to {}, pinning the installed root again", path(), why, bad);
   std::rename(path().c_str(), bad.c_str());
   ++set_aside_;

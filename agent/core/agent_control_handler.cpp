@@ -20,7 +20,7 @@ v1::ControlResponse failure(const Status& st) {
 std::optional<v1::ControlResponse> refuseUnlessRoot(const PeerCredentials& peer,
                                                     const std::string& command) {
   if (peer.uid == 0) return std::nullopt;
-  componentLogger("agent.control")
+  componentLogger(LogComponent::kAgentControl)
       ->warn("{} refused for uid {} (pid {})", command, peer.uid, peer.pid);
   return failure(Status(ErrorCode::kPermissionDenied, command + " needs root"));
 }
@@ -59,7 +59,7 @@ v1::ControlResponse AgentControlHandler::applyBundle(const v1::ApplyBundleReques
   if (content_ == nullptr) {
     return failure(Status(ErrorCode::kUnsupported, "this agent has no content channel"));
   }
-  auto log = componentLogger("agent.control");
+  auto log = componentLogger(LogComponent::kAgentControl);
   log->info("apply_bundle {}", req.path());
   auto applied = content_->applyBundle(req.path());
   if (!applied.isOk()) {
@@ -151,7 +151,7 @@ v1::ControlResponse AgentControlHandler::sendTestEvents(const v1::SendTestEvents
   }
   Status st = spool_.sync();
   if (!st.isOk() && !r.has_error()) *r.mutable_error() = toErrorInfo(st);
-  componentLogger("agent.control")
+  componentLogger(LogComponent::kAgentControl)
       ->info("send_test_events {}: appended {} of {} ({} {}..{})", request_id, out->appended(),
              req.count(), out->stream(), out->first_seq(), out->last_seq());
   return r;

@@ -7,11 +7,8 @@
 #include "agent/core/enroller.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-<<<<<<< HEAD
 #include "platform/user_sessions.h"
-=======
 #include "platform/process_info.h"
->>>>>>> h/files
 
 namespace xiaoan::agent {
 
@@ -30,7 +27,7 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::start(std::string config_path,
 }
 
 Status AgentDaemon::init() {
-  auto log = componentLogger("agent.core");
+  auto log = componentLogger(LogComponent::kAgentCore);
   const std::string& state = config_.state_dir();
   XIAOAN_RETURN_IF_ERROR(makeDirs(state, 0755));
   XIAOAN_ASSIGN_OR_RETURN(InstanceLock lock, InstanceLock::acquire(state + "/agent.lock"));
@@ -83,7 +80,7 @@ void AgentDaemon::initStatus() {
   if (previous.isOk()) {
     status_->restorePersisted(*previous);
   } else if (previous.status().code() != ErrorCode::kNotFound) {
-    componentLogger("agent.core")->warn("ignoring old status: {}", previous.status().toString());
+    componentLogger(LogComponent::kAgentCore)->warn("ignoring old status: {}", previous.status().toString());
   }
 }
 
@@ -142,7 +139,7 @@ void AgentDaemon::initScan() {
   Status st = scan_->start();
   status_->setCondition("scan", st);
   if (!st.isOk()) {
-    componentLogger("agent.core")->error("scanning disabled: {}", st.toString());
+    componentLogger(LogComponent::kAgentCore)->error("scanning disabled: {}", st.toString());
     scan_.reset();
     return;
   }
@@ -153,7 +150,7 @@ void AgentDaemon::appendScanEvent(v1::Event payload, v1::Priority priority) {
   v1::Event e = events_->make(priority);
   e.MergeFrom(payload);
   auto r = spool_->append(std::move(e));
-  if (!r.isOk()) componentLogger("agent.core")->error("scan event: {}", r.status().toString());
+  if (!r.isOk()) componentLogger(LogComponent::kAgentCore)->error("scan event: {}", r.status().toString());
 }
 
 void AgentDaemon::runPolicy(const v1::Policy& policy) {
@@ -195,7 +192,7 @@ CollectorClientOptions AgentDaemon::clientOptions(bool mutual_tls) const {
 }
 
 void AgentDaemon::session() {
-  auto log = componentLogger("agent.core");
+  auto log = componentLogger(LogComponent::kAgentCore);
   auto loaded = identity_.loadEnrolled();
   if (!loaded.isOk()) log->error("identity: {}", loaded.status().toString());
   std::optional<v1::AgentIdentity> identity;
@@ -247,7 +244,7 @@ void AgentDaemon::startConnectedLoops(const v1::AgentIdentity& identity) {
       co, *checkin_client_, *host_info_, *spool_, *status_, checkin_wake_, &upload_wake_,
       content_.get(), [this](const std::string& terminal_id) {
         Status st = identity_.updateTerminalId(terminal_id);
-        if (!st.isOk()) componentLogger("agent.core")->warn("identity: {}", st.toString());
+        if (!st.isOk()) componentLogger(LogComponent::kAgentCore)->warn("identity: {}", st.toString());
       });
   if (policy_interval_) checkin_->setPolicyInterval(policy_interval_);
   uploader_->start();
@@ -258,7 +255,7 @@ void AgentDaemon::stop() {
   // Nothing to undo when start-up stopped before taking the state directory.
   if (stopped_ || !lock_) return;
   stopped_ = true;
-  auto log = componentLogger("agent.core");
+  auto log = componentLogger(LogComponent::kAgentCore);
   session_wake_.stop();
   if (session_thread_.joinable()) session_thread_.join();
   if (checkin_) checkin_->stop();

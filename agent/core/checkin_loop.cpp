@@ -114,7 +114,7 @@ Status CheckinLoop::checkinOnce() {
 }
 
 void CheckinLoop::run() {
-  auto log = componentLogger("agent.checkin");
+  auto log = componentLogger(LogComponent::kAgentCheckin);
   Backoff retry(options_.retry, rng_());
   while (!wake_.stopped()) {
     Status st = checkinOnce();

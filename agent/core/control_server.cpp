@@ -59,7 +59,7 @@ Status ControlServer::start() {
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     threads_.emplace_back([this] { worker(); });
   }
-  componentLogger("agent.control")->info("status socket at {}", options_.socket_path);
+  componentLogger(LogComponent::kAgentControl)->info("status socket at {}", options_.socket_path);
   return Status::ok();
 }
 
@@ -82,7 +82,7 @@ void ControlServer::worker() {
     int rc = ::poll(fds, 2, -1);
     if (rc < 0) {
       if (errno == EINTR) continue;
-      componentLogger("agent.control")->error("poll: {}", std::strerror(errno));
+      componentLogger(LogComponent::kAgentControl)->error("poll: {}", std::strerror(errno));
       return;
     }
     if (fds[1].revents != 0) return;
@@ -93,7 +93,7 @@ void ControlServer::worker() {
 }
 
 void ControlServer::serve(UniqueFd conn) {
-  auto log = componentLogger("agent.control");
+  auto log = componentLogger(LogComponent::kAgentControl);
   PeerCredentials peer;
   ucred cred{};
   socklen_t len = sizeof cred;

@@ -40,7 +40,7 @@ Result<v1::AgentIdentity> Enroller::attempt() {
 }
 
 void Enroller::applyAcks(const v1::EnrollResponse& response) {
-  auto log = componentLogger("agent.identity");
+  auto log = componentLogger(LogComponent::kAgentIdentity);
   for (const auto& ack : response.acks()) {
     Status st = spool_.ack(ack.stream(), ack.epoch(), ack.seq());
     if (!st.isOk()) log->warn("enroll ack {}/{}: {}", ack.stream(), ack.seq(), st.toString());
@@ -48,7 +48,7 @@ void Enroller::applyAcks(const v1::EnrollResponse& response) {
 }
 
 Result<v1::AgentIdentity> Enroller::run() {
-  auto log = componentLogger("agent.identity");
+  auto log = componentLogger(LogComponent::kAgentIdentity);
   Backoff retry(options_.retry, options_.seed);
   Backoff rejected(options_.rejected_retry, options_.seed ^ 0x9e3779b97f4a7c15ull);
   while (!wake_.stopped()) {

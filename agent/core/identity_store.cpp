@@ -2,12 +2,8 @@
 
 #include <cstdio>
 
-<<<<<<< HEAD
 #include "common/proto_time.h"
-=======
-#include "agent/core/time_util.h"
 #include "platform/file.h"
->>>>>>> h/files
 #include "platform/file_util.h"
 #include "platform/logging.h"
 
@@ -29,7 +25,7 @@ Status IdentityStore::prepare() {
 
 void IdentityStore::setAside(const std::string& path, const std::string& why) {
   const std::string bad = path + ".bad";
-  componentLogger("agent.identity")->warn("{}: {}; moved to {}", path, why, bad);
+  componentLogger(LogComponent::kAgentIdentity)->warn("{}: {}; moved to {}", path, why, bad);
   std::rename(path.c_str(), bad.c_str());
 }
 
@@ -77,7 +73,7 @@ Result<pki::PrivateKey> IdentityStore::loadOrCreateKey() {
   XIAOAN_ASSIGN_OR_RETURN(pki::PrivateKey key, pki::PrivateKey::generateEcP256());
   XIAOAN_ASSIGN_OR_RETURN(std::string key_pem, key.toPem());
   XIAOAN_RETURN_IF_ERROR(atomicWriteFile(keyPath(), key_pem, 0600));
-  componentLogger("agent.identity")->info("generated a new EC P-256 key in {}", keyPath());
+  componentLogger(LogComponent::kAgentIdentity)->info("generated a new EC P-256 key in {}", keyPath());
   return key;
 }
 
@@ -95,7 +91,7 @@ Result<v1::AgentIdentity> IdentityStore::saveEnrollment(const v1::EnrollResponse
   // The certificate is the truth about who we are (DESIGN.md §3).
   identity.set_agent_id(info->subject_cn);
   if (identity.agent_id() != response.agent_id()) {
-    componentLogger("agent.identity")
+    componentLogger(LogComponent::kAgentIdentity)
         ->warn("enroll answer says agent id {} but the certificate says {}", response.agent_id(),
                info->subject_cn);
   }

@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   Args args;
   if (int rc = parseArgs(argc, argv, args); rc >= 0) return rc;
   ::umask(022);
-  auto log = xiaoan::componentLogger("agent.main");
+  auto log = xiaoan::componentLogger(LogComponent::kAgentMain);
   auto config = xiaoan::agent::loadBootstrapConfig(args.config);
   if (!config.isOk()) {
     std::fprintf(stderr, "xiaoan-agent: %s\n", config.status().toString().c_str());

@@ -35,7 +35,7 @@ void StatusWriter::stopAndWriteFinal() {
   wake_.stop();
   if (thread_.joinable()) thread_.join();
   Status st = writeIfChanged(false);
-  if (!st.isOk()) componentLogger("agent.status")->warn("final status write: {}", st.toString());
+  if (!st.isOk()) componentLogger(LogComponent::kAgentStatus)->warn("final status write: {}", st.toString());
 }
 
 Status StatusWriter::writeIfChanged(bool daemon_running) {
@@ -50,7 +50,7 @@ Status StatusWriter::writeIfChanged(bool daemon_running) {
 }
 
 void StatusWriter::run() {
-  auto log = componentLogger("agent.status");
+  auto log = componentLogger(LogComponent::kAgentStatus);
   bool failing = false;
   while (!wake_.sleepFor(period_)) {
     Status st = writeIfChanged();

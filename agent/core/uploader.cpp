@@ -74,7 +74,7 @@ Uploader::Step Uploader::sendStream(std::string_view stream, std::vector<v1::Eve
 }
 
 void Uploader::run() {
-  auto log = componentLogger("agent.upload");
+  auto log = componentLogger(LogComponent::kAgentUpload);
   while (!wake_.stopped()) {
     const auto started = steady_clock::now();
     Step s = step();

@@ -41,7 +41,7 @@ v1::DetectionEvent DetectionHandler::handle(const Finding& finding, const ScanOr
   }
   std::string rules;
   for (const auto& m : e.matches()) rules += (rules.empty() ? "" : ",") + m.rule();
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->warn("detection: {} matches {} ({})", e.path(), rules,
              v1::DetectionAction_Name(e.action()));
   v1::Event payload;

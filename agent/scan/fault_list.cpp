@@ -19,7 +19,7 @@ std::unique_ptr<FaultList> FaultList::load(const std::string& path) {
   if (payload.isOk() && list->parse(*payload)) return list;
   if (!payload.isOk() && payload.status().code() == ErrorCode::kNotFound) return list;
   list->entries_.clear();
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->warn("scan fault list {} ignored: {}", path,
              payload.isOk() ? "bad records" : payload.status().toString());
   return list;

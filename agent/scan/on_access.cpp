@@ -61,7 +61,7 @@ bool OnAccessWatcher::excluded(const std::string& path) const {
 bool OnAccessWatcher::step() {
   auto events = watcher_->wait(waitTimeout());
   if (!events.isOk()) {
-    componentLogger("agent.scan")->error("on-access: {}", events.status().toString());
+    componentLogger(LogComponent::kAgentScan)->error("on-access: {}", events.status().toString());
     return false;
   }
   for (const auto& e : *events) handle(e);
@@ -97,7 +97,7 @@ void OnAccessWatcher::handle(const FileEvent& event) {
     case FileEventKind::kCreated:
       break;  // a new file's content comes with kClosedAfterWrite
     case FileEventKind::kOverflow:
-      componentLogger("agent.scan")
+      componentLogger(LogComponent::kAgentScan)
           ->warn("on-access: change events lost (queue overflow); rescanning the watched roots");
       rescanRoots();
       break;
@@ -115,7 +115,7 @@ void OnAccessWatcher::handle(const FileEvent& event) {
 void OnAccessWatcher::limitReached(const std::string& what) {
   if (limit_logged_) return;
   limit_logged_ = true;
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->warn("on-access: watch limit reached with {} directories watched: {}",
              watcher_->watchedDirectories(), what);
 }

@@ -31,7 +31,7 @@ Status quarantineError(const std::string& what, const Status& cause) {
 void removeQuietly(const std::string& path) {
   Status st = removeFile(path);
   if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
-    componentLogger("agent.scan")->warn("quarantine: {}", st.toString());
+    componentLogger(LogComponent::kAgentScan)->warn("quarantine: {}", st.toString());
   }
 }
 
@@ -41,7 +41,7 @@ Result<std::string> createKey(const std::string& path) {
   XIAOAN_ASSIGN_OR_RETURN(std::string key, randomBytes(kQuarantineKeyBytes));
   Status st = atomicWriteFile(path, key, 0600);
   if (!st.isOk()) return quarantineError("create " + path + ": " + st.message());
-  componentLogger("agent.scan")->info("created the quarantine key {}", path);
+  componentLogger(LogComponent::kAgentScan)->info("created the quarantine key {}", path);
   return key;
 }
 
@@ -59,7 +59,7 @@ Result<std::string> loadKey(const std::string& path) {
   if ((st->mode & 077) != 0) {
     Status tightened = file->setMode(0600);
     if (!tightened.isOk()) {
-      componentLogger("agent.scan")->warn("quarantine key {}: {}", path, tightened.toString());
+      componentLogger(LogComponent::kAgentScan)->warn("quarantine key {}: {}", path, tightened.toString());
     }
   }
   std::string key(kQuarantineKeyBytes, '\0');
@@ -113,7 +113,7 @@ Result<std::unique_ptr<Quarantine>> Quarantine::open(const std::string& dir, con
 void Quarantine::removeLeftovers() const {
   auto names = listDir(dir_);
   if (!names.isOk()) {
-    componentLogger("agent.scan")->warn("quarantine: {}", names.status().toString());
+    componentLogger(LogComponent::kAgentScan)->warn("quarantine: {}", names.status().toString());
     return;
   }
   for (const std::string& name : *names) {
@@ -170,7 +170,7 @@ Status removeOriginal(Victim& v, const std::string& shown) {
   // this is no reason to undo the quarantine.
   Status synced = v.dir.sync();
   if (!synced.isOk()) {
-    componentLogger("agent.scan")->warn("quarantine: removed {}, {}", shown, synced.toString());
+    componentLogger(LogComponent::kAgentScan)->warn("quarantine: removed {}, {}", shown, synced.toString());
   }
   return Status::ok();
 }
@@ -232,7 +232,7 @@ Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request) {
   if (!st.isOk()) {
     Status undone = erase(id);
     if (!undone.isOk()) {
-      componentLogger("agent.scan")->warn("quarantine: undo {}: {}", id, undone.toString());
+      componentLogger(LogComponent::kAgentScan)->warn("quarantine: undo {}: {}", id, undone.toString());
     }
     return Status(ErrorCode::kQuarantine, st.message());
   }
@@ -272,7 +272,7 @@ std::vector<v1::QuarantineEntry> Quarantine::list() const {
   std::vector<v1::QuarantineEntry> out;
   auto names = listDir(dir_);
   if (!names.isOk()) {
-    componentLogger("agent.scan")->warn("quarantine: {}", names.status().toString());
+    componentLogger(LogComponent::kAgentScan)->warn("quarantine: {}", names.status().toString());
     return out;
   }
   for (const std::string& name : *names) {
@@ -281,7 +281,7 @@ std::vector<v1::QuarantineEntry> Quarantine::list() const {
     if (entry.isOk()) {
       out.push_back(std::move(entry).value());
     } else {
-      componentLogger("agent.scan")->warn("quarantine: {}", entry.status().toString());
+      componentLogger(LogComponent::kAgentScan)->warn("quarantine: {}", entry.status().toString());
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {

@@ -17,7 +17,7 @@ namespace {
 // Owner (root only: others cannot give files away), then mode (chown clears set-id bits),
 // then times. Each is best effort: the bytes are what matters, a missing attribute is logged.
 void applyAttributes(File& out, const v1::QuarantineEntry& entry) {
-  auto log = componentLogger("agent.scan");
+  auto log = componentLogger(LogComponent::kAgentScan);
   Status st = out.setOwner(entry.uid(), entry.gid());
   if (!st.isOk()) {
     log->warn("restore {}: cannot restore owner {}:{}: {}", entry.id(), entry.uid(), entry.gid(),
@@ -33,7 +33,7 @@ void applyAttributes(File& out, const v1::QuarantineEntry& entry) {
 void removeTemp(const File& dir, const std::string& tmp) {
   Status st = unlinkAt(dir, tmp);
   if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
-    componentLogger("agent.scan")->warn("restore: {}", st.toString());
+    componentLogger(LogComponent::kAgentScan)->warn("restore: {}", st.toString());
   }
 }
 
@@ -100,7 +100,7 @@ void Quarantine::rememberRestored(const File& dir, const std::string& name) {
   std::string text;
   for (const auto& line : restored_) text += line + "\n";
   Status saved = atomicWriteFile(dir_ + "/restored", text, 0600);
-  if (!saved.isOk()) componentLogger("agent.scan")->warn("quarantine: {}", saved.toString());
+  if (!saved.isOk()) componentLogger(LogComponent::kAgentScan)->warn("quarantine: {}", saved.toString());
 }
 
 bool Quarantine::wasRestored(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns) const {

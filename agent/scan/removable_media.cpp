@@ -43,12 +43,12 @@ void RemovableMediaWatcher::run() {
   while (!stopping_) {
     auto events = mounts_->wait(kWaitAtMost);
     if (!events.isOk()) {
-      componentLogger("agent.scan")->error("removable media: {}", events.status().toString());
+      componentLogger(LogComponent::kAgentScan)->error("removable media: {}", events.status().toString());
       return;
     }
     for (const auto& e : *events) {
       if (e.change != MountChange::kAdded || !is_media_(e.mount)) continue;
-      componentLogger("agent.scan")
+      componentLogger(LogComponent::kAgentScan)
           ->info("removable media mounted at {} ({}, {})", displayPath(e.mount.mount_point),
                  e.mount.fs_type, displayPath(e.mount.device));
       callback_(e.mount.mount_point);

@@ -44,7 +44,7 @@ std::unique_ptr<ResultCache> ResultCache::load(const std::string& path, size_t m
   cache->entries_.clear();
   cache->damaged_ = true;
   cache->dirty_ = true;
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->warn("scan result cache {} ignored and rebuilt: {}", path,
              payload.isOk() ? "bad records" : payload.status().toString());
   return cache;

@@ -40,7 +40,7 @@ struct ScanEngine::Impl {
 // (while unchanged, for that bundle version) and reported once.
 void ScanEngine::Impl::recordCrashes() {
   takeLeftoverMarkers(scan_dir, [this](const InflightFile& f) {
-    auto log = componentLogger("agent.scan");
+    auto log = componentLogger(LogComponent::kAgentScan);
     log->warn("the scanner died while scanning a file of {} bytes; it is skipped from now on",
               f.size);
     startup_faults.push_back(Fault{v1::ScanFaultEvent::KIND_CRASH, f.path, f.size});
@@ -69,7 +69,7 @@ ScanEngine::~ScanEngine() {
   if (!impl_ || !impl_->cache) return;
   Status saved = impl_->cache->save();
   if (!saved.isOk()) {
-    componentLogger("agent.scan")->warn("scan result cache not saved: {}", saved.toString());
+    componentLogger(LogComponent::kAgentScan)->warn("scan result cache not saved: {}", saved.toString());
   }
 }
 

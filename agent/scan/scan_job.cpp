@@ -59,7 +59,7 @@ void ScanJob::join() {
 
 void ScanJob::run() {
   const auto& r = spec_.request;
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->info("scan {} ({}) started: {} root(s){}", r.scan_id, v1::ScanKind_Name(r.kind),
              r.roots.size(), pacer_ ? " (paced)" : "");
   auto result = engine_.run(r, spec_.rules, *this, pacer_.get(), stop_);
@@ -68,7 +68,7 @@ void ScanJob::run() {
     std::lock_guard lock(mu_);
     summary_ = s;
   }
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->info("scan {} {}: {} scanned, {} cached, {} detections", r.scan_id,
              v1::ScanSummaryEvent::Outcome_Name(s.outcome()), s.files_scanned(), s.files_cached(),
              s.detections());
@@ -135,7 +135,7 @@ void ScanJob::onFault(const Fault& fault) {
   e.set_size(fault.size);
   e.set_bundle_version(spec_.rules ? spec_.rules->bundleVersion() : 0);
   e.set_scan_id(spec_.request.scan_id);
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->warn("scan {}: {} {}; skipped from now on for this bundle", spec_.request.scan_id, e.path(),
              v1::ScanFaultEvent::Kind_Name(e.kind()));
   v1::Event payload;

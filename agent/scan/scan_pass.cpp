@@ -45,7 +45,7 @@ int64_t wallNs() {
       .count();
 }
 
-std::shared_ptr<spdlog::logger> logger() { return componentLogger("agent.scan"); }
+std::shared_ptr<spdlog::logger> logger() { return componentLogger(LogComponent::kAgentScan); }
 
 }  // namespace
 

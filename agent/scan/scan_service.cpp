@@ -32,7 +32,7 @@ ScanService::ScanService(ScanServiceOptions options, const Clock& clock, ScanSer
 ScanService::~ScanService() { stop(); }
 
 Status ScanService::start() {
-  auto log = componentLogger("agent.scan");
+  auto log = componentLogger(LogComponent::kAgentScan);
   XIAOAN_ASSIGN_OR_RETURN(engine_, ScanEngine::open({options_.state_dir}));
   auto q = Quarantine::open(options_.state_dir + "/quarantine", clock_);
   if (q.isOk()) {
@@ -78,7 +78,7 @@ void ScanService::stop() {
     }
     job->join();
   }
-  componentLogger("agent.scan")->info("scanning stopped");
+  componentLogger(LogComponent::kAgentScan)->info("scanning stopped");
 }
 
 void ScanService::background() {
@@ -203,7 +203,7 @@ void ScanService::onJobDone(ScanJob& job) {
         not_before_ = clock_.now() + std::chrono::hours(1);
       }
       Status st = schedule_store_.save(schedule_);
-      if (!st.isOk()) componentLogger("agent.scan")->warn("schedule: {}", st.toString());
+      if (!st.isOk()) componentLogger(LogComponent::kAgentScan)->warn("schedule: {}", st.toString());
     }
   }
   wake_.notify_all();

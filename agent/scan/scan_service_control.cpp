@@ -42,7 +42,7 @@ Result<v1::ScanProgress> ScanService::startScan(const std::vector<std::string>& 
   spec.request = requestFor(v1::SCAN_KIND_ON_DEMAND, paths);
   XIAOAN_ASSIGN_OR_RETURN(auto job, makeJob(std::move(spec)));
   const std::string id = job->request().scan_id;
-  componentLogger("agent.scan")->info("on-demand scan {} of {} path(s)", id, paths.size());
+  componentLogger(LogComponent::kAgentScan)->info("on-demand scan {} of {} path(s)", id, paths.size());
   job->start();
   auto* raw = job.get();
   jobs_[id] = std::move(job);
@@ -68,7 +68,7 @@ Result<v1::ScanProgress> ScanService::cancelScan(const std::string& scan_id) {
   if (it == jobs_.end()) {
     return Status(ErrorCode::kNotFound, "no running scan " + displayPath(scan_id.substr(0, 64)));
   }
-  componentLogger("agent.scan")->info("scan {} cancelled", scan_id);
+  componentLogger(LogComponent::kAgentScan)->info("scan {} cancelled", scan_id);
   it->second->stop(true);
   return it->second->progress();
 }
@@ -97,7 +97,7 @@ Result<v1::QuarantineEntry> ScanService::quarantineAction(
   }
   if (!entry.isOk()) return entry.status();
   *e.mutable_entry() = *entry;
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->warn("quarantine entry {} ({}) {} by uid {}", entry->id(), entry->path(),
              e.kind() == v1::QuarantineActionEvent::KIND_RESTORED ? "restored to " + e.restored_to()
                                                                   : "deleted",

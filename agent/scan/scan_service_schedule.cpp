@@ -46,7 +46,7 @@ void ScanService::scheduleTick() {
   const ScheduleInput in = scheduleInput(now, idle, running);
   const ScheduleDecision d = decide(in);
   if (d.state != schedule_state_) {
-    componentLogger("agent.scan")->info("scheduled scanning: {}", v1::ScanState_Name(d.state));
+    componentLogger(LogComponent::kAgentScan)->info("scheduled scanning: {}", v1::ScanState_Name(d.state));
   }
   schedule_state_ = d.state;
   ThrottlePacer* pacer = running ? job->second->pacer() : nullptr;
@@ -86,7 +86,7 @@ void ScanService::startScheduled() {
   if (!id.empty()) request.scan_id = id;
   auto job = makeJob(backgroundSpec(request));
   if (!job.isOk()) {
-    componentLogger("agent.scan")->warn("scheduled scan: {}", job.status().toString());
+    componentLogger(LogComponent::kAgentScan)->warn("scheduled scan: {}", job.status().toString());
     not_before_ = clock_.now() + std::chrono::hours(1);
     return;
   }
@@ -100,8 +100,8 @@ void ScanService::startScheduled() {
     pending->mutable_summary()->mutable_started_at()->set_seconds(secs.count());
   }
   Status saved = schedule_store_.save(schedule_);
-  if (!saved.isOk()) componentLogger("agent.scan")->warn("schedule: {}", saved.toString());
-  componentLogger("agent.scan")
+  if (!saved.isOk()) componentLogger(LogComponent::kAgentScan)->warn("schedule: {}", saved.toString());
+  componentLogger(LogComponent::kAgentScan)
       ->info("{} scheduled full scan {}", id.empty() ? "starting" : "resuming", request.scan_id);
   scheduled_id_ = request.scan_id;
   (*job)->start();
@@ -117,7 +117,7 @@ void ScanService::reportStartupFaults() {
     setPathFields(f.path, e.mutable_path(), e.mutable_raw_path());
     e.set_size(f.size);
     e.set_bundle_version(loaded ? loaded->version : 0);
-    componentLogger("agent.scan")
+    componentLogger(LogComponent::kAgentScan)
         ->error("the scanner died while scanning {} last time: skipped from now on", e.path());
     v1::Event payload;
     *payload.mutable_scan_fault() = std::move(e);

@@ -16,7 +16,7 @@ std::vector<std::string> userHomes(const UserSessions& users) {
   std::vector<std::string> homes;
   auto list = users.localUsers();
   if (!list.isOk()) {
-    componentLogger("agent.scan")->warn("on-access: local users: {}", list.status().toString());
+    componentLogger(LogComponent::kAgentScan)->warn("on-access: local users: {}", list.status().toString());
     return homes;
   }
   for (const auto& u : *list) {
@@ -68,7 +68,7 @@ void ScanService::startWatchers() {
   }
   std::unique_ptr<OnAccessWatcher> access = wanted.empty() ? nullptr : makeOnAccessWatcher(wanted);
   std::unique_ptr<RemovableMediaWatcher> media = removable ? makeRemovableWatcher() : nullptr;
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->info("on-access scanning of {} path(s); removable media {}", wanted.size(),
              removable ? "scanned" : "not scanned");
   {
@@ -98,7 +98,7 @@ std::unique_ptr<OnAccessWatcher> ScanService::makeOnAccessWatcher(
 std::unique_ptr<RemovableMediaWatcher> ScanService::makeRemovableWatcher() {
   auto mounts = makeMountWatcher();
   if (!mounts.isOk()) {
-    componentLogger("agent.scan")->warn("removable media: {}", mounts.status().toString());
+    componentLogger(LogComponent::kAgentScan)->warn("removable media: {}", mounts.status().toString());
     return nullptr;
   }
   return std::make_unique<RemovableMediaWatcher>(
@@ -110,7 +110,7 @@ void ScanService::onAccessFiles(std::vector<std::string> files) {
     std::lock_guard lock(mu_);
     for (auto& f : files) {
       if (access_queue_.size() >= kMaxQueuedFiles) {
-        componentLogger("agent.scan")
+        componentLogger(LogComponent::kAgentScan)
             ->warn("on-access: {} files waiting; {} not queued", access_queue_.size(),
                    displayPath(f));
         break;
@@ -153,7 +153,7 @@ void ScanService::onRemovableMount(const std::string& mount_point) {
   ScanRequest request = requestFor(v1::SCAN_KIND_REMOVABLE, {mount_point});
   auto job = makeJob(backgroundSpec(std::move(request)));
   if (!job.isOk()) {
-    componentLogger("agent.scan")
+    componentLogger(LogComponent::kAgentScan)
         ->warn("removable media {} not scanned: {}", displayPath(mount_point),
                job.status().toString());
     return;

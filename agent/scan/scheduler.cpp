@@ -46,13 +46,13 @@ v1::ScanStatus ScheduleStore::load() const {
   auto bytes = readFile(path(), 1 << 20);
   if (!bytes.isOk()) {
     if (bytes.status().code() != ErrorCode::kNotFound) {
-      componentLogger("agent.scan")->warn("schedule: {}", bytes.status().toString());
+      componentLogger(LogComponent::kAgentScan)->warn("schedule: {}", bytes.status().toString());
     }
     return s;
   }
   if (!s.ParseFromString(*bytes) || s.running_size() > 1) {
     const std::string bad = path() + ".bad";
-    componentLogger("agent.scan")
+    componentLogger(LogComponent::kAgentScan)
         ->warn("{} is damaged; moved to {}, the next full scan starts afresh", path(), bad);
     std::rename(path().c_str(), bad.c_str());
     return v1::ScanStatus();

@@ -69,7 +69,7 @@ Result<SignatureLoader::Built> SignatureLoader::fromBuiltinDir() const {
 
 Status SignatureLoader::loadAtStart() {
   std::lock_guard build_lock(load_mu_);
-  auto log = componentLogger("agent.scan");
+  auto log = componentLogger(LogComponent::kAgentScan);
   auto bytes = readFile(currentPath(), sig::kMaxBundleBytes);
   if (bytes.isOk()) {
     auto built = fromBytes(*bytes);
@@ -113,7 +113,7 @@ Status SignatureLoader::applyArtifact(std::string_view bytes, uint64_t artifact_
     setError(st);
     return st;
   }
-  componentLogger("agent.scan")
+  componentLogger(LogComponent::kAgentScan)
       ->info("signature bundle v{} loaded ({} rules)", built->info.version, built->info.rule_count);
   install(std::move(built).value(), true);
   return Status::ok();

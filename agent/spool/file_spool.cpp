@@ -63,7 +63,7 @@ void logRecovery(const std::string& dir, const RecoveryReport& r) {
   if (r.corrupt_records + r.torn_bytes + r.bad_files + r.bad_state_files + r.unsynced_files == 0) {
     return;
   }
-  componentLogger("agent.spool")
+  componentLogger(LogComponent::kAgentSpool)
       ->warn(
           "recovered {}: {} corrupt records skipped, {} torn bytes truncated, {} segment "
           "files set aside, {} state files reset, {} segments not synced",
@@ -91,7 +91,7 @@ Result<std::unique_ptr<FileSpool>> FileSpool::create(const SpoolOptions& request
       new FileSpool(options, std::move(lock), std::move(security), std::move(activity), report));
   // Report drops an earlier run could not (it crashed or the disk was full).
   if (Status st = spool->writePendingGap(); !st.isOk()) {
-    componentLogger("agent.spool")->error("cannot write pending gap: {}", st.toString());
+    componentLogger(LogComponent::kAgentSpool)->error("cannot write pending gap: {}", st.toString());
   }
   try {
     spool->sync_thread_ = std::thread([p = spool.get()] { p->syncLoop(); });
@@ -119,7 +119,7 @@ FileSpool::~FileSpool() {
   std::unique_lock lock(mu_);
   (void)writePendingGap();
   Status st = syncActivity(lock);
-  if (!st.isOk()) componentLogger("agent.spool")->error("final sync: {}", st.toString());
+  if (!st.isOk()) componentLogger(LogComponent::kAgentSpool)->error("final sync: {}", st.toString());
 }
 
 SpoolStream* FileSpool::streamByName(std::string_view name) const {
@@ -196,7 +196,7 @@ Result<AppendResult> FileSpool::appendLocked(SpoolStream& stream, v1::Event& eve
 Status FileSpool::writeEvent(SpoolStream& stream, v1::Event& event) {
   Status st = writeOnce(stream, event);
   if (st.isOk() || !isRetryable(st)) return st;
-  componentLogger("agent.spool")
+  componentLogger(LogComponent::kAgentSpool)
       ->warn("spool write failed ({}); dropping oldest activity and retrying", st.toString());
   freeSpace(frame_.size() + kGapReserveBytes + kEnospcSlackBytes);
   return writeOnce(stream, event);
@@ -228,7 +228,7 @@ Status FileSpool::writePendingGap() {
   XIAOAN_RETURN_IF_ERROR(activity_->appendFrame(frame, true, true));
   if (Status st = activity_->clearPendingGap(); !st.isOk()) {
     // Harmless: the next open finds the gap record and clears it then.
-    componentLogger("agent.spool")->warn("cannot clear pending gap: {}", st.toString());
+    componentLogger(LogComponent::kAgentSpool)->warn("cannot clear pending gap: {}", st.toString());
   }
   return Status::ok();
 }
@@ -264,7 +264,7 @@ void FileSpool::freeSpace(uint64_t want_bytes) {
 
 void FileSpool::recordEviction(const DroppedRange& dropped) {
   full_ = true;
-  auto log = componentLogger("agent.spool");
+  auto log = componentLogger(LogComponent::kAgentSpool);
   if (Status st = activity_->syncDir(); !st.isOk()) log->error("{}", st.toString());
   if (dropped.count == 0) return;
   log->warn("spool full: dropped {} activity records (seq {}..{})", dropped.data_records,
@@ -334,7 +334,7 @@ void FileSpool::syncLoop() {
     // Let appends gather for one interval, then sync them together.
     if (cv_.wait_for(lock, options_.group_fsync_interval, [this] { return stop_; })) break;
     Status st = syncActivity(lock);
-    if (!st.isOk()) componentLogger("agent.spool")->error("group fsync: {}", st.toString());
+    if (!st.isOk()) componentLogger(LogComponent::kAgentSpool)->error("group fsync: {}", st.toString());
   }
 }
 

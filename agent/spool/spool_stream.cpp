@@ -18,7 +18,7 @@ Result<File> openSegment(const std::string& path) { return File::open(path, Open
 void deleteSegmentFile(const std::string& path) {
   Status st = removeFile(path);
   if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
-    componentLogger("agent.spool")->error("cannot delete {}: {}", path, st.toString());
+    componentLogger(LogComponent::kAgentSpool)->error("cannot delete {}: {}", path, st.toString());
   }
 }
 
@@ -123,7 +123,7 @@ Status SpoolStream::appendFrame(std::string_view frame, bool is_gap, bool sync) 
   }
   if (!st.isOk()) {
     if (Status cut = active_->truncate(offset); !cut.isOk()) {
-      componentLogger("agent.spool")
+      componentLogger(LogComponent::kAgentSpool)
           ->error("cannot truncate {} after a failed write: {}", seg.path(), cut.toString());
     }
     return st;
@@ -215,7 +215,7 @@ std::optional<DroppedRange> SpoolStream::evictOldest() {
   addPendingGap(range);
   // Intent first: if persisting fails the space is still needed, so delete anyway.
   if (Status st = storeStats(config_.dir + "/" + kStatsFile, counters_); !st.isOk()) {
-    componentLogger("agent.spool")->error("cannot persist pending gap: {}", st.toString());
+    componentLogger(LogComponent::kAgentSpool)->error("cannot persist pending gap: {}", st.toString());
   }
   eraseSegment(it);
   return range;
@@ -282,7 +282,7 @@ DroppedRange SpoolStream::carriedGaps(const SegmentInfo& seg) const {
     if (seq <= acked_ || !file.isOk()) continue;
     std::optional<v1::GapEvent> gap = readGap(seg, *file, seq, offset);
     if (!gap) {
-      componentLogger("agent.spool")->error("gap record {} in {} unreadable", seq, seg.path());
+      componentLogger(LogComponent::kAgentSpool)->error("gap record {} in {} unreadable", seq, seg.path());
       continue;
     }
     range.first_seq = minNonZero(range.first_seq, gap->first_seq());

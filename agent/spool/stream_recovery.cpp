@@ -61,7 +61,7 @@ bool endsWith(const std::string& s, std::string_view suffix) {
 void deleteQuietly(const std::string& path) {
   Status st = removeFile(path);
   if (!st.isOk() && st.code() != ErrorCode::kNotFound) {
-    componentLogger("agent.spool")->warn("cannot delete {}: {}", path, st.toString());
+    componentLogger(LogComponent::kAgentSpool)->warn("cannot delete {}: {}", path, st.toString());
   }
 }
 
@@ -86,10 +86,10 @@ Result<DirListing> listStreamDir(const std::string& dir) {
 void setAside(const std::string& path, RecoveryReport& report) {
   std::string bad = path + kBadSuffix;
   if (Status st = renamePath(path, bad); !st.isOk()) {
-    componentLogger("agent.spool")->error("cannot set aside {}: {}", path, st.toString());
+    componentLogger(LogComponent::kAgentSpool)->error("cannot set aside {}: {}", path, st.toString());
     deleteQuietly(path);
   } else {
-    componentLogger("agent.spool")->warn("unreadable segment set aside as {}", bad);
+    componentLogger(LogComponent::kAgentSpool)->warn("unreadable segment set aside as {}", bad);
   }
   ++report.bad_files;
 }
@@ -174,7 +174,7 @@ std::optional<std::pair<File, uint64_t>> openForScan(const std::string& path,
 void makeDurable(File& file, const std::string& path, RecoveryReport& report) {
   if (Status st = file.dataSync(); !st.isOk()) {
     ++report.unsynced_files;
-    componentLogger("agent.spool")
+    componentLogger(LogComponent::kAgentSpool)
         ->error("recovered segment {} may not be durable: {}", path, st.toString());
   }
 }
@@ -241,7 +241,7 @@ Result<uint64_t> resolveEpoch(const std::string& dir, const MetaLoad<uint64_t>& 
   }
   Status st = storeEpoch(dir + "/" + kEpochFile, epoch);
   if (!st.isOk()) {
-    componentLogger("agent.spool")->error("cannot persist epoch: {}", st.toString());
+    componentLogger(LogComponent::kAgentSpool)->error("cannot persist epoch: {}", st.toString());
   }
   return epoch;
 }

@@ -232,16 +232,6 @@ Status File::setOwner(uint32_t uid, uint32_t gid) {
 }
 
 Status File::setModificationTime(int64_t mtime_ns) {
-<<<<<<< HEAD
-  // Floor division: a time before 1970 has a negative second and a nanosecond in [0, 1e9).
-  int64_t secs = mtime_ns / 1'000'000'000;
-  int64_t nanos = mtime_ns % 1'000'000'000;
-  if (nanos < 0) {
-    nanos += 1'000'000'000;
-    secs -= 1;
-  }
-  const timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(secs), static_cast<long>(nanos)}};
-=======
   // tv_nsec must be in [0, 1e9): round a time before 1970 down, not toward zero.
   int64_t sec = mtime_ns / 1'000'000'000;
   int64_t nsec = mtime_ns % 1'000'000'000;
@@ -250,7 +240,6 @@ Status File::setModificationTime(int64_t mtime_ns) {
     nsec += 1'000'000'000;
   }
   const timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(sec), static_cast<long>(nsec)}};
->>>>>>> h/files
   if (::futimens(fdOf(*this), times) != 0) return posixStatus("set mtime");
   return Status::ok();
 }

@@ -5,10 +5,7 @@
 
 #include "common/trust/key_set.h"
 #include "common/trust/metadata.h"
-<<<<<<< HEAD
-=======
 #include "platform/file.h"
->>>>>>> h/files
 #include "platform/file_util.h"
 
 namespace xiaoan::admin {

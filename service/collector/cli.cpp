@@ -162,7 +162,7 @@ bool setContentLifetimes(CollectorConfig& config, uint64_t timestamp_ttl, uint64
 // the library's own lines only go to debug.
 void protobufLogToDebug(google::protobuf::LogLevel level, const char* file, int line,
                         const std::string& message) {
-  componentLogger("collector.protobuf")
+  componentLogger(LogComponent::kCollectorProtobuf)
       ->debug("libprotobuf level {} at {}:{}: {}", static_cast<int>(level), file, line, message);
 }
 
@@ -183,7 +183,7 @@ int serveUntilSignal(const CollectorConfig& config) {
             << "admin api listening on " << (*server)->adminAddress() << std::endl;
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  componentLogger("collector")->info("signal {}: stopping", sig);
+  componentLogger(LogComponent::kCollector)->info("signal {}: stopping", sig);
   (*server)->stop();
   return kExitOk;
 }

@@ -46,10 +46,10 @@ Status CollectorServer::init() {
 Status CollectorServer::initContent() {
   XIAOAN_ASSIGN_OR_RETURN(keys_, loadCollectorKeys(config_.data_dir));
   if (keys_) {
-    componentLogger("collector")
+    componentLogger(LogComponent::kCollector)
         ->info("signing content with keys of root v{}", keys_->roots.size());
   } else {
-    componentLogger("collector")
+    componentLogger(LogComponent::kCollector)
         ->warn(
             "no content keys imported (xiaoan-collector keys import): check-ins carry no "
             "signed policy");
@@ -81,7 +81,7 @@ Status CollectorServer::start() {
     threads_.emplace_back([this] { runIo(); });
   }
   started_ = true;
-  componentLogger("collector")
+  componentLogger(LogComponent::kCollector)
       ->info("agent api on {}, admin api on {}", agentAddress(), adminAddress());
   return Status::ok();
 }
@@ -92,7 +92,7 @@ void CollectorServer::runIo() {
       io_.run();
       return;
     } catch (const std::exception& e) {
-      componentLogger("collector")->error("network thread caught: {}", e.what());
+      componentLogger(LogComponent::kCollector)->error("network thread caught: {}", e.what());
     }
   }
 }
@@ -121,7 +121,7 @@ void CollectorServer::stop() {
   threads_.clear();
   if (started_) {
     auto stats = writer_->stats();
-    componentLogger("collector")
+    componentLogger(LogComponent::kCollector)
         ->info("stopped: {} jobs committed in {} transactions, {} failed, {} refused (queue full)",
                stats.jobs_committed, stats.transactions, stats.jobs_failed, stats.rejected_full);
   }

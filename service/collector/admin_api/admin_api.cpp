@@ -89,7 +89,7 @@ HttpResponse AdminApi::failure(const Status& status,
                                const std::vector<v1::RuleDiagnostic>& rule_errors) const {
   http::status http_status = httpStatusFor(status.code());
   if (http_status == http::status::internal_server_error) {
-    componentLogger("collector.admin_api")->error("admin request failed: {}", status.toString());
+    componentLogger(LogComponent::kCollectorAdminApi)->error("admin request failed: {}", status.toString());
     return errorResponse(http_status, ErrorCode::kInternal, "internal error");
   }
   return errorResponse(http_status, status.code(), status.message(), field_errors, rule_errors);
@@ -100,7 +100,7 @@ void AdminApi::handle(HttpRequest request, const PeerInfo& peer, Responder respo
     try {
       respond(process(request, peer));
     } catch (const std::exception& e) {
-      componentLogger("collector.admin_api")->error("admin handler threw: {}", e.what());
+      componentLogger(LogComponent::kCollectorAdminApi)->error("admin handler threw: {}", e.what());
       respond(errorResponse(http::status::internal_server_error, ErrorCode::kInternal,
                             "internal error"));
     }
@@ -110,7 +110,7 @@ void AdminApi::handle(HttpRequest request, const PeerInfo& peer, Responder respo
 HttpResponse AdminApi::process(const HttpRequest& request, const PeerInfo& peer) {
   auto admin = auth_.authenticate(toStd(request[http::field::authorization]));
   if (!admin.isOk()) {
-    componentLogger("collector.admin_api")
+    componentLogger(LogComponent::kCollectorAdminApi)
         ->warn("admin authentication failed from {}", peer.remote_address);
     return failure(admin.status());
   }

@@ -101,7 +101,7 @@ void AgentApi::events(const HttpRequest& request, const PeerInfo& peer, Responde
 
 void AgentApi::submit(std::unique_ptr<WriteJob> job, Responder& respond) {
   if (!writer_.trySubmit(job)) {
-    componentLogger("collector.agent_api")->debug("writer queue full: answering 503");
+    componentLogger(LogComponent::kCollectorAgentApi)->debug("writer queue full: answering 503");
     respond(errorResponse(http::status::service_unavailable, ErrorCode::kOverloaded,
                           "collector busy; retry later"));
   }

@@ -88,7 +88,7 @@ Status EventBatchJob::recordClaims(WriteTxn& txn) {
 void EventBatchJob::complete(const Status& status) {
   if (!status.isOk()) return respond_(agentErrorResponse(status, retry_));
   for (const auto& claimed : foreign_claims_) {
-    componentLogger("collector.ingest")
+    componentLogger(LogComponent::kCollectorIngest)
         ->warn(
             "agent {} from {} sent events claiming agent id '{}'; stored under the "
             "certificate identity, security_alert recorded",

@@ -30,11 +30,11 @@ class EnrollJob final : public WriteJob {
 
   void complete(const Status& status) override {
     if (!status.isOk()) {
-      componentLogger("collector.enroll")
+      componentLogger(LogComponent::kCollectorEnroll)
           ->info("enrollment with token {} refused: {}", params_.token_id, status.toString());
       return respond_(agentErrorResponse(status, retry_));
     }
-    componentLogger("collector.enroll")
+    componentLogger(LogComponent::kCollectorEnroll)
         ->info("enrolled agent {} on {} terminal {} of school {} (host '{}')", params_.agent_id,
                outcome_.new_terminal ? "new" : "known", outcome_.terminal_id, outcome_.school_id,
                params_.hostname);

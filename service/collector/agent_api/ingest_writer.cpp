@@ -17,7 +17,7 @@ void guardedComplete(WriteJob& job, const Status& status) {
   try {
     job.complete(status);
   } catch (const std::exception& e) {
-    componentLogger("collector.ingest")->error("completion threw: {}", e.what());
+    componentLogger(LogComponent::kCollectorIngest)->error("completion threw: {}", e.what());
   }
 }
 
@@ -116,7 +116,7 @@ void IngestWriter::commitGroup(Group& group) {
     if (st.isOk()) st = (*txn)->commit();
   }  // an uncommitted transaction rolls back here
   if (!st.isOk()) {
-    componentLogger("collector.ingest")
+    componentLogger(LogComponent::kCollectorIngest)
         ->error("group commit of {} jobs failed: {}", group.size(), st.toString());
   }
   uint64_t ok = 0;

@@ -70,7 +70,7 @@ void HttpListener::accept() {
 void HttpListener::onAccept(boost::beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
-    componentLogger("collector.http")
+    componentLogger(LogComponent::kCollectorHttp)
         ->warn("{}: accept failed: {}", ctx_->options.name, ec.message());
     retry_timer_.expires_after(kAcceptRetryDelay);
     retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {

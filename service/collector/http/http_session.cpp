@@ -58,7 +58,7 @@ void HttpSession::start() {
 
 void HttpSession::onHandshake(beast::error_code ec) {
   if (ec) {
-    componentLogger("collector.http")
+    componentLogger(LogComponent::kCollectorHttp)
         ->debug("{}: TLS handshake with {} failed: {}", ctx_->options.name, peer_.remote_address,
                 ec.message());
     return;  // dropping the last reference closes the socket
@@ -202,7 +202,7 @@ void HttpSession::dispatch() {
   try {
     ctx_->handler.handle(parser_->release(), peer_, respond);
   } catch (const std::exception& e) {
-    componentLogger("collector.http")->error("{}: handler threw: {}", ctx_->options.name, e.what());
+    componentLogger(LogComponent::kCollectorHttp)->error("{}: handler threw: {}", ctx_->options.name, e.what());
     respond(ctx_->handler.errorResponse(http::status::internal_server_error, ErrorCode::kInternal,
                                         "internal error"));
   }
@@ -265,7 +265,7 @@ void HttpSession::onFileChunk(bool close, beast::error_code ec, size_t /*bytes*/
   file_serializer_.reset();
   file_response_.reset();
   if (ec) {
-    componentLogger("collector.http")
+    componentLogger(LogComponent::kCollectorHttp)
         ->debug("{}: file answer to {} cut: {}", ctx_->options.name, peer_.remote_address,
                 ec.message());
   }

@@ -115,7 +115,7 @@ AgentContent ContentIssuer::issueForCheckin(WriteTxn& txn, const std::string& ag
   int64_t now = nowMs(clock_);
   int64_t last = last_failure_log_ms_.load();
   if (now - last >= 60'000 && last_failure_log_ms_.compare_exchange_strong(last, now)) {
-    componentLogger("collector.content")
+    componentLogger(LogComponent::kCollectorContent)
         ->error("cannot issue signed content to agent {}: {}", agent_id,
                 content.status().toString());
   }
@@ -203,7 +203,7 @@ Result<std::vector<std::string>> ContentIssuer::storedArtifacts(Pass& pass) cons
   const SignatureBundleRow& b = *pass.bundle;
   XIAOAN_ASSIGN_OR_RETURN(std::string sha, hexDecode(b.sha256_hex));
   if (artifacts_.sizeOf(b.sha256_hex) != b.size) {
-    componentLogger("collector.content")
+    componentLogger(LogComponent::kCollectorContent)
         ->warn("artifact of signature bundle {} is missing; restoring it from the database",
                b.version);
     XIAOAN_ASSIGN_OR_RETURN(std::string data, pass.txn.signatureBundleData(b.version));

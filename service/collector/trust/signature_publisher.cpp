@@ -99,7 +99,7 @@ Result<v1::SignatureBundleInfo> publishSignatures(Store& store, ArtifactStore& a
   XIAOAN_ASSIGN_OR_RETURN(Compiled compiled, compileBundle(bundle, rule_errors));
   XIAOAN_ASSIGN_OR_RETURN(SignatureBundleRow row, storeBundle(store, artifacts, std::move(bundle),
                                                               compiled, admin, now_ms));
-  componentLogger("collector.signatures")
+  componentLogger(LogComponent::kCollectorSignatures)
       ->info("signature bundle {} published by {}: {} rules in {} files, {} bytes", row.version,
              admin, row.rule_count, row.file_count, row.size);
   return bundleInfo(row);
