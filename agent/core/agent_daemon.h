@@ -8,10 +8,10 @@
 
 #include "agent/content/artifact_downloader.h"
 #include "agent/content/content_manager.h"
+#include "agent/control/control_server.h"
 #include "agent/core/agent_control_handler.h"
 #include "agent/core/checkin_loop.h"
 #include "agent/core/collector_client.h"
-#include "agent/core/control_server.h"
 #include "agent/core/event_factory.h"
 #include "agent/core/identity_store.h"
 #include "agent/core/instance_lock.h"
@@ -25,6 +25,7 @@
 #include "agent/spool/spool.h"
 #include "platform/clock.h"
 #include "platform/host_info.h"
+#include "platform/local_channel.h"
 #include "xiaoan/v1/config.pb.h"
 
 namespace xiaoan::agent {
@@ -79,7 +80,8 @@ class AgentDaemon {
   std::unique_ptr<scan::ScanService> scan_;  // before content_: the content hooks use it
   std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;
-  std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<LocalChannel> local_channel_;
+  std::unique_ptr<control::ControlServer> control_;
   std::unique_ptr<CollectorClient> enroll_client_, upload_client_, checkin_client_;
   std::unique_ptr<Uploader> uploader_;
   std::unique_ptr<CheckinLoop> checkin_;
