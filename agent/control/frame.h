@@ -6,16 +6,17 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include <google/protobuf/message_lite.h>
 
+#include "platform/local_channel.h"
 #include "platform/result.h"
-#include "platform/unique_fd.h"
 
 namespace xiaoan::control {
 
-using Deadline = std::chrono::steady_clock::time_point;
+using Deadline = xiaoan::Deadline;
 
 // Largest frame either side sends or accepts.
 inline constexpr size_t kMaxFrameBytes = 1024 * 1024;
@@ -25,23 +26,23 @@ inline constexpr std::chrono::milliseconds kDefaultTimeout{10'000};
 // now + timeout on the monotonic clock.
 Deadline deadlineAfter(std::chrono::milliseconds timeout);
 
-// Writes one frame. Handles EINTR and short writes, never raises SIGPIPE (sockets), and gives
-// up at `deadline` with E_TIMEOUT. A message larger than kMaxFrameBytes -> E_TOO_LARGE;
-// a peer that went away -> E_IO.
-Status writeFrame(int fd, const google::protobuf::MessageLite& message,
+// Writes one frame, giving up at `deadline` with E_TIMEOUT. A message larger than
+// kMaxFrameBytes -> E_TOO_LARGE; a peer that went away -> E_IO.
+Status writeFrame(LocalConnection& conn, const google::protobuf::MessageLite& message,
                   Deadline deadline = deadlineAfter(kDefaultTimeout));
 
 // Reads one frame into `message` (cleared first). Length above `max_bytes` -> E_TOO_LARGE
 // (nothing more is read); end of stream before the frame is complete or bytes that do not
 // parse as `message` -> E_PROTOCOL; no complete frame by `deadline` -> E_TIMEOUT.
-Status readFrame(int fd, google::protobuf::MessageLite& message, size_t max_bytes = kMaxFrameBytes,
+Status readFrame(LocalConnection& conn, google::protobuf::MessageLite& message,
+                 size_t max_bytes = kMaxFrameBytes,
                  Deadline deadline = deadlineAfter(kDefaultTimeout));
 
-// Connects to a Unix stream socket, waiting at most `timeout`. The returned descriptor is
-// non-blocking and close-on-exec. No socket file or nobody listening -> E_DAEMON_NOT_RUNNING;
-// not allowed to open it -> E_PERMISSION_DENIED; path too long -> E_INVALID_ARGUMENT;
-// the listener's backlog stays full -> E_TIMEOUT.
-Result<UniqueFd> connectUnixSocket(const std::string& path,
-                                   std::chrono::milliseconds timeout = kDefaultTimeout);
+// Connects to the agent's control socket at `path`, waiting at most `timeout`. No socket or
+// nobody listening -> E_DAEMON_NOT_RUNNING; not allowed to open it -> E_PERMISSION_DENIED;
+// path too long -> E_INVALID_ARGUMENT; the listener's backlog stays full -> E_TIMEOUT.
+Result<std::unique_ptr<LocalConnection>> connectToAgent(
+    LocalChannel& channel, const std::string& path,
+    std::chrono::milliseconds timeout = kDefaultTimeout);
 
 }  // namespace xiaoan::control

@@ -17,7 +17,7 @@ v1::ControlResponse failure(const Status& st) {
 }
 
 // Mutations are for root only: nullopt for root, else the (logged) refusal.
-std::optional<v1::ControlResponse> refuseUnlessRoot(const PeerCredentials& peer,
+std::optional<v1::ControlResponse> refuseUnlessRoot(const PeerIdentity& peer,
                                                     const std::string& command) {
   if (peer.uid == 0) return std::nullopt;
   componentLogger(LogComponent::kAgentControl)
@@ -28,7 +28,7 @@ std::optional<v1::ControlResponse> refuseUnlessRoot(const PeerCredentials& peer,
 }  // namespace
 
 v1::ControlResponse AgentControlHandler::handle(const v1::ControlRequest& request,
-                                                const PeerCredentials& peer) {
+                                                const PeerIdentity& peer) {
   switch (request.command_case()) {
     case v1::ControlRequest::kGetStatus: {
       v1::ControlResponse r;
@@ -74,7 +74,7 @@ v1::ControlResponse AgentControlHandler::applyBundle(const v1::ApplyBundleReques
 }
 
 v1::ControlResponse AgentControlHandler::scanCommand(const v1::ControlRequest& req,
-                                                     const PeerCredentials& peer) {
+                                                     const PeerIdentity& peer) {
   using R = v1::ControlRequest;
   static const std::map<R::CommandCase, std::string> kNames = {
       {R::kStartScan, "start_scan"},

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "agent/content/content_manager.h"
-#include "agent/core/control_server.h"
+#include "agent/control/control_server.h"
 #include "agent/core/event_factory.h"
 #include "agent/core/status_model.h"
 #include "agent/scan/scan_control.h"
@@ -18,19 +18,18 @@ inline constexpr uint32_t kMaxTestEvents = 1'000'000;
 // get_scan for anyone (progress is no secret; the detected files only for root), start_scan,
 // cancel_scan and the quarantine for root only (a scan reads every file; the quarantine holds
 // other users' files).
-class AgentControlHandler final : public ControlHandler {
+class AgentControlHandler final : public control::ControlHandler {
  public:
   AgentControlHandler(const StatusModel& status, Spool& spool, const EventFactory& events,
                       content::ContentManager* content = nullptr, scan::ScanControl* scan = nullptr)
       : status_(status), spool_(spool), events_(events), content_(content), scan_(scan) {}
 
-  v1::ControlResponse handle(const v1::ControlRequest& request,
-                             const PeerCredentials& peer) override;
+  v1::ControlResponse handle(const v1::ControlRequest& request, const PeerIdentity& peer) override;
 
  private:
   v1::ControlResponse sendTestEvents(const v1::SendTestEventsRequest& request);
   v1::ControlResponse applyBundle(const v1::ApplyBundleRequest& request);
-  v1::ControlResponse scanCommand(const v1::ControlRequest& request, const PeerCredentials& peer);
+  v1::ControlResponse scanCommand(const v1::ControlRequest& request, const PeerIdentity& peer);
 
   const StatusModel& status_;
   Spool& spool_;

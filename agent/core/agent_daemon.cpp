@@ -99,9 +99,12 @@ Status AgentDaemon::appendLifecycle(int kind) {
 Status AgentDaemon::startControl() {
   control_handler_ = std::make_unique<AgentControlHandler>(*status_, *spool_, *events_,
                                                            content_.get(), scan_.get());
-  control_ = std::make_unique<ControlServer>(
-      ControlServerOptions{config_.status_socket(), 3, std::chrono::seconds(10)},
-      *control_handler_);
+  local_channel_ = makeLocalChannel();
+  control_ = std::make_unique<control::ControlServer>(
+      control::ControlServerOptions{.socket_path = config_.status_socket(),
+                                    .workers = 3,
+                                    .io_timeout = std::chrono::seconds(10)},
+      *control_handler_, *local_channel_);
   return control_->start();
 }
 

@@ -8,10 +8,10 @@
 
 #include "agent/content/artifact_downloader.h"
 #include "agent/content/content_manager.h"
+#include "agent/control/control_server.h"
 #include "agent/core/agent_control_handler.h"
 #include "agent/core/checkin_loop.h"
 #include "agent/core/collector_client.h"
-#include "agent/core/control_server.h"
 #include "agent/core/event_factory.h"
 #include "agent/core/identity_store.h"
 #include "agent/core/notifying_spool.h"
@@ -26,6 +26,7 @@
 #include "platform/clock.h"
 #include "platform/host_info.h"
 #include "platform/instance_lock.h"
+#include "platform/local_channel.h"
 #include "xiaoan/v1/config.pb.h"
 
 namespace xiaoan::agent {
@@ -85,7 +86,8 @@ class AgentDaemon final : private content::ContentConsumer {
   std::unique_ptr<StatusContentReporter> content_reporter_;
   std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;
-  std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<LocalChannel> local_channel_;
+  std::unique_ptr<control::ControlServer> control_;
   std::unique_ptr<CollectorClient> enroll_client_, upload_client_, checkin_client_;
   std::unique_ptr<Uploader> uploader_;
   std::unique_ptr<CheckinLoop> checkin_;

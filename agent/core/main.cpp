@@ -4,18 +4,13 @@
 // Exit codes: 0 clean stop, 1 start-up/runtime failure, 2 usage or invalid config,
 // 3 another agent already runs on the same state directory (E_ALREADY_RUNNING).
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "agent/core/agent_daemon.h"
 #include "agent/core/bootstrap_config.h"
 #include "platform/logging.h"
+#include "platform/process.h"
 
 namespace {
 
@@ -63,53 +58,41 @@ int parseArgs(int argc, char** argv, Args& args) {
   return -1;
 }
 
-// Double fork + setsid. The original process waits for one status byte from the daemon
-// (written once start-up succeeded or failed) and exits with it, so scripts still see exit
-// code 3 for E_ALREADY_RUNNING. Returns the write end of that pipe in the daemon.
-int daemonize() {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return -1;
-  pid_t pid = ::fork();
-  if (pid < 0) return -1;
-  if (pid > 0) {
-    ::close(p[1]);
-    unsigned char code = kExitFailure;
-    while (::read(p[0], &code, 1) < 0 && errno == EINTR) {
+// Runs the daemon until SIGTERM or SIGINT. SIGHUP does not reload: the config is read once.
+void waitForStop(xiaoan::SignalWaiter& signals) {
+  auto log = xiaoan::componentLogger(xiaoan::LogComponent::kAgentMain);
+  for (;;) {
+    const xiaoan::ProcessSignal sig = signals.wait();
+    if (sig == xiaoan::ProcessSignal::kHangup) {
+      log->info("SIGHUP ignored: restart the service to apply a new config");
+      continue;
     }
-    ::_exit(code);
+    log->info("{} received, stopping", xiaoan::processSignalName(sig));
+    return;
   }
-  ::close(p[0]);
-  ::setsid();
-  pid = ::fork();
-  if (pid < 0) ::_exit(kExitFailure);
-  if (pid > 0) ::_exit(0);
-  if (::chdir("/") != 0) return -1;
-  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null >= 0) {
-    ::dup2(null, STDIN_FILENO);
-    ::dup2(null, STDOUT_FILENO);  // stderr stays: it carries the logs
-    ::close(null);
-  }
-  return p[1];
 }
 
-void report(int fd, int code) {
-  if (fd < 0) return;
-  unsigned char c = static_cast<unsigned char>(code);
-  [[maybe_unused]] ssize_t n = ::write(fd, &c, 1);
-  ::close(fd);
-}
-
-// Blocks the stop signals in every thread; the main thread collects them with sigwait.
-sigset_t blockStopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  return set;
+// Starts the agent and runs it until a stop signal; tells `started` how start-up went.
+int run(const Args& args, const xiaoan::v1::AgentBootstrapConfig& config,
+        xiaoan::DaemonStartReport& started) {
+  // Before any thread starts: they all inherit the held-back stop signals.
+  xiaoan::SignalWaiter signals({xiaoan::ProcessSignal::kInterrupt,
+                                xiaoan::ProcessSignal::kTerminate, xiaoan::ProcessSignal::kHangup});
+  xiaoan::ignoreBrokenPipe();
+  auto daemon = xiaoan::agent::AgentDaemon::start(args.config, config);
+  if (!daemon.isOk()) {
+    const auto& st = daemon.status();
+    xiaoan::componentLogger(xiaoan::LogComponent::kAgentMain)->error("start-up failed: {}", st.toString());
+    std::fprintf(stderr, "xiaoan-agent: %s\n", st.toString().c_str());
+    const int code =
+        st.code() == xiaoan::ErrorCode::kAlreadyRunning ? kExitAlreadyRunning : kExitFailure;
+    started.report(code);
+    return code;
+  }
+  started.report(0);
+  waitForStop(signals);
+  (*daemon)->stop();
+  return 0;
 }
 
 }  // namespace
@@ -117,37 +100,23 @@ sigset_t blockStopSignals() {
 int main(int argc, char** argv) {
   Args args;
   if (int rc = parseArgs(argc, argv, args); rc >= 0) return rc;
-  ::umask(022);
-  auto log = xiaoan::componentLogger(LogComponent::kAgentMain);
+  xiaoan::setFileCreationMask(022);
   auto config = xiaoan::agent::loadBootstrapConfig(args.config);
   if (!config.isOk()) {
     std::fprintf(stderr, "xiaoan-agent: %s\n", config.status().toString().c_str());
     return kExitUsage;
   }
   xiaoan::setLogLevel(config->log_level());
-  const int ready_fd = args.foreground ? -1 : daemonize();
-  const sigset_t signals = blockStopSignals();
-  auto daemon = xiaoan::agent::AgentDaemon::start(args.config, *config);
-  if (!daemon.isOk()) {
-    const auto& st = daemon.status();
-    log->error("start-up failed: {}", st.toString());
-    std::fprintf(stderr, "xiaoan-agent: %s\n", st.toString().c_str());
-    const int code =
-        st.code() == xiaoan::ErrorCode::kAlreadyRunning ? kExitAlreadyRunning : kExitFailure;
-    report(ready_fd, code);
-    return code;
-  }
-  report(ready_fd, 0);
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
-    if (sig == SIGHUP) {
-      log->info("SIGHUP ignored: restart the service to apply a new config");
-      continue;
+  // The starter of a background daemon exits with the code the daemon reports, so scripts
+  // still see exit code 3 for E_ALREADY_RUNNING.
+  xiaoan::DaemonStartReport started;
+  if (!args.foreground) {
+    auto detached = xiaoan::daemonize(kExitFailure);
+    if (!detached.isOk()) {
+      std::fprintf(stderr, "xiaoan-agent: %s\n", detached.status().toString().c_str());
+      return kExitFailure;
     }
-    log->info("signal {} received, stopping", sig);
-    break;
+    started = std::move(detached).value();
   }
-  (*daemon)->stop();
-  return 0;
+  return run(args, *config, started);
 }

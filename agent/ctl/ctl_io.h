@@ -1,8 +1,7 @@
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <ostream>
 #include <string>
@@ -18,7 +17,7 @@ namespace xiaoan::ctl {
 struct CtlIo {
   std::vector<std::string> args;           // argv without the program name
   std::map<std::string, std::string> env;  // LC_ALL, LC_MESSAGES, LANG (others ignored)
-  uid_t euid = 0;
+  uint32_t euid = 0;                       // effective user id (0: root, may run mutations)
   const Clock* clock = nullptr;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;

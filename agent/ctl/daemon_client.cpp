@@ -1,6 +1,7 @@
 #include "agent/ctl/daemon_client.h"
 
 #include "agent/control/frame.h"
+#include "platform/local_channel.h"
 
 namespace xiaoan::ctl {
 
@@ -8,10 +9,11 @@ Result<v1::ControlResponse> callDaemon(const std::string& socket_path,
                                        const v1::ControlRequest& request,
                                        std::chrono::milliseconds timeout) {
   const control::Deadline deadline = control::deadlineAfter(timeout);
-  XIAOAN_ASSIGN_OR_RETURN(UniqueFd fd, control::connectUnixSocket(socket_path, timeout));
-  XIAOAN_RETURN_IF_ERROR(control::writeFrame(fd.get(), request, deadline));
+  const auto channel = makeLocalChannel();
+  XIAOAN_ASSIGN_OR_RETURN(auto conn, control::connectToAgent(*channel, socket_path, timeout));
+  XIAOAN_RETURN_IF_ERROR(control::writeFrame(*conn, request, deadline));
   v1::ControlResponse response;
-  XIAOAN_RETURN_IF_ERROR(control::readFrame(fd.get(), response, control::kMaxFrameBytes, deadline));
+  XIAOAN_RETURN_IF_ERROR(control::readFrame(*conn, response, control::kMaxFrameBytes, deadline));
   return response;
 }
 

@@ -1,10 +1,9 @@
 // xiaoanctl: local status and diagnostics of the xiaoan agent. Composition root only.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <iostream>
 
 #include "agent/ctl/ctl_app.h"
+#include "platform/process.h"
 
 int main(int argc, char** argv) {
   xiaoan::SystemClock clock;
@@ -13,10 +12,10 @@ int main(int argc, char** argv) {
   for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
     if (const char* v = std::getenv(name)) io.env[name] = v;
   }
-  io.euid = ::geteuid();
+  io.euid = xiaoan::effectiveUserId();
   io.clock = &clock;
   io.out = &std::cout;
-  io.out_is_tty = ::isatty(STDOUT_FILENO) == 1;
+  io.out_is_tty = xiaoan::isTerminal(xiaoan::StdStream::kOut);
   io.err = &std::cerr;
   const int code = xiaoan::ctl::runXiaoanctl(io);
   std::cout.flush();

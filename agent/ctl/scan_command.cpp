@@ -1,6 +1,3 @@
-#include <signal.h>
-
-#include <atomic>
 #include <filesystem>
 #include <thread>
 #include <utility>
@@ -10,39 +7,12 @@
 #include "agent/ctl/exit_code.h"
 #include "agent/ctl/scan_text.h"
 #include "common/text/tr.h"
+#include "platform/process.h"
 
 namespace xiaoan::ctl {
 namespace {
 
 constexpr size_t kMaxPaths = 64;  // control.proto StartScanRequest
-
-// Set by SIGINT/SIGTERM while a scan is followed: the agent is then asked to cancel it, as
-// a full-speed scan left running after Ctrl-C could only be stopped by restarting the agent.
-std::atomic<bool> g_interrupted{false};
-extern "C" void onInterrupt(int) { g_interrupted.store(true); }
-
-// The handler for the lifetime of one scan command; what was there before is restored.
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    g_interrupted.store(false);
-    struct sigaction sa {};
-    sa.sa_handler = onInterrupt;
-    ::sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, &old_int_);
-    ::sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~InterruptGuard() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 // `xiaoanctl scan PATH...`: an on-demand scan through the agent, at full speed. The agent
 // scans (it has the rules, the result cache and the quarantine); we poll its progress, draw
@@ -78,14 +48,16 @@ class ScanCommand final : public Command {
       start.mutable_start_scan()->add_paths(ec ? p : absolute.string());
     }
     int exit_code = kExitHealthy;
-    InterruptGuard interrupts;
+    // Ctrl-C (or SIGTERM) while the scan runs asks the agent to cancel it: a full-speed scan
+    // left running after Ctrl-C could only be stopped by restarting the agent.
+    const InterruptWatch interrupts;
     auto answer = askDaemon(ctx, start, ctx.io.daemon_timeout, &exit_code);
     if (!answer) return exit_code;
     if (!answer->has_scan() || answer->scan().scan_id().empty()) {
       printError(ctx, Status(ErrorCode::kProtocol, "agent answered without a scan id"));
       return kExitFailure;
     }
-    auto final_progress = follow(ctx, answer->scan().scan_id(), &exit_code);
+    auto final_progress = follow(ctx, answer->scan().scan_id(), interrupts, &exit_code);
     if (!final_progress) return exit_code;
     return show(ctx, *final_progress);
   }
@@ -94,7 +66,7 @@ class ScanCommand final : public Command {
   // Polls until the scan has a summary; draws the progress line on a terminal. Interrupted,
   // asks the agent to cancel the scan once and waits for its (cancelled) summary.
   static std::optional<v1::ScanProgress> follow(CtlContext& ctx, const std::string& id,
-                                                int* exit_code) {
+                                                const InterruptWatch& interrupts, int* exit_code) {
     const bool draw = ctx.io.out_is_tty && !ctx.json;
     v1::ControlRequest get, cancel;
     get.mutable_get_scan()->set_scan_id(id);
@@ -102,7 +74,7 @@ class ScanCommand final : public Command {
     bool cancel_sent = false;
     for (;;) {
       std::this_thread::sleep_for(ctx.io.poll_interval);
-      const bool cancelling = g_interrupted.load() && !std::exchange(cancel_sent, true);
+      const bool cancelling = interrupts.interrupted() && !std::exchange(cancel_sent, true);
       auto answer = askDaemon(ctx, cancelling ? cancel : get, ctx.io.daemon_timeout, exit_code);
       if (!answer) {
         if (draw) ctx.out() << "\n";

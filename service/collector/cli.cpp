@@ -1,8 +1,5 @@
 #include "service/collector/cli.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <charconv>
 #include <iostream>
 #include <string>
@@ -13,6 +10,7 @@
 
 #include "platform/clock.h"
 #include "platform/logging.h"
+#include "platform/process.h"
 #include "service/collector/collector_server.h"
 #include "service/collector/init_command.h"
 #include "service/collector/trust/trust_keys.h"
@@ -167,13 +165,9 @@ void protobufLogToDebug(google::protobuf::LogLevel level, const char* file, int 
 }
 
 int serveUntilSignal(const CollectorConfig& config) {
-  // Block the stop signals in every thread (threads inherit the mask) and wait for them here.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  // Hold the stop signals back in every thread (threads inherit that) and wait for them here.
+  SignalWaiter stop_signals({ProcessSignal::kInterrupt, ProcessSignal::kTerminate});
+  ignoreBrokenPipe();
   google::protobuf::SetLogHandler(&protobufLogToDebug);
   SystemClock clock;
   auto server = CollectorServer::create(config, clock);
@@ -181,9 +175,8 @@ int serveUntilSignal(const CollectorConfig& config) {
   if (Status st = (*server)->start(); !st.isOk()) return fail(st);
   std::cout << "agent api listening on " << (*server)->agentAddress() << "\n"
             << "admin api listening on " << (*server)->adminAddress() << std::endl;
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  componentLogger(LogComponent::kCollector)->info("signal {}: stopping", sig);
+  const ProcessSignal sig = stop_signals.wait();
+  componentLogger(LogComponent::kCollector)->info("{}: stopping", processSignalName(sig));
   (*server)->stop();
   return kExitOk;
 }

@@ -38,6 +38,9 @@ report "OS header" "$(grep -nHE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<(
 # A call through the global namespace (::open(...)), not a member or a qualified name.
 # shellcheck disable=SC2086
 report "system call" "$(grep -nHE "(^|[^A-Za-z0-9_:>.])::($calls)[[:space:]]*\(" $files || true)"
+# Raw descriptors are the platform's business: product code holds File / LocalConnection.
+# shellcheck disable=SC2086
+report "raw descriptor" "$(grep -nHE '#[[:space:]]*include[[:space:]]*"platform/(unique_fd|linux/[a-z_]+)\.h"' $files || true)"
 # shellcheck disable=SC2086
 report "OS #ifdef" "$(grep -nHE "$ifdefs" $files || true)"
 if [ "$fail" != 0 ]; then

@@ -74,7 +74,7 @@ v1::ControlRequest startScan() {
 TEST_CASE("scans and the quarantine are for root; progress for anyone") {
   Fixture f;
   AgentControlHandler handler(f.status, *f.spool, f.events, nullptr, &f.scan);
-  const PeerCredentials user{1234, 1000, 1000}, root{1, 0, 0};
+  const PeerIdentity user{.pid = 1234, .uid = 1000, .gid = 1000}, root{.pid = 1, .uid = 0};
   v1::ControlRequest cancel, list, action, get;
   cancel.mutable_cancel_scan()->set_scan_id("0123456789abcdef");
   list.mutable_quarantine_list();

@@ -1,48 +1,20 @@
 #include "tests/agent/ctl/fake_daemon.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 
 #include "agent/control/frame.h"
 
 namespace xiaoan::ctl::testing {
-namespace {
-
-UniqueFd bindAndListen(const std::string& path) {
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  if (!fd.valid() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(fd.get(), 16) != 0) {
-    std::perror("fake daemon: bind/listen");
-    std::abort();  // a broken test fixture, not a test result
-  }
-  return fd;
-}
-
-}  // namespace
 
 FakeDaemon::FakeDaemon(std::string socket_path, Handler handler)
-    : path_(std::move(socket_path)), handler_(std::move(handler)), listener_(bindAndListen(path_)) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) std::abort();
-  stop_read_.reset(fds[0]);
-  stop_write_.reset(fds[1]);
+    : handler_(std::move(handler)), listener_(listenWithoutAnswering(socket_path)) {
   thread_ = std::thread([this] { serve(); });
 }
 
 FakeDaemon::~FakeDaemon() {
-  const char b = 'x';
-  (void)!::write(stop_write_.get(), &b, 1);
+  listener_->wake();
   thread_.join();
-  ::unlink(path_.c_str());
 }
 
 std::vector<v1::ControlRequest> FakeDaemon::requests() const {
@@ -52,26 +24,32 @@ std::vector<v1::ControlRequest> FakeDaemon::requests() const {
 
 void FakeDaemon::serve() {
   for (;;) {
-    pollfd p[2] = {{listener_.get(), POLLIN, 0}, {stop_read_.get(), POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0) continue;
-    if (p[1].revents != 0) return;
-    UniqueFd conn(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (conn.valid()) answer(conn.get());
+    auto conn = listener_->accept();
+    if (conn.isOk()) {
+      answer(**conn);
+    } else if (conn.status().code() == ErrorCode::kCancelled) {
+      return;
+    }
   }
 }
 
-void FakeDaemon::answer(int fd) {
+void FakeDaemon::answer(LocalConnection& conn) {
   v1::ControlRequest request;
-  if (!control::readFrame(fd, request).isOk()) return;
+  if (!control::readFrame(conn, request).isOk()) return;
   {
     std::lock_guard lock(mu_);
     requests_.push_back(request);
   }
-  if (auto response = handler_(request)) (void)control::writeFrame(fd, *response);
+  if (auto response = handler_(request)) (void)control::writeFrame(conn, *response);
 }
 
-UniqueFd listenWithoutAnswering(const std::string& socket_path) {
-  return bindAndListen(socket_path);
+std::unique_ptr<LocalListener> listenWithoutAnswering(const std::string& socket_path) {
+  auto listener = makeLocalChannel()->listen({.path = socket_path, .mode = 0600, .backlog = 16});
+  if (!listener.isOk()) {
+    std::fprintf(stderr, "fake daemon: %s\n", listener.status().toString().c_str());
+    std::abort();  // a broken test fixture, not a test result
+  }
+  return std::move(listener).value();
 }
 
 v1::ControlResponse statusAnswer(const v1::AgentStatus& status) {

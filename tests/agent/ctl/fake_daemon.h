@@ -1,18 +1,19 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "platform/unique_fd.h"
+#include "platform/local_channel.h"
 #include "xiaoan/v1/control.pb.h"
 
 namespace xiaoan::ctl::testing {
 
-// A tiny agent stand-in on a Unix socket: answers each connection's ControlRequest with
+// A tiny agent stand-in on a real local socket: answers each connection's ControlRequest with
 // whatever the handler returns, using the real frame code. The handler returning nullopt
 // closes the connection without an answer.
 class FakeDaemon {
@@ -29,20 +30,17 @@ class FakeDaemon {
 
  private:
   void serve();
-  void answer(int fd);
+  void answer(LocalConnection& conn);
 
-  std::string path_;
   Handler handler_;
-  UniqueFd listener_;
-  UniqueFd stop_read_;
-  UniqueFd stop_write_;
+  std::unique_ptr<LocalListener> listener_;
   mutable std::mutex mu_;
   std::vector<v1::ControlRequest> requests_;
   std::thread thread_;
 };
 
 // A socket that accepts connections into its backlog but never answers (a hung daemon).
-UniqueFd listenWithoutAnswering(const std::string& socket_path);
+std::unique_ptr<LocalListener> listenWithoutAnswering(const std::string& socket_path);
 
 // A ControlResponse carrying `status`.
 v1::ControlResponse statusAnswer(const v1::AgentStatus& status);

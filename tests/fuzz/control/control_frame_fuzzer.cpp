@@ -16,10 +16,13 @@
 #include "agent/ctl/status_source.h"
 #include "agent/ctl/status_text_renderer.h"
 #include "common/proto_json.h"
+#include "platform/local_channel.h"
+#include "platform/unique_fd.h"
 #include "xiaoan/v1/control.pb.h"
 
 namespace {
 
+using xiaoan::LocalConnection;
 using xiaoan::UniqueFd;
 
 constexpr size_t kMaxInput = 64 * 1024;  // fits a socket buffer: one write, no writer thread
@@ -33,9 +36,9 @@ void renderOrDie(const xiaoan::v1::AgentStatus& status) {
 }
 
 template <typename Message>
-void readOne(int fd, size_t max_bytes) {
+void readOne(LocalConnection& conn, size_t max_bytes) {
   Message message;
-  auto st = xiaoan::control::readFrame(fd, message, max_bytes,
+  auto st = xiaoan::control::readFrame(conn, message, max_bytes,
                                        xiaoan::control::deadlineAfter(std::chrono::seconds(1)));
   if (!st.isOk()) {
     const auto code = st.code();
@@ -48,9 +51,10 @@ void readOne(int fd, size_t max_bytes) {
   // What we accepted we can send back.
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return;
-  UniqueFd a(fds[0]), b(fds[1]);
+  auto a = xiaoan::adoptLocalConnection(fds[0]);
+  auto b = xiaoan::adoptLocalConnection(fds[1]);
   if (message.ByteSizeLong() < kMaxInput) {
-    if (!xiaoan::control::writeFrame(a.get(), message).isOk()) std::abort();
+    if (!xiaoan::control::writeFrame(*a, message).isOk()) std::abort();
   }
 }
 
@@ -61,7 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t selector = data[0];
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return 0;
-  UniqueFd peer(fds[0]), us(fds[1]);
+  UniqueFd peer(fds[0]);
+  auto us = xiaoan::adoptLocalConnection(fds[1]);
   int buf = static_cast<int>(2 * kMaxInput);
   ::setsockopt(peer.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
   if (size > 1 && ::write(peer.get(), data + 1, size - 1) != static_cast<ssize_t>(size - 1)) {
@@ -70,9 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   peer.reset();  // EOF after the bytes: truncated frames end, never hang
   const size_t max_bytes = (selector & 2) ? 64 : xiaoan::control::kMaxFrameBytes;
   if (selector & 1) {
-    readOne<xiaoan::v1::ControlResponse>(us.get(), max_bytes);
+    readOne<xiaoan::v1::ControlResponse>(*us, max_bytes);
   } else {
-    readOne<xiaoan::v1::ControlRequest>(us.get(), max_bytes);
+    readOne<xiaoan::v1::ControlRequest>(*us, max_bytes);
   }
   return 0;
 }

@@ -1,4 +1,4 @@
-#include "agent/core/control_server.h"
+#include "agent/control/control_server.h"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
@@ -10,6 +10,8 @@
 #include "tests/agent/core/fakes.h"
 
 namespace xiaoan::agent {
+
+using control::ControlServer;
 namespace {
 
 using namespace std::chrono_literals;
@@ -25,6 +27,7 @@ struct ControlFixture {
   EventFactory events{clock, "boot-x", [] { return std::string("agent-1"); }};
   std::string socket_path = dir.str() + "/run/agent.sock";
   std::unique_ptr<AgentControlHandler> owned_handler;
+  std::unique_ptr<LocalChannel> channel = makeLocalChannel();  // the real one: real sockets
 
   ControlFixture() {
     SpoolOptions o;
@@ -41,11 +44,12 @@ struct ControlFixture {
 };
 
 Result<v1::ControlResponse> call(const std::string& path, const v1::ControlRequest& req) {
-  XIAOAN_ASSIGN_OR_RETURN(UniqueFd fd, control::connectUnixSocket(path, 2s));
-  XIAOAN_RETURN_IF_ERROR(control::writeFrame(fd.get(), req));
+  const auto channel = makeLocalChannel();
+  XIAOAN_ASSIGN_OR_RETURN(auto conn, control::connectToAgent(*channel, path, 2s));
+  XIAOAN_RETURN_IF_ERROR(control::writeFrame(*conn, req));
   v1::ControlResponse resp;
   XIAOAN_RETURN_IF_ERROR(
-      control::readFrame(fd.get(), resp, control::kMaxFrameBytes, control::deadlineAfter(60s)));
+      control::readFrame(*conn, resp, control::kMaxFrameBytes, control::deadlineAfter(60s)));
   return resp;
 }
 
@@ -68,7 +72,8 @@ v1::ControlRequest testEvents(uint32_t count, v1::Priority p = v1::PRIORITY_UNSP
 TEST_CASE("the socket is 0666, serves status and appends test events for root") {
   REQUIRE_MESSAGE(::geteuid() == 0, "this test runs as root");
   ControlFixture f;
-  ControlServer server({f.socket_path, 2, 2s}, f.handler());
+  ControlServer server({.socket_path = f.socket_path, .workers = 2, .io_timeout = 2s}, f.handler(),
+                       *f.channel);
   REQUIRE(server.start().isOk());
   struct stat sb {};
   REQUIRE(::stat(f.socket_path.c_str(), &sb) == 0);
@@ -139,7 +144,8 @@ TEST_CASE("a non-root user reads the status but cannot append test events") {
         static_cast<char>(status.isOk() && status->has_status() && !status->has_error())};
     ::_exit(::write(result[1], out, 2) == 2 ? 0 : 11);
   }
-  ControlServer server({f.socket_path, 2, 2s}, f.handler());
+  ControlServer server({.socket_path = f.socket_path, .workers = 2, .io_timeout = 2s}, f.handler(),
+                       *f.channel);
   REQUIRE(server.start().isOk());
   REQUIRE(::write(go[1], "g", 1) == 1);
   char out[2] = {0, 0};
@@ -156,23 +162,24 @@ TEST_CASE("a non-root user reads the status but cannot append test events") {
 
 TEST_CASE("silent clients cannot hold the workers beyond the I/O time-out") {
   ControlFixture f;
-  ControlServer server({f.socket_path, 2, 300ms}, f.handler());
+  ControlServer server({.socket_path = f.socket_path, .workers = 2, .io_timeout = 300ms},
+                       f.handler(), *f.channel);
   REQUIRE(server.start().isOk());
-  std::vector<UniqueFd> idle;
+  std::vector<std::unique_ptr<LocalConnection>> idle;
   for (int i = 0; i < 4; ++i) {
-    auto fd = control::connectUnixSocket(f.socket_path, 1s);
-    REQUIRE(fd.isOk());
-    idle.push_back(std::move(fd).value());
+    auto conn = f.channel->connect(f.socket_path, 1s);
+    REQUIRE(conn.isOk());
+    idle.push_back(std::move(conn).value());
   }
   const auto t0 = std::chrono::steady_clock::now();
   auto st = call(f.socket_path, statusRequest());
   CHECK(st.isOk());
   CHECK(std::chrono::steady_clock::now() - t0 < 2s);
   // Garbage is dropped without an answer and without harm.
-  auto fd = control::connectUnixSocket(f.socket_path, 1s);
-  REQUIRE(fd.isOk());
+  auto conn = f.channel->connect(f.socket_path, 1s);
+  REQUIRE(conn.isOk());
   const char junk[] = "\xff\xff\xff\xffjunk";
-  CHECK(::write(fd->get(), junk, sizeof junk) > 0);
+  CHECK((*conn)->writeAll(junk, sizeof junk, control::deadlineAfter(1s)).isOk());
   CHECK(call(f.socket_path, statusRequest()).isOk());
 }
 
@@ -180,19 +187,22 @@ TEST_CASE("a stale socket file is replaced, a non-socket is not") {
   ControlFixture f;
   const std::string stale = f.dir.str() + "/stale.sock";
   REQUIRE(::mknod(stale.c_str(), S_IFSOCK | 0600, 0) == 0);  // left behind by a crash
-  ControlServer server({stale, 1, 1s}, f.handler());
+  ControlServer server({.socket_path = stale, .workers = 1, .io_timeout = 1s}, f.handler(),
+                       *f.channel);
   REQUIRE(server.start().isOk());
   CHECK(call(stale, statusRequest()).isOk());
   server.stop();
   const std::string regular = f.dir.write("file.sock", "data");
-  ControlServer refuse({regular, 1, 1s}, f.handler());
+  ControlServer refuse({.socket_path = regular, .workers = 1, .io_timeout = 1s}, f.handler(),
+                       *f.channel);
   CHECK_FALSE(refuse.start().isOk());
   CHECK(::access(regular.c_str(), F_OK) == 0);
 }
 
 TEST_CASE("100000 test events are appended and synced quickly") {
   ControlFixture f;
-  ControlServer server({f.socket_path, 1, 5s}, f.handler());
+  ControlServer server({.socket_path = f.socket_path, .workers = 1, .io_timeout = 5s}, f.handler(),
+                       *f.channel);
   REQUIRE(server.start().isOk());
   const auto t0 = std::chrono::steady_clock::now();
   auto r = call(f.socket_path, testEvents(100'000));
