@@ -141,7 +141,10 @@ void ScanJobs::reap() {
         ++it;
         continue;
       }
-      if (it->second->pacer()) last_cpu_percent_ = it->second->pacer()->measuredCpuPercent();
+      const bool scheduled = it->second->request().kind == v1::SCAN_KIND_SCHEDULED;
+      if (scheduled && it->second->pacer()) {
+        last_cpu_percent_ = it->second->pacer()->measuredCpuPercent();
+      }
       done.push_back(std::move(it->second));
       it = jobs_.erase(it);
     }

@@ -71,7 +71,7 @@ class ScanJobs {
   std::map<std::string, std::unique_ptr<ScanJob>> jobs_;  // running (and done, until reaped)
   std::deque<v1::ScanProgress> finished_;                 // recent ends, for get_scan
   uint64_t files_scanned_ = 0, detections_total_ = 0;
-  double last_cpu_percent_ = 0;  // of the last paced pass reaped
+  double last_cpu_percent_ = 0;  // of the last scheduled pass reaped
 };
 
 }  // namespace xiaoan::agent::scan
