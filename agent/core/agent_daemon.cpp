@@ -132,13 +132,8 @@ void AgentDaemon::initScan() {
   scan::ScanServiceOptions o;
   o.state_dir = config_.state_dir();
   o.builtin_signatures_dir = config_.builtin_signatures_dir();
-  scan::ScanServiceHooks hooks;
-  hooks.on_event = [this](v1::Event e, v1::Priority p) { appendScanEvent(std::move(e), p); };
-  hooks.on_condition = [this](const std::string& key, const Status& st) {
-    status_->setCondition(key, st);
-  };
-  scan_ = std::make_unique<scan::ScanService>(std::move(o), clock_, std::move(hooks),
-                                              makeUserSessions());
+  scan_ = std::make_unique<scan::ScanService>(
+      std::move(o), clock_, static_cast<scan::ScanReporter&>(*this), makeUserSessions());
   Status st = scan_->start();
   status_->setCondition("scan", st);
   if (!st.isOk()) {
@@ -149,11 +144,15 @@ void AgentDaemon::initScan() {
   status_->setScanSource([this] { return scan_ ? scan_->status() : v1::ScanStatus(); });
 }
 
-void AgentDaemon::appendScanEvent(v1::Event payload, v1::Priority priority) {
+void AgentDaemon::emit(v1::Event payload, v1::Priority priority) {
   v1::Event e = events_->make(priority);
   e.MergeFrom(payload);
   auto r = spool_->append(std::move(e));
   if (!r.isOk()) componentLogger(LogComponent::kAgentCore)->error("scan event: {}", r.status().toString());
+}
+
+void AgentDaemon::condition(const std::string& key, const Status& status) {
+  status_->setCondition(key, status);
 }
 
 void AgentDaemon::runPolicy(const v1::Policy& policy) {

@@ -34,8 +34,9 @@ namespace xiaoan::agent {
 // The composition root of xiaoan-agent: wires the real implementations (spool, libcurl
 // collector client, host info, status socket) and owns every thread. start() returns once the
 // agent serves its status socket; enrollment, check-ins and uploads then run in the background.
-// It is the content channel's consumer: the policy and signature rules take effect through it.
-class AgentDaemon final : private content::ContentConsumer {
+// It is the content channel's consumer: the policy and signature rules take effect through it,
+// and the scanner's reporter: its events go to the spool, its conditions to status.
+class AgentDaemon final : private content::ContentConsumer, private scan::ScanReporter {
  public:
   // E_ALREADY_RUNNING when another agent holds the state directory (nothing else touched).
   static Result<std::unique_ptr<AgentDaemon>> start(std::string config_path,
@@ -55,7 +56,9 @@ class AgentDaemon final : private content::ContentConsumer {
   void initContent();
   Status startControl();
   void initScan();
-  void appendScanEvent(v1::Event payload, v1::Priority priority);
+  // scan::ScanReporter.
+  void emit(v1::Event payload, v1::Priority priority) override;
+  void condition(const std::string& key, const Status& status) override;
   // content::ContentConsumer. runPolicy puts the running policy's settings into effect (a
   // setting it leaves unset: the config's); the signature rules go to the scanner, if any.
   void runPolicy(const v1::Policy& policy) override;

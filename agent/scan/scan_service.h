@@ -1,26 +1,25 @@
 #pragma once
 
 #include <condition_variable>
-#include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "agent/scan/detection_handler.h"
-#include "agent/scan/on_access.h"
 #include "agent/scan/pacer.h"
 #include "agent/scan/quarantine.h"
-#include "agent/scan/removable_media.h"
 #include "agent/scan/scan_control.h"
 #include "agent/scan/scan_engine.h"
-#include "agent/scan/scan_job.h"
-#include "agent/scan/scheduler.h"
+#include "agent/scan/scan_jobs.h"
+#include "agent/scan/scan_reporter.h"
+#include "agent/scan/scan_requests.h"
+#include "agent/scan/scheduled_scans.h"
 #include "agent/scan/signature_loader.h"
 #include "agent/scan/user_activity.h"
+#include "agent/scan/watch_scans.h"
 #include "platform/clock.h"
 #include "xiaoan/v1/control.pb.h"
 #include "xiaoan/v1/policy.pb.h"
@@ -29,14 +28,18 @@
 // The agent's antivirus (issue 4, DESIGN.md §5): owns the scan engine, the signature loader
 // and the quarantine, and runs
 //  - on-demand scans (xiaoanctl scan; full speed),
-//  - scheduled full scans per ScanPolicy (scheduler.h: interval, time windows, CPU cap and
-//    read pacing through a ThrottlePacer, paused while the user is active, resumed after a
-//    restart),
-//  - on-access scans of files written in watched directories (on_access.h),
-//  - scans of removable media when mounted (removable_media.h).
-// Findings become DetectionEvents (and quarantine per policy), timeouts and crashes
-// ScanFaultEvents, pass ends ScanSummaryEvents, all through the agent's event pipeline.
-// Thread-safe.
+//  - scheduled full scans per ScanPolicy (ScheduledScans: interval, time windows, CPU cap and
+//    read pacing, paused while the user is active, resumed after a restart),
+//  - on-access scans of files written in watched directories and scans of removable media
+//    when mounted (WatchScans),
+// all of them passes in one registry (ScanJobs). Findings become DetectionEvents (and
+// quarantine per policy), timeouts and crashes ScanFaultEvents, pass ends ScanSummaryEvents,
+// all through the ScanReporter. Thread-safe.
+//
+// Lock order (an arrow: the right one may be taken while the left one is held, never the
+// reverse): ScanService::mu_ -> ScheduledScans -> ScanJobs, and ScanService::mu_ -> WatchScans
+// -> ScanJobs. ScanJobs' lock is innermost (the ScanJobs' passes and the signature loader's
+// lock aside). Threads are joined holding none; the reporter is called holding none.
 
 namespace xiaoan::agent::scan {
 
@@ -46,16 +49,11 @@ struct ScanServiceOptions {
   unsigned on_demand_threads = 0;  // 0 = number of CPUs
 };
 
-struct ScanServiceHooks {
-  EventSink on_event;
-  // Sets (non-OK) or clears (OK) a degraded status condition, by key.
-  std::function<void(const std::string& key, const Status&)> on_condition;
-};
-
 class ScanService final : public ScanControl {
  public:
   // `sessions`: the PC's users (homes for "~/" paths, activity for pausing scheduled scans).
-  ScanService(ScanServiceOptions options, const Clock& clock, ScanServiceHooks hooks,
+  // `clock` and `reporter` must outlive the service.
+  ScanService(ScanServiceOptions options, const Clock& clock, ScanReporter& reporter,
               std::unique_ptr<UserSessions> sessions);
   ~ScanService() override;
   ScanService(const ScanService&) = delete;
@@ -82,70 +80,34 @@ class ScanService final : public ScanControl {
   v1::ScanStatus status() const;
 
  private:
-  using TimePoint = std::chrono::system_clock::time_point;
-
+  void openQuarantine();
   void background();  // loads the rules, then runs the schedule loop
-  void scheduleTick();
-  ScheduleInput scheduleInput(TimePoint now, std::optional<std::chrono::seconds> idle,
-                              bool running) const;
-  void startScheduled();
-  void onJobDone(ScanJob& job);
-  void reapFinished();
-  void recordFinished(v1::ScanProgress final_progress);
   void reportStartupFaults();
-  void startWatchers();
-  std::unique_ptr<OnAccessWatcher> makeOnAccessWatcher(const std::vector<std::string>& roots);
-  std::unique_ptr<RemovableMediaWatcher> makeRemovableWatcher();
-  void onAccessFiles(std::vector<std::string> files);
-  void onAccessWorker();
-  void onRemovableMount(const std::string& mount_point);
-  void fillRules(v1::ScanStatus& s) const;
-  bool fillRunning(v1::ScanStatus& s) const;
-  v1::ScanState stateNow(bool any_running) const;
-  void emit(v1::Event payload, v1::Priority priority);
-  void condition(const std::string& key, const Status& st);
   void setRulesProblem(std::optional<Status> problem);  // nullopt: re-judge after a policy
-  ScanRequest requestFor(v1::ScanKind kind, std::vector<std::string> roots) const;
-  JobSpec backgroundSpec(ScanRequest request) const;
-  PacerSettings pacing() const;
-  Result<std::unique_ptr<ScanJob>> makeJob(JobSpec spec);
+  Result<std::unique_ptr<ScanJob>> makeJob(JobSpec spec, ScanJob::OnDone on_done);
 
   const ScanServiceOptions options_;
   const Clock& clock_;
-  const ScanServiceHooks hooks_;
+  ScanReporter& reporter_;
   const std::unique_ptr<UserSessions> sessions_;
-  std::unique_ptr<UserActivity> user_activity_;
+  const ScanRequestBuilder requests_;
   SystemPacerEnv pacer_env_;
   SignatureLoader loader_;
-  ScheduleStore schedule_store_;
   std::unique_ptr<ScanEngine> engine_;
   std::unique_ptr<Quarantine> quarantine_;
   std::unique_ptr<DetectionHandler> detections_;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;  // the background loop: a pass ended, a policy, stopping
   bool stopping_ = false, started_ = false, policy_changed_ = true;
-  v1::ScanPolicy policy_;    // effective (built-in defaults + running policy)
-  v1::ScanStatus schedule_;  // persisted part (scheduler.h)
-  std::optional<TimePoint> not_before_;
-  Status rules_problem_;  // of the rules loaded at start (E_RULES_MISSING, set-aside bundle)
-  v1::ScanState schedule_state_ = v1::SCAN_STATE_UNSPECIFIED;
-  std::map<std::string, std::unique_ptr<ScanJob>> jobs_;  // running (and done, until reaped)
-  std::string scheduled_id_;                              // the scheduled pass in jobs_
-  std::deque<v1::ScanProgress> finished_;                 // recent ends, for get_scan
-  uint64_t files_scanned_ = 0, detections_total_ = 0;
-  double last_cpu_percent_ = 0;
-  std::set<std::string> access_queue_;
-  std::condition_variable access_wake_;
-  std::unique_ptr<OnAccessWatcher> on_access_;
-  std::unique_ptr<RemovableMediaWatcher> removable_;
-  std::vector<std::string> on_access_roots_;
-  std::thread background_, access_thread_;
-};
+  v1::ScanPolicy policy_;  // effective (built-in defaults + running policy)
+  Status rules_problem_;   // of the rules loaded at start (E_RULES_MISSING, set-aside bundle)
 
-// The roots of on-access watching: "~/x" expands to x below the home of every local account a
-// person uses (LocalUser::is_person), other absolute paths stay.
-std::vector<std::string> expandOnAccessPaths(const std::vector<std::string>& paths,
-                                             const UserSessions& users);
+  // The parts; they use the members above, and the passes in jobs_ end before those go.
+  ScanJobs jobs_;
+  ScheduledScans scheduled_;
+  WatchScans watch_;
+  std::thread background_;
+};
 
 }  // namespace xiaoan::agent::scan

@@ -28,49 +28,26 @@ Status checkPaths(const std::vector<std::string>& paths) {
 
 Result<v1::ScanProgress> ScanService::startScan(const std::vector<std::string>& paths) {
   XIAOAN_RETURN_IF_ERROR(checkPaths(paths));
-  std::lock_guard lock(mu_);
-  if (stopping_ || !engine_) return Status(ErrorCode::kUnsupported, "scanning is stopping");
-  size_t on_demand = 0;
-  for (const auto& [id, job] : jobs_) {
-    if (!job->done() && job->request().kind == v1::SCAN_KIND_ON_DEMAND) ++on_demand;
-  }
-  if (on_demand >= kMaxOnDemandScans) {
-    return Status(ErrorCode::kOverloaded,
-                  std::to_string(on_demand) + " on-demand scans are running; wait for one to end");
-  }
   JobSpec spec;
-  spec.request = requestFor(v1::SCAN_KIND_ON_DEMAND, paths);
-  XIAOAN_ASSIGN_OR_RETURN(auto job, makeJob(std::move(spec)));
-  const std::string id = job->request().scan_id;
-  componentLogger(LogComponent::kAgentScan)->info("on-demand scan {} of {} path(s)", id, paths.size());
-  job->start();
-  auto* raw = job.get();
-  jobs_[id] = std::move(job);
-  v1::ScanProgress p = raw->progress();
-  p.set_scan_id(id);
-  p.set_kind(v1::SCAN_KIND_ON_DEMAND);
-  return p;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || !started_) return Status(ErrorCode::kUnsupported, "scanning is stopping");
+    spec.request = requests_.request(policy_, v1::SCAN_KIND_ON_DEMAND, paths);
+  }
+  XIAOAN_ASSIGN_OR_RETURN(auto progress, jobs_.launch(std::move(spec), nullptr, kMaxOnDemandScans));
+  componentLogger(LogComponent::kAgentScan)
+      ->info("on-demand scan {} of {} path(s)", progress.scan_id(), paths.size());
+  return progress;
 }
 
 Result<v1::ScanProgress> ScanService::getScan(const std::string& scan_id) const {
-  std::lock_guard lock(mu_);
-  auto it = jobs_.find(scan_id);
-  if (it != jobs_.end()) return it->second->progress();
-  for (auto f = finished_.rbegin(); f != finished_.rend(); ++f) {
-    if (f->scan_id() == scan_id) return *f;
-  }
-  return Status(ErrorCode::kNotFound, "no scan " + displayPath(scan_id.substr(0, 64)));
+  return jobs_.get(scan_id);
 }
 
 Result<v1::ScanProgress> ScanService::cancelScan(const std::string& scan_id) {
-  std::lock_guard lock(mu_);
-  auto it = jobs_.find(scan_id);
-  if (it == jobs_.end()) {
-    return Status(ErrorCode::kNotFound, "no running scan " + displayPath(scan_id.substr(0, 64)));
-  }
-  componentLogger(LogComponent::kAgentScan)->info("scan {} cancelled", scan_id);
-  it->second->stop(true);
-  return it->second->progress();
+  auto progress = jobs_.cancel(scan_id);
+  if (progress.isOk()) componentLogger(LogComponent::kAgentScan)->info("scan {} cancelled", scan_id);
+  return progress;
 }
 
 Result<v1::QuarantineList> ScanService::quarantineList() const {
@@ -104,7 +81,7 @@ Result<v1::QuarantineEntry> ScanService::quarantineAction(
              by_uid);
   v1::Event payload;
   *payload.mutable_quarantine_action() = std::move(e);
-  emit(std::move(payload), v1::PRIORITY_SECURITY);
+  reporter_.emit(std::move(payload), v1::PRIORITY_SECURITY);
   return entry;
 }
 

@@ -24,7 +24,8 @@ std::string eicar() {
   return std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 }
 
-struct Env {
+// Records the service's events (its conditions are not the point here).
+struct Env final : ScanReporter {
   TempDir dir;
   SystemClock clock;
   std::mutex mu;
@@ -37,17 +38,18 @@ struct Env {
     dir.write("rules/eicar.yar",
               "rule EICAR_Test : test { strings: $e = \"X5O!P%@AP[4\\\\PZX54(P^)7CC)7}$EICAR\" "
               "condition: $e }");
-    ScanServiceHooks hooks;
-    hooks.on_event = [this](v1::Event e, v1::Priority p) {
-      std::lock_guard lock(mu);
-      events.emplace_back(std::move(e), p);
-    };
     service = std::make_unique<ScanService>(
-        ScanServiceOptions{dir.sub("state"), dir.sub("rules"), 2}, clock, std::move(hooks),
+        ScanServiceOptions{dir.sub("state"), dir.sub("rules"), 2}, clock, *this,
         std::make_unique<xiaoan::testing::FakeUserSessions>());
     REQUIRE(service->start().isOk());
     REQUIRE(eventually([&] { return service->status().rule_count() == 1; }));
   }
+
+  void emit(v1::Event payload, v1::Priority priority) override {
+    std::lock_guard lock(mu);
+    events.emplace_back(std::move(payload), priority);
+  }
+  void condition(const std::string&, const Status&) override {}
 
   template <typename Pred>
   static bool eventually(Pred pred) {
@@ -212,13 +214,8 @@ TEST_CASE("a scheduled full scan is paced, survives a restart as the same pass, 
   CHECK_FALSE(e.service->status().has_last_full_scan());
 
   // The next start resumes it (same id), faster now, and completes it.
-  ScanServiceHooks hooks;
-  hooks.on_event = [&](v1::Event ev, v1::Priority prio) {
-    std::lock_guard lock(e.mu);
-    e.events.emplace_back(std::move(ev), prio);
-  };
   e.service = std::make_unique<ScanService>(
-      ScanServiceOptions{e.dir.sub("state"), e.dir.sub("rules"), 2}, e.clock, std::move(hooks),
+      ScanServiceOptions{e.dir.sub("state"), e.dir.sub("rules"), 2}, e.clock, e,
       std::make_unique<xiaoan::testing::FakeUserSessions>());
   scan->set_io_mib_per_second(1000);
   e.service->applyPolicy(&p);
@@ -235,18 +232,21 @@ TEST_CASE("a scheduled full scan is paced, survives a restart as the same pass, 
 TEST_CASE("no rules: NO_RULES in status; a degraded condition only while scanning is on") {
   TempDir dir;
   SystemClock clock;
-  std::mutex mu;
-  std::map<std::string, Status> conditions;
-  ScanServiceHooks hooks;
-  hooks.on_condition = [&](const std::string& key, const Status& st) {
-    std::lock_guard lock(mu);
-    conditions[key] = st;
-  };
+  // Records the conditions set (the events are not the point here).
+  struct Conditions final : ScanReporter {
+    std::mutex mu;
+    std::map<std::string, Status> set;
+    void emit(v1::Event, v1::Priority) override {}
+    void condition(const std::string& key, const Status& st) override {
+      std::lock_guard lock(mu);
+      set[key] = st;
+    }
+  } reporter;
   auto condition = [&](const std::string& key) {
-    std::lock_guard lock(mu);
-    return conditions.count(key) ? conditions[key].code() : ErrorCode::kInternal;
+    std::lock_guard lock(reporter.mu);
+    return reporter.set.count(key) ? reporter.set[key].code() : ErrorCode::kInternal;
   };
-  ScanService service({dir.sub("state"), dir.sub("no-rules-here"), 1}, clock, std::move(hooks),
+  ScanService service({dir.sub("state"), dir.sub("no-rules-here"), 1}, clock, reporter,
                       std::make_unique<xiaoan::testing::FakeUserSessions>());
   REQUIRE(service.start().isOk());
   REQUIRE(Env::eventually([&] { return condition("scan_rules") != ErrorCode::kInternal; }));

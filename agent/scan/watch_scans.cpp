@@ -1,8 +1,8 @@
-// ScanService: on-access and removable-media scanning (the watchers and their passes).
+#include "agent/scan/watch_scans.h"
+
 #include <algorithm>
 
 #include "agent/scan/path_text.h"
-#include "agent/scan/scan_service.h"
 #include "platform/logging.h"
 
 namespace xiaoan::agent::scan {
@@ -49,17 +49,40 @@ std::vector<std::string> expandOnAccessPaths(const std::vector<std::string>& pat
   return out;
 }
 
-void ScanService::startWatchers() {
-  bool enabled, removable;
+WatchScans::WatchScans(ScanJobs& jobs, const ScanRequestBuilder& requests,
+                       const UserSessions& sessions, const Clock& clock, ScanReporter& reporter,
+                       std::string state_dir)
+    : jobs_(jobs),
+      requests_(requests),
+      sessions_(sessions),
+      clock_(clock),
+      reporter_(reporter),
+      state_dir_(std::move(state_dir)) {}
+
+WatchScans::~WatchScans() {
+  beginStop();
+  join();
+}
+
+void WatchScans::start() {
+  thread_ = std::thread([this] { worker(); });
+}
+
+void WatchScans::setPolicy(const v1::ScanPolicy& policy) {
+  std::lock_guard lock(mu_);
+  policy_ = policy;
+}
+
+void WatchScans::refreshWatchers() {
+  bool removable = false;
   std::vector<std::string> wanted;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
-    enabled = policy_.enabled();
-    removable = enabled && policy_.removable_media();
-    if (enabled) {
+    removable = policy_.enabled() && policy_.removable_media();
+    if (policy_.enabled()) {
       wanted = expandOnAccessPaths(
-          {policy_.on_access_paths().begin(), policy_.on_access_paths().end()}, *sessions_);
+          {policy_.on_access_paths().begin(), policy_.on_access_paths().end()}, sessions_);
     }
     if (wanted == on_access_roots_ && (on_access_ != nullptr) == !wanted.empty() &&
         (removable_ != nullptr) == removable) {
@@ -80,13 +103,18 @@ void ScanService::startWatchers() {
   // The old watchers stop here, outside mu_ (their callbacks take it).
 }
 
-std::unique_ptr<OnAccessWatcher> ScanService::makeOnAccessWatcher(
+uint32_t WatchScans::watchedRoots() const {
+  std::lock_guard lock(mu_);
+  return on_access_ ? static_cast<uint32_t>(on_access_->watchedRoots()) : 0;
+}
+
+std::unique_ptr<OnAccessWatcher> WatchScans::makeOnAccessWatcher(
     const std::vector<std::string>& roots) {
   OnAccessOptions o;
   o.roots = roots;
-  o.never_watch = {options_.state_dir};
+  o.never_watch = {state_dir_};
   auto files = makeFileWatcher(fileWatcherOptions(o));
-  condition("on_access", files.isOk() ? Status::ok() : files.status());
+  reporter_.condition("on_access", files.isOk() ? Status::ok() : files.status());
   if (!files.isOk()) return nullptr;
   auto w =
       std::make_unique<OnAccessWatcher>(std::move(o), std::move(files).value(), clock_,
@@ -95,7 +123,7 @@ std::unique_ptr<OnAccessWatcher> ScanService::makeOnAccessWatcher(
   return w;
 }
 
-std::unique_ptr<RemovableMediaWatcher> ScanService::makeRemovableWatcher() {
+std::unique_ptr<RemovableMediaWatcher> WatchScans::makeRemovableWatcher() {
   auto mounts = makeMountWatcher();
   if (!mounts.isOk()) {
     componentLogger(LogComponent::kAgentScan)->warn("removable media: {}", mounts.status().toString());
@@ -105,62 +133,72 @@ std::unique_ptr<RemovableMediaWatcher> ScanService::makeRemovableWatcher() {
       std::move(mounts).value(), [this](const std::string& m) { onRemovableMount(m); });
 }
 
-void ScanService::onAccessFiles(std::vector<std::string> files) {
+void WatchScans::onAccessFiles(std::vector<std::string> files) {
   {
     std::lock_guard lock(mu_);
     for (auto& f : files) {
-      if (access_queue_.size() >= kMaxQueuedFiles) {
+      if (queue_.size() >= kMaxQueuedFiles) {
         componentLogger(LogComponent::kAgentScan)
-            ->warn("on-access: {} files waiting; {} not queued", access_queue_.size(),
-                   displayPath(f));
+            ->warn("on-access: {} files waiting; {} not queued", queue_.size(), displayPath(f));
         break;
       }
-      access_queue_.insert(std::move(f));
+      queue_.insert(std::move(f));
     }
   }
-  access_wake_.notify_all();
+  wake_.notify_all();
 }
 
 // One on-access pass at a time, each over the files queued meanwhile.
-void ScanService::onAccessWorker() {
+void WatchScans::worker() {
   std::unique_lock lock(mu_);
   for (;;) {
-    access_wake_.wait(lock, [this] { return stopping_ || !access_queue_.empty(); });
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
     std::vector<std::string> files;
-    while (!access_queue_.empty() && files.size() < kFilesPerPass) {
-      files.push_back(access_queue_.extract(access_queue_.begin()).value());
+    while (!queue_.empty() && files.size() < kFilesPerPass) {
+      files.push_back(queue_.extract(queue_.begin()).value());
     }
     JobSpec spec;
-    spec.request = requestFor(v1::SCAN_KIND_ON_ACCESS, std::move(files));
+    spec.request = requests_.request(policy_, v1::SCAN_KIND_ON_ACCESS, std::move(files));
     spec.quiet_summary = true;
-    auto job = makeJob(std::move(spec));
-    if (!job.isOk()) continue;  // no rules: nothing can be scanned (status says so)
-    ScanJob* raw = job->get();
-    const std::string id = raw->request().scan_id;
-    raw->start();
-    jobs_[id] = std::move(job).value();
+    auto started = jobs_.launch(std::move(spec));
+    if (!started.isOk()) continue;  // no rules: nothing can be scanned (status says so)
     lock.unlock();
-    raw->join();
+    jobs_.joinAndDrop(started->scan_id());
     lock.lock();
-    jobs_.erase(id);
   }
 }
 
-void ScanService::onRemovableMount(const std::string& mount_point) {
+void WatchScans::onRemovableMount(const std::string& mount_point) {
   std::lock_guard lock(mu_);
   if (stopping_ || !policy_.enabled() || !policy_.removable_media()) return;
-  ScanRequest request = requestFor(v1::SCAN_KIND_REMOVABLE, {mount_point});
-  auto job = makeJob(backgroundSpec(std::move(request)));
-  if (!job.isOk()) {
+  ScanRequest request = requests_.request(policy_, v1::SCAN_KIND_REMOVABLE, {mount_point});
+  auto started = jobs_.launch(ScanRequestBuilder::backgroundSpec(policy_, std::move(request)));
+  if (!started.isOk()) {
     componentLogger(LogComponent::kAgentScan)
         ->warn("removable media {} not scanned: {}", displayPath(mount_point),
-               job.status().toString());
-    return;
+               started.status().toString());
   }
-  const std::string id = (*job)->request().scan_id;
-  (*job)->start();
-  jobs_[id] = std::move(job).value();
+}
+
+void WatchScans::beginStop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+}
+
+void WatchScans::join() {
+  if (thread_.joinable()) thread_.join();
+  std::unique_ptr<OnAccessWatcher> access;
+  std::unique_ptr<RemovableMediaWatcher> media;
+  {
+    std::lock_guard lock(mu_);
+    std::swap(on_access_, access);
+    std::swap(removable_, media);
+  }
+  // The watchers stop here, outside mu_ (their callbacks take it).
 }
 
 }  // namespace xiaoan::agent::scan
