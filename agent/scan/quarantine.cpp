@@ -6,6 +6,7 @@
 #include "agent/scan/path_text.h"
 #include "agent/scan/quarantine_cipher.h"
 #include "agent/scan/safe_path.h"
+#include "common/proto_time.h"
 #include "platform/file.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
@@ -59,7 +60,8 @@ Result<std::string> loadKey(const std::string& path) {
   if ((st->mode & 077) != 0) {
     Status tightened = file->setMode(0600);
     if (!tightened.isOk()) {
-      componentLogger(LogComponent::kAgentScan)->warn("quarantine key {}: {}", path, tightened.toString());
+      componentLogger(LogComponent::kAgentScan)
+          ->warn("quarantine key {}: {}", path, tightened.toString());
     }
   }
   std::string key(kQuarantineKeyBytes, '\0');
@@ -74,18 +76,12 @@ std::string newId() {
   return bytes.isOk() ? toHex(*bytes) : std::string();
 }
 
-// Nanoseconds since the epoch; nanos stay in [0, 1e9) before 1970 too, as Timestamp wants.
+// Nanoseconds since the epoch as a Timestamp (common/proto_time keeps nanos in [0, 1e9) before
+// 1970 too).
 google::protobuf::Timestamp protoTime(int64_t ns) {
-  int64_t sec = ns / 1'000'000'000;
-  int64_t nsec = ns % 1'000'000'000;
-  if (nsec < 0) {
-    nsec += 1'000'000'000;
-    --sec;
-  }
-  google::protobuf::Timestamp t;
-  t.set_seconds(sec);
-  t.set_nanos(static_cast<int32_t>(nsec));
-  return t;
+  return toTimestamp(std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(ns))));
 }
 
 }  // namespace
@@ -170,7 +166,8 @@ Status removeOriginal(Victim& v, const std::string& shown) {
   // this is no reason to undo the quarantine.
   Status synced = v.dir.sync();
   if (!synced.isOk()) {
-    componentLogger(LogComponent::kAgentScan)->warn("quarantine: removed {}, {}", shown, synced.toString());
+    componentLogger(LogComponent::kAgentScan)
+        ->warn("quarantine: removed {}, {}", shown, synced.toString());
   }
   return Status::ok();
 }
@@ -232,7 +229,8 @@ Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request) {
   if (!st.isOk()) {
     Status undone = erase(id);
     if (!undone.isOk()) {
-      componentLogger(LogComponent::kAgentScan)->warn("quarantine: undo {}: {}", id, undone.toString());
+      componentLogger(LogComponent::kAgentScan)
+          ->warn("quarantine: undo {}: {}", id, undone.toString());
     }
     return Status(ErrorCode::kQuarantine, st.message());
   }
