@@ -32,8 +32,8 @@ uint64_t steadyNs();
 struct LocalTime {
   int year = 1970, month = 1, day = 1;  // calendar date
   int hour = 0, minute = 0, second = 0;
-  int weekday = 4;                   // 0 = Sunday
-  int64_t utc_offset_seconds = 0;    // local - UTC at that instant
+  int weekday = 4;                 // 0 = Sunday
+  int64_t utc_offset_seconds = 0;  // local - UTC at that instant
 };
 LocalTime toLocalTime(std::chrono::system_clock::time_point t);
 

@@ -21,7 +21,7 @@ namespace xiaoan {
 // callback only.
 struct WalkEntry {
   NativeHandle dir = kInvalidHandle;  // the directory holding the file: see openWalkEntry()
-  std::string_view name;  // entry name in `dir`; NUL-terminated (usable as a C string)
+  std::string_view name;              // entry name in `dir`; NUL-terminated (usable as a C string)
   std::string_view path;  // full path (root + names), for display and external variables
   FileStat stat;
   uint32_t depth = 0;  // 1 = directly in a root directory (0 = the root itself is a file)
@@ -76,8 +76,8 @@ class FileWalker {
 std::unique_ptr<FileWalker> makeFileWalker();
 
 // Opens a file the walk yielded, relative to its directory, for reading: never through a
-// symlink, never blocking (a FIFO swapped in) and never as a controlling terminal (check File::stat() against entry.stat to be
-// sure it is still the file that was walked).
+// symlink, never blocking (a FIFO swapped in) and never as a controlling terminal (check
+// File::stat() against entry.stat to be sure it is still the file that was walked).
 Result<File> openWalkEntry(const WalkEntry& entry);
 
 }  // namespace xiaoan

@@ -10,11 +10,11 @@ namespace {
 constexpr size_t kComponents = static_cast<size_t>(LogComponent::kCount);
 
 constexpr std::array<std::string_view, kComponents> kNames = {
-    "agent.core",        "agent.main",          "agent.checkin",        "agent.upload",
-    "agent.identity",    "agent.status",        "agent.control",        "agent.spool",
-    "agent.content",     "agent.scan",          "signatures.rules",     "collector",
-    "collector.http",    "collector.ingest",    "collector.agent_api",  "collector.admin_api",
-    "collector.enroll",  "collector.content",   "collector.signatures", "collector.protobuf",
+    "agent.core",       "agent.main",        "agent.checkin",        "agent.upload",
+    "agent.identity",   "agent.status",      "agent.control",        "agent.spool",
+    "agent.content",    "agent.scan",        "signatures.rules",     "collector",
+    "collector.http",   "collector.ingest",  "collector.agent_api",  "collector.admin_api",
+    "collector.enroll", "collector.content", "collector.signatures", "collector.protobuf",
 };
 
 using Loggers = std::array<std::shared_ptr<spdlog::logger>, kComponents>;

@@ -120,7 +120,8 @@ Result<std::string> ArtifactStore::read(const v1::Artifact& artifact, size_t max
   const std::string file = path(artifact);
   XIAOAN_ASSIGN_OR_RETURN(std::string bytes, readFile(file, max_bytes));
   if (Status st = checkBytes(artifact, bytes); !st.isOk()) {
-    componentLogger(LogComponent::kAgentContent)->warn("{} damaged on disk, deleted: {}", file, st.message());
+    componentLogger(LogComponent::kAgentContent)
+        ->warn("{} damaged on disk, deleted: {}", file, st.message());
     deleteQuietly(file);
     return st;
   }
@@ -131,7 +132,8 @@ bool ArtifactStore::holdsVerified(const v1::Artifact& artifact) const {
   const std::string file = path(artifact);
   Status st = verifyFile(file, artifact);
   if (st.code() == ErrorCode::kArtifactHash) {
-    componentLogger(LogComponent::kAgentContent)->warn("{} damaged on disk, deleted: {}", file, st.message());
+    componentLogger(LogComponent::kAgentContent)
+        ->warn("{} damaged on disk, deleted: {}", file, st.message());
     deleteQuietly(file);
   }
   return st.isOk();
@@ -169,7 +171,8 @@ size_t ArtifactStore::collectGarbage(const std::set<std::string>& keep) const {
     ++deleted;
   }
   if (deleted > 0) {
-    componentLogger(LogComponent::kAgentContent)->info("deleted {} artifact files no longer named", deleted);
+    componentLogger(LogComponent::kAgentContent)
+        ->info("deleted {} artifact files no longer named", deleted);
   }
   return deleted;
 }

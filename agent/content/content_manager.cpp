@@ -64,7 +64,8 @@ void ContentManager::start(const std::string& agent_id) {
   std::lock_guard lock(mu_);
   agent_id_ = agent_id;
   Status st = artifacts_.prepare();
-  if (!st.isOk()) componentLogger(LogComponent::kAgentContent)->warn("artifact store: {}", st.toString());
+  if (!st.isOk())
+    componentLogger(LogComponent::kAgentContent)->warn("artifact store: {}", st.toString());
   if (!metadata_.loadedOnce()) loadTrust();
   policy_.loadLastGood(agent_id);
   reportSetAside();
@@ -76,7 +77,8 @@ void ContentManager::loadTrust() {
   Status st = metadata_.load(clock_.now());
   // Retried at every update; said once.
   if (!st.isOk() && first) {
-    componentLogger(LogComponent::kAgentContent)->warn("signed updates disabled: {}", st.toString());
+    componentLogger(LogComponent::kAgentContent)
+        ->warn("signed updates disabled: {}", st.toString());
   }
   status_.setCondition("content_root", st);
 }
@@ -230,7 +232,8 @@ Status ContentManager::failure(const Status& st, const UpdateSubject& subject,
                                UpdateSource source) {
   if (isRejection(st.code())) return reject(st, subject, source);
   if (isUnreachable(st.code())) {
-    componentLogger(LogComponent::kAgentContent)->warn("content update postponed: {}", st.toString());
+    componentLogger(LogComponent::kAgentContent)
+        ->warn("content update postponed: {}", st.toString());
   } else {
     componentLogger(LogComponent::kAgentContent)->warn("content update failed: {}", st.toString());
     status_.setCondition("content_fetch", st);

@@ -60,7 +60,8 @@ Status PolicyApplier::apply(std::string_view bytes, const v1::Artifact& artifact
   // Only a status detail: a crash between the two writes mislabels the source, nothing more.
   Status marker = from_offline_bundle ? atomicWriteFile(bundleMarkerPath(), "", 0600)
                                       : (std::remove(bundleMarkerPath().c_str()), Status::ok());
-  if (!marker.isOk()) componentLogger(LogComponent::kAgentContent)->warn("policy: {}", marker.toString());
+  if (!marker.isOk())
+    componentLogger(LogComponent::kAgentContent)->warn("policy: {}", marker.toString());
   current_ =
       AppliedPolicy{std::move(document), std::string(artifact.sha256()), now, from_offline_bundle};
   componentLogger(LogComponent::kAgentContent)

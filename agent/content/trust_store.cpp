@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
-#include "platform/file_util.h"
-#include "platform/logging.h"
 #include "common/trust/metadata.h"
 #include "common/trust/trust_verifier.h"
+#include "platform/file_util.h"
+#include "platform/logging.h"
 
 namespace xiaoan::agent::content {
 namespace {
@@ -24,7 +24,8 @@ Result<v1::TrustState> TrustStore::load(std::chrono::system_clock::time_point no
   XIAOAN_ASSIGN_OR_RETURN(v1::TrustState state, pin());
   Status st = save(state);
   // Not fatal: the pinned root is still trusted in memory, and pinning again is cheap.
-  if (!st.isOk()) componentLogger(LogComponent::kAgentContent)->warn("trust state: {}", st.toString());
+  if (!st.isOk())
+    componentLogger(LogComponent::kAgentContent)->warn("trust state: {}", st.toString());
   return state;
 }
 

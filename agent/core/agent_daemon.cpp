@@ -7,8 +7,8 @@
 #include "agent/core/enroller.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "platform/user_sessions.h"
 #include "platform/process_info.h"
+#include "platform/user_sessions.h"
 
 namespace xiaoan::agent {
 
@@ -80,7 +80,8 @@ void AgentDaemon::initStatus() {
   if (previous.isOk()) {
     status_->restorePersisted(*previous);
   } else if (previous.status().code() != ErrorCode::kNotFound) {
-    componentLogger(LogComponent::kAgentCore)->warn("ignoring old status: {}", previous.status().toString());
+    componentLogger(LogComponent::kAgentCore)
+        ->warn("ignoring old status: {}", previous.status().toString());
   }
 }
 
@@ -148,7 +149,8 @@ void AgentDaemon::emit(v1::Event payload, v1::Priority priority) {
   v1::Event e = events_->make(priority);
   e.MergeFrom(payload);
   auto r = spool_->append(std::move(e));
-  if (!r.isOk()) componentLogger(LogComponent::kAgentCore)->error("scan event: {}", r.status().toString());
+  if (!r.isOk())
+    componentLogger(LogComponent::kAgentCore)->error("scan event: {}", r.status().toString());
 }
 
 void AgentDaemon::condition(const std::string& key, const Status& status) {
@@ -246,7 +248,8 @@ void AgentDaemon::startConnectedLoops(const v1::AgentIdentity& identity) {
       co, *checkin_client_, *host_info_, *spool_, *status_, checkin_wake_, &upload_wake_,
       content_.get(), [this](const std::string& terminal_id) {
         Status st = identity_.updateTerminalId(terminal_id);
-        if (!st.isOk()) componentLogger(LogComponent::kAgentCore)->warn("identity: {}", st.toString());
+        if (!st.isOk())
+          componentLogger(LogComponent::kAgentCore)->warn("identity: {}", st.toString());
       });
   if (policy_interval_) checkin_->setPolicyInterval(policy_interval_);
   uploader_->start();

@@ -27,7 +27,8 @@ v1::HostFacts toHostFactsProto(const HostFactsData& data) {
 v1::HostFacts collectHostFacts(const HostInfo& host_info) {
   auto facts = host_info.collect();
   if (!facts.isOk()) {
-    componentLogger(LogComponent::kAgentCore)->warn("host facts unavailable: {}", facts.status().toString());
+    componentLogger(LogComponent::kAgentCore)
+        ->warn("host facts unavailable: {}", facts.status().toString());
     return {};
   }
   return toHostFactsProto(*facts);

@@ -73,7 +73,8 @@ Result<pki::PrivateKey> IdentityStore::loadOrCreateKey() {
   XIAOAN_ASSIGN_OR_RETURN(pki::PrivateKey key, pki::PrivateKey::generateEcP256());
   XIAOAN_ASSIGN_OR_RETURN(std::string key_pem, key.toPem());
   XIAOAN_RETURN_IF_ERROR(atomicWriteFile(keyPath(), key_pem, 0600));
-  componentLogger(LogComponent::kAgentIdentity)->info("generated a new EC P-256 key in {}", keyPath());
+  componentLogger(LogComponent::kAgentIdentity)
+      ->info("generated a new EC P-256 key in {}", keyPath());
   return key;
 }
 

@@ -82,7 +82,8 @@ int run(const Args& args, const xiaoan::v1::AgentBootstrapConfig& config,
   auto daemon = xiaoan::agent::AgentDaemon::start(args.config, config);
   if (!daemon.isOk()) {
     const auto& st = daemon.status();
-    xiaoan::componentLogger(xiaoan::LogComponent::kAgentMain)->error("start-up failed: {}", st.toString());
+    xiaoan::componentLogger(xiaoan::LogComponent::kAgentMain)
+        ->error("start-up failed: {}", st.toString());
     std::fprintf(stderr, "xiaoan-agent: %s\n", st.toString().c_str());
     const int code =
         st.code() == xiaoan::ErrorCode::kAlreadyRunning ? kExitAlreadyRunning : kExitFailure;

@@ -8,7 +8,8 @@ void StatusContentReporter::reportEvent(v1::ContentUpdateEvent event) {
   v1::Event e = events_.make(v1::PRIORITY_SECURITY);
   *e.mutable_content_update() = std::move(event);
   auto r = spool_.append(std::move(e));
-  if (!r.isOk()) componentLogger(LogComponent::kAgentCore)->error("content event: {}", r.status().toString());
+  if (!r.isOk())
+    componentLogger(LogComponent::kAgentCore)->error("content event: {}", r.status().toString());
 }
 
 void StatusContentReporter::setCondition(const std::string& key, const Status& status) {

@@ -35,7 +35,8 @@ void StatusWriter::stopAndWriteFinal() {
   wake_.stop();
   if (thread_.joinable()) thread_.join();
   Status st = writeIfChanged(false);
-  if (!st.isOk()) componentLogger(LogComponent::kAgentStatus)->warn("final status write: {}", st.toString());
+  if (!st.isOk())
+    componentLogger(LogComponent::kAgentStatus)->warn("final status write: {}", st.toString());
 }
 
 Status StatusWriter::writeIfChanged(bool daemon_running) {

@@ -100,7 +100,8 @@ void Quarantine::rememberRestored(const File& dir, const std::string& name) {
   std::string text;
   for (const auto& line : restored_) text += line + "\n";
   Status saved = atomicWriteFile(dir_ + "/restored", text, 0600);
-  if (!saved.isOk()) componentLogger(LogComponent::kAgentScan)->warn("quarantine: {}", saved.toString());
+  if (!saved.isOk())
+    componentLogger(LogComponent::kAgentScan)->warn("quarantine: {}", saved.toString());
 }
 
 bool Quarantine::wasRestored(uint64_t dev, uint64_t ino, uint64_t size, int64_t mtime_ns) const {

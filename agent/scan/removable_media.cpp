@@ -43,7 +43,8 @@ void RemovableMediaWatcher::run() {
   while (!stopping_) {
     auto events = mounts_->wait(kWaitAtMost);
     if (!events.isOk()) {
-      componentLogger(LogComponent::kAgentScan)->error("removable media: {}", events.status().toString());
+      componentLogger(LogComponent::kAgentScan)
+          ->error("removable media: {}", events.status().toString());
       return;
     }
     for (const auto& e : *events) {

@@ -69,7 +69,8 @@ ScanEngine::~ScanEngine() {
   if (!impl_ || !impl_->cache) return;
   Status saved = impl_->cache->save();
   if (!saved.isOk()) {
-    componentLogger(LogComponent::kAgentScan)->warn("scan result cache not saved: {}", saved.toString());
+    componentLogger(LogComponent::kAgentScan)
+        ->warn("scan result cache not saved: {}", saved.toString());
   }
 }
 

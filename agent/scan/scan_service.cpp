@@ -57,7 +57,8 @@ void ScanService::openQuarantine() {
   if (q.isOk()) {
     quarantine_ = std::move(q).value();
   } else {
-    componentLogger(LogComponent::kAgentScan)->error("quarantine unavailable: {}", q.status().toString());
+    componentLogger(LogComponent::kAgentScan)
+        ->error("quarantine unavailable: {}", q.status().toString());
   }
   reporter_.condition("quarantine", q.isOk() ? Status::ok() : q.status());
 }

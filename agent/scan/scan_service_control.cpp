@@ -46,7 +46,8 @@ Result<v1::ScanProgress> ScanService::getScan(const std::string& scan_id) const 
 
 Result<v1::ScanProgress> ScanService::cancelScan(const std::string& scan_id) {
   auto progress = jobs_.cancel(scan_id);
-  if (progress.isOk()) componentLogger(LogComponent::kAgentScan)->info("scan {} cancelled", scan_id);
+  if (progress.isOk())
+    componentLogger(LogComponent::kAgentScan)->info("scan {} cancelled", scan_id);
   return progress;
 }
 

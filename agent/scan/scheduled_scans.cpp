@@ -75,7 +75,8 @@ void ScheduledScans::tick() {
   const bool running = jobs_.isRunning(scan_id_);
   const ScheduleDecision d = decide(scheduleInput(now, idle, running));
   if (d.state != state_) {
-    componentLogger(LogComponent::kAgentScan)->info("scheduled scanning: {}", v1::ScanState_Name(d.state));
+    componentLogger(LogComponent::kAgentScan)
+        ->info("scheduled scanning: {}", v1::ScanState_Name(d.state));
   }
   state_ = d.state;
   if (d.action == ScheduleAction::kStart) {
@@ -116,7 +117,8 @@ void ScheduledScans::startPass() {
   auto started = jobs_.launch(ScanRequestBuilder::backgroundSpec(policy_, request),
                               [this](ScanJob& job) { onPassEnd(job); });
   if (!started.isOk()) {
-    componentLogger(LogComponent::kAgentScan)->warn("scheduled scan: {}", started.status().toString());
+    componentLogger(LogComponent::kAgentScan)
+        ->warn("scheduled scan: {}", started.status().toString());
     not_before_ = clock_.now() + kRetryAfter;
     return;
   }

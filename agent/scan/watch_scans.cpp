@@ -16,7 +16,8 @@ std::vector<std::string> userHomes(const UserSessions& users) {
   std::vector<std::string> homes;
   auto list = users.localUsers();
   if (!list.isOk()) {
-    componentLogger(LogComponent::kAgentScan)->warn("on-access: local users: {}", list.status().toString());
+    componentLogger(LogComponent::kAgentScan)
+        ->warn("on-access: local users: {}", list.status().toString());
     return homes;
   }
   for (const auto& u : *list) {
@@ -126,7 +127,8 @@ std::unique_ptr<OnAccessWatcher> WatchScans::makeOnAccessWatcher(
 std::unique_ptr<RemovableMediaWatcher> WatchScans::makeRemovableWatcher() {
   auto mounts = makeMountWatcher();
   if (!mounts.isOk()) {
-    componentLogger(LogComponent::kAgentScan)->warn("removable media: {}", mounts.status().toString());
+    componentLogger(LogComponent::kAgentScan)
+        ->warn("removable media: {}", mounts.status().toString());
     return nullptr;
   }
   return std::make_unique<RemovableMediaWatcher>(

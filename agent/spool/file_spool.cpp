@@ -91,7 +91,8 @@ Result<std::unique_ptr<FileSpool>> FileSpool::create(const SpoolOptions& request
       new FileSpool(options, std::move(lock), std::move(security), std::move(activity), report));
   // Report drops an earlier run could not (it crashed or the disk was full).
   if (Status st = spool->writePendingGap(); !st.isOk()) {
-    componentLogger(LogComponent::kAgentSpool)->error("cannot write pending gap: {}", st.toString());
+    componentLogger(LogComponent::kAgentSpool)
+        ->error("cannot write pending gap: {}", st.toString());
   }
   try {
     spool->sync_thread_ = std::thread([p = spool.get()] { p->syncLoop(); });
@@ -119,7 +120,8 @@ FileSpool::~FileSpool() {
   std::unique_lock lock(mu_);
   (void)writePendingGap();
   Status st = syncActivity(lock);
-  if (!st.isOk()) componentLogger(LogComponent::kAgentSpool)->error("final sync: {}", st.toString());
+  if (!st.isOk())
+    componentLogger(LogComponent::kAgentSpool)->error("final sync: {}", st.toString());
 }
 
 SpoolStream* FileSpool::streamByName(std::string_view name) const {
@@ -334,7 +336,8 @@ void FileSpool::syncLoop() {
     // Let appends gather for one interval, then sync them together.
     if (cv_.wait_for(lock, options_.group_fsync_interval, [this] { return stop_; })) break;
     Status st = syncActivity(lock);
-    if (!st.isOk()) componentLogger(LogComponent::kAgentSpool)->error("group fsync: {}", st.toString());
+    if (!st.isOk())
+      componentLogger(LogComponent::kAgentSpool)->error("group fsync: {}", st.toString());
   }
 }
 

@@ -215,7 +215,8 @@ std::optional<DroppedRange> SpoolStream::evictOldest() {
   addPendingGap(range);
   // Intent first: if persisting fails the space is still needed, so delete anyway.
   if (Status st = storeStats(config_.dir + "/" + kStatsFile, counters_); !st.isOk()) {
-    componentLogger(LogComponent::kAgentSpool)->error("cannot persist pending gap: {}", st.toString());
+    componentLogger(LogComponent::kAgentSpool)
+        ->error("cannot persist pending gap: {}", st.toString());
   }
   eraseSegment(it);
   return range;
@@ -282,7 +283,8 @@ DroppedRange SpoolStream::carriedGaps(const SegmentInfo& seg) const {
     if (seq <= acked_ || !file.isOk()) continue;
     std::optional<v1::GapEvent> gap = readGap(seg, *file, seq, offset);
     if (!gap) {
-      componentLogger(LogComponent::kAgentSpool)->error("gap record {} in {} unreadable", seq, seg.path());
+      componentLogger(LogComponent::kAgentSpool)
+          ->error("gap record {} in {} unreadable", seq, seg.path());
       continue;
     }
     range.first_seq = minNonZero(range.first_seq, gap->first_seq());

@@ -86,7 +86,8 @@ Result<DirListing> listStreamDir(const std::string& dir) {
 void setAside(const std::string& path, RecoveryReport& report) {
   std::string bad = path + kBadSuffix;
   if (Status st = renamePath(path, bad); !st.isOk()) {
-    componentLogger(LogComponent::kAgentSpool)->error("cannot set aside {}: {}", path, st.toString());
+    componentLogger(LogComponent::kAgentSpool)
+        ->error("cannot set aside {}: {}", path, st.toString());
     deleteQuietly(path);
   } else {
     componentLogger(LogComponent::kAgentSpool)->warn("unreadable segment set aside as {}", bad);

@@ -3,14 +3,14 @@
 #include <chrono>
 #include <cstdio>
 
-#include "platform/clock.h"
 #include "common/text/tr.h"
+#include "platform/clock.h"
 
 namespace xiaoan {
 
 std::string formatLocalTime(int64_t unix_seconds) {
-  const LocalTime t = toLocalTime(std::chrono::system_clock::time_point(
-      std::chrono::seconds(unix_seconds)));
+  const LocalTime t =
+      toLocalTime(std::chrono::system_clock::time_point(std::chrono::seconds(unix_seconds)));
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month, t.day, t.hour,
                 t.minute, t.second);

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "platform/file.h"
-#include "platform/file_util.h"
 #include "common/trust/metadata.h"
 #include "common/trust/trust_verifier.h"
+#include "platform/file.h"
+#include "platform/file_util.h"
 
 namespace xiaoan::trust {
 namespace {

@@ -277,8 +277,9 @@ std::unique_ptr<FileWalker> makeFileWalker() { return std::make_unique<LinuxFile
 Result<File> openWalkEntry(const WalkEntry& entry) {
   const int fd = ::openat(static_cast<int>(entry.dir), entry.name.data(),
                           O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return errnoStatus(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                                 "open " + std::string(entry.path));
+  if (fd < 0)
+    return errnoStatus(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                       "open " + std::string(entry.path));
   return File::adopt(fd);
 }
 

@@ -6,8 +6,8 @@
 
 #include "service/collector/admin_api/admin_request.h"
 #include "service/collector/agent_api/agent_responses.h"
-#include "service/collector/http/http_types.h"
 #include "service/collector/agent_api/ingest_writer.h"
+#include "service/collector/http/http_types.h"
 
 namespace xiaoan::collector {
 

@@ -1,8 +1,8 @@
 #include "service/collector/collector_server.h"
 
 #include "platform/logging.h"
-#include "service/collector/store/sqlite_store.h"
 #include "service/collector/http/tls_context.h"
+#include "service/collector/store/sqlite_store.h"
 
 namespace xiaoan::collector {
 namespace {

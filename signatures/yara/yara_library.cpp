@@ -47,5 +47,4 @@ void YaraLibraryRef::release() {
   if (--g_refs == 0) yr_finalize();
 }
 
-
 }  // namespace xiaoan::sig

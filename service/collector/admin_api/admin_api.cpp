@@ -89,7 +89,8 @@ HttpResponse AdminApi::failure(const Status& status,
                                const std::vector<v1::RuleDiagnostic>& rule_errors) const {
   http::status http_status = httpStatusFor(status.code());
   if (http_status == http::status::internal_server_error) {
-    componentLogger(LogComponent::kCollectorAdminApi)->error("admin request failed: {}", status.toString());
+    componentLogger(LogComponent::kCollectorAdminApi)
+        ->error("admin request failed: {}", status.toString());
     return errorResponse(http_status, ErrorCode::kInternal, "internal error");
   }
   return errorResponse(http_status, status.code(), status.message(), field_errors, rule_errors);

@@ -7,10 +7,10 @@
 #include "platform/clock.h"
 #include "service/collector/admin_api/admin_auth.h"
 #include "service/collector/admin_api/admin_commands.h"
-#include "service/collector/store/artifact_store.h"
-#include "service/collector/trust/content_issuer.h"
 #include "service/collector/http/http_types.h"
+#include "service/collector/store/artifact_store.h"
 #include "service/collector/store/store.h"
+#include "service/collector/trust/content_issuer.h"
 
 namespace xiaoan::collector {
 

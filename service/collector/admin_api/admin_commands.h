@@ -5,8 +5,8 @@
 #include "platform/clock.h"
 #include "service/collector/admin_api/admin_request.h"
 #include "service/collector/store/artifact_store.h"
-#include "service/collector/trust/content_issuer.h"
 #include "service/collector/store/store.h"
+#include "service/collector/trust/content_issuer.h"
 
 namespace xiaoan::collector {
 

@@ -5,11 +5,11 @@
 
 #include "platform/clock.h"
 #include "service/collector/agent_api/agent_responses.h"
+#include "service/collector/agent_api/enrollment.h"
+#include "service/collector/agent_api/ingest_writer.h"
+#include "service/collector/http/http_types.h"
 #include "service/collector/store/artifact_store.h"
 #include "service/collector/trust/content_issuer.h"
-#include "service/collector/agent_api/enrollment.h"
-#include "service/collector/http/http_types.h"
-#include "service/collector/agent_api/ingest_writer.h"
 
 namespace xiaoan::collector {
 

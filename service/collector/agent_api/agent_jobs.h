@@ -5,8 +5,8 @@
 #include "platform/clock.h"
 #include "service/collector/agent_api/agent_codec.h"
 #include "service/collector/agent_api/agent_responses.h"
-#include "service/collector/trust/content_issuer.h"
 #include "service/collector/agent_api/ingest_writer.h"
+#include "service/collector/trust/content_issuer.h"
 #include "xiaoan/v1/common.pb.h"
 
 namespace xiaoan::collector {

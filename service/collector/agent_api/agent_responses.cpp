@@ -53,11 +53,13 @@ HttpResponse agentErrorResponse(http::status http_status, ErrorCode code,
 HttpResponse agentErrorResponse(const Status& status, const RetryAfterRange& retry) {
   http::status http_status = httpStatusFor(status.code());
   if (http_status == http::status::internal_server_error) {
-    componentLogger(LogComponent::kCollectorAgentApi)->error("internal error: {}", status.toString());
+    componentLogger(LogComponent::kCollectorAgentApi)
+        ->error("internal error: {}", status.toString());
     return agentErrorResponse(http_status, ErrorCode::kInternal, "internal error", retry);
   }
   if (status.code() == ErrorCode::kDatabase) {
-    componentLogger(LogComponent::kCollectorAgentApi)->error("database error: {}", status.toString());
+    componentLogger(LogComponent::kCollectorAgentApi)
+        ->error("database error: {}", status.toString());
     return agentErrorResponse(http_status, ErrorCode::kDatabase, "storage unavailable", retry);
   }
   return agentErrorResponse(http_status, status.code(), status.message(), retry);

@@ -4,8 +4,8 @@
 #include <variant>
 
 #include "service/collector/agent_api/agent_responses.h"
-#include "service/collector/store/artifact_store.h"
 #include "service/collector/http/http_types.h"
+#include "service/collector/store/artifact_store.h"
 
 namespace xiaoan::collector {
 

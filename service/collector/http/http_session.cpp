@@ -202,7 +202,8 @@ void HttpSession::dispatch() {
   try {
     ctx_->handler.handle(parser_->release(), peer_, respond);
   } catch (const std::exception& e) {
-    componentLogger(LogComponent::kCollectorHttp)->error("{}: handler threw: {}", ctx_->options.name, e.what());
+    componentLogger(LogComponent::kCollectorHttp)
+        ->error("{}: handler threw: {}", ctx_->options.name, e.what());
     respond(ctx_->handler.errorResponse(http::status::internal_server_error, ErrorCode::kInternal,
                                         "internal error"));
   }

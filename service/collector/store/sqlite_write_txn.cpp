@@ -1,8 +1,8 @@
 #include "service/collector/store/sqlite_write_txn.h"
 
-#include "service/collector/trust/crypto_util.h"
 #include "service/collector/store/sqlite_content.h"
 #include "service/collector/store/sqlite_signatures.h"
+#include "service/collector/trust/crypto_util.h"
 
 namespace xiaoan::collector {
 namespace {

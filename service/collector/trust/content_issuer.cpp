@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "common/crypto/ed25519.h"
-#include "platform/logging.h"
 #include "common/policy/policy_rules.h"
 #include "common/trust/metadata.h"
+#include "platform/logging.h"
 #include "service/collector/trust/crypto_util.h"
 #include "xiaoan/v1/policy.pb.h"
 

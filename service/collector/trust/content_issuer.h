@@ -10,8 +10,8 @@
 #include "platform/clock.h"
 #include "platform/result.h"
 #include "service/collector/store/artifact_store.h"
-#include "service/collector/trust/policy_layers.h"
 #include "service/collector/store/store.h"
+#include "service/collector/trust/policy_layers.h"
 #include "service/collector/trust/trust_keys.h"
 #include "xiaoan/v1/trust.pb.h"
 

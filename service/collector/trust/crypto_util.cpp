@@ -29,7 +29,6 @@ Result<std::string> pbkdf2(std::string_view password, std::string_view salt, uns
   return out;
 }
 
-
 std::vector<std::string_view> splitDollar(std::string_view s) {
   std::vector<std::string_view> parts;
   size_t start = 0;

@@ -3,9 +3,9 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "common/crypto/ed25519.h"
+#include "common/trust/metadata.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
-#include "common/trust/metadata.h"
 #include "service/collector/admin_api/admin_commands.h"
 #include "service/collector/admin_api/rule_errors.h"
 #include "signatures/bundle.h"

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "common/crypto/ed25519.h"
-#include "platform/file_util.h"
 #include "common/trust/key_set.h"
 #include "common/trust/metadata.h"
+#include "platform/file_util.h"
 #include "xiaoan/v1/policy.pb.h"
 
 namespace xiaoan::forge {

@@ -26,7 +26,8 @@ class RecordingVisitor : public WalkVisitor {
   bool onFile(const WalkEntry& e) override {
     CHECK(files.count(std::string(e.path)) == 0);
     files[std::string(e.path)] = e.stat;
-    if (read_contents) contents[std::string(e.path)] = readAt(static_cast<int>(e.dir), std::string(e.name));
+    if (read_contents)
+      contents[std::string(e.path)] = readAt(static_cast<int>(e.dir), std::string(e.name));
     return stop_after == 0 || files.size() < stop_after;
   }
   void onSkip(WalkSkip reason, std::string_view path, uint64_t count, int) override {

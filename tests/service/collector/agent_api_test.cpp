@@ -4,8 +4,8 @@
 
 #include "common/crypto/pki.h"
 #include "platform/net/http_client.h"
-#include "service/collector/trust/pki_store.h"
 #include "service/collector/store/sqlite_store.h"
+#include "service/collector/trust/pki_store.h"
 #include "tests/service/collector/support/collector_harness.h"
 
 namespace xiaoan::collector {

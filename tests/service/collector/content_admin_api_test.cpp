@@ -14,9 +14,9 @@ namespace xiaoan::collector {
 namespace {
 
 using testing::checkin;
-using testing::policyVersion;
 using testing::CollectorHarness;
 using testing::KeyedCollector;
+using testing::policyVersion;
 using testing::RawResponse;
 
 template <typename M>

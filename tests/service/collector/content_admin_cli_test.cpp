@@ -2,8 +2,8 @@
 // "done" flow of the signed content channel from the admin's side.
 #include <doctest/doctest.h>
 
-#include "platform/file_util.h"
 #include "common/trust/metadata.h"
+#include "platform/file_util.h"
 #include "tests/service/collector/support/admin_cli_run.h"
 #include "tests/service/collector/support/keyed_collector.h"
 

@@ -3,10 +3,10 @@
 // (whole or from an offset) to enrolled agents only.
 #include <doctest/doctest.h>
 
-#include "platform/file_util.h"
 #include "common/policy/policy_rules.h"
 #include "common/trust/metadata.h"
 #include "common/trust/trust_verifier.h"
+#include "platform/file_util.h"
 #include "service/collector/store/sqlite_store.h"
 #include "tests/service/collector/support/keyed_collector.h"
 

@@ -4,9 +4,9 @@
 
 #include <doctest/doctest.h>
 
-#include "platform/file_util.h"
 #include "common/policy/policy_rules.h"
 #include "common/trust/trust_verifier.h"
+#include "platform/file_util.h"
 #include "service/collector/trust/signature_publisher.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/service/collector/support/store_fixture.h"

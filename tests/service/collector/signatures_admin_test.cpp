@@ -7,8 +7,8 @@
 
 #include <filesystem>
 
-#include "platform/file_util.h"
 #include "common/trust/metadata.h"
+#include "platform/file_util.h"
 #include "tests/service/collector/support/admin_cli_run.h"
 #include "tests/service/collector/support/keyed_collector.h"
 #include "xiaoan/v1/admin_api.pb.h"

@@ -4,8 +4,8 @@
 
 #include "platform/file_util.h"
 #include "platform/net/http_client.h"
-#include "service/collector/trust/crypto_util.h"
 #include "service/collector/init_command.h"
+#include "service/collector/trust/crypto_util.h"
 
 namespace xiaoan::collector::testing {
 namespace {

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "service/collector/trust/crypto_util.h"
 #include "service/collector/store/sqlite_store.h"
+#include "service/collector/trust/crypto_util.h"
 #include "tests/service/collector/support/temp_dir.h"
 
 namespace xiaoan::collector::testing {
