@@ -366,6 +366,7 @@ SpoolStats FileSpool::stats() const {
   out.torn_bytes_truncated = recovery_.torn_bytes;
   out.bad_files_set_aside = recovery_.bad_files;
   out.bad_state_files = recovery_.bad_state_files;
+  out.unsynced_segments = recovery_.unsynced_files;
   out.full = full_;
   return out;
 }

@@ -79,12 +79,15 @@ TEST_CASE("sysfs removable: the device's own flag, or its disk's for a partition
   CHECK_FALSE(sysfsRemovable(8, 99, sys.str()));
 }
 
-TEST_CASE("sanity: the real table has the root mount; wake() ends a wait") {
+// Not "/": in a chroot (a fresh build root, a container) the kernel leaves out every mount whose
+// point lies outside the process's root, the root file system's included. The proc mount that
+// mountinfo is read from is always there.
+TEST_CASE("sanity: the real table has the proc mount; wake() ends a wait") {
   auto w = makeMountWatcher();
   REQUIRE_MESSAGE(w.isOk(), w.status().toString());
   const auto table = (*w)->current();
   CHECK(std::any_of(table.begin(), table.end(),
-                    [](const MountInfo& m) { return m.mount_point == "/"; }));
+                    [](const MountInfo& m) { return m.fs_type == "proc"; }));
   const auto t0 = std::chrono::steady_clock::now();
   std::thread waker([&] {
     std::this_thread::sleep_for(100ms);
