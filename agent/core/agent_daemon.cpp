@@ -4,6 +4,7 @@
 
 #include "agent/core/backoff.h"
 #include "agent/core/bootstrap_config.h"
+#include "agent/core/bootstrap_config_file.h"
 #include "agent/core/enroller.h"
 #include "platform/file_util.h"
 #include "platform/logging.h"
@@ -29,6 +30,7 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::start(std::string config_path,
 Status AgentDaemon::init() {
   auto log = componentLogger(LogComponent::kAgentCore);
   const std::string& state = config_.state_dir();
+  XIAOAN_RETURN_IF_ERROR(protectConfig());
   XIAOAN_RETURN_IF_ERROR(makeDirs(state, 0755));
   XIAOAN_ASSIGN_OR_RETURN(InstanceLock lock, InstanceLock::acquire(state + "/agent.lock"));
   lock_.emplace(std::move(lock));
@@ -209,6 +211,10 @@ void AgentDaemon::session() {
     eo.seed = randomSeed();
     // Re-read the token each attempt: an admin may fix it without restarting us.
     eo.token_source = [this] {
+      if (Status st = protectConfig(); !st.isOk()) {  // never send an exposed token
+        componentLogger(LogComponent::kAgentCore)->error("{}", st.toString());
+        return std::string();
+      }
       auto fresh = loadBootstrapConfig(config_path_);
       return fresh.isOk() ? fresh->enrollment_token() : config_.enrollment_token();
     };
@@ -220,7 +226,39 @@ void AgentDaemon::session() {
     if (!enrolled.isOk()) return;  // stopping
     identity = *enrolled;
   }
+  removeToken();
   startConnectedLoops(*identity);
+}
+
+Status AgentDaemon::protectConfig() {
+  auto fixed = protectBootstrapConfig(config_path_);
+  if (!fixed.isOk()) {
+    return Status(fixed.status().code(),
+                  "cannot keep the enrollment token private: " + fixed.status().toString(),
+                  fixed.status().sysErrno());
+  }
+  if (*fixed) {
+    componentLogger(LogComponent::kAgentCore)
+        ->error(
+            "SECURITY: {} held the enrollment token and was readable by other users; its "
+            "mode is now 0600. Revoke the token (xiaoan-admin token revoke) if local users "
+            "may have read it.",
+            config_path_);
+  }
+  return Status::ok();
+}
+
+// Once the identity is durably stored the token is of no use to this PC, only to someone
+// who wants to pose as one of the school's PCs.
+void AgentDaemon::removeToken() {
+  auto log = componentLogger(LogComponent::kAgentCore);
+  auto removed = removeEnrollmentToken(config_path_);
+  if (!removed.isOk()) {
+    log->error("the enrollment token stays in {}: {}", config_path_, removed.status().toString());
+  } else if (*removed) {
+    log->info("enrolled: enrollment token removed from {}", config_path_);
+  }
+  status_->setCondition("config_token", removed.isOk() ? Status::ok() : removed.status());
 }
 
 void AgentDaemon::startConnectedLoops(const v1::AgentIdentity& identity) {

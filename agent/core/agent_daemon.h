@@ -65,7 +65,9 @@ class AgentDaemon final : private content::ContentConsumer, private scan::ScanRe
   bool runsSignatures() const override { return scan_ != nullptr; }
   Status loadSignatures(std::string_view bytes, const v1::Artifact& artifact) override;
   content::RunningArtifact runningSignatures() const override;
-  void session();  // enrolls if needed, then runs check-ins and uploads
+  void session();          // enrolls if needed, then runs check-ins and uploads
+  Status protectConfig();  // the config file holding a token is 0600 (or start-up fails)
+  void removeToken();      // the token leaves the config once enrolled
   void startConnectedLoops(const v1::AgentIdentity& identity);
   CollectorClientOptions clientOptions(bool mutual_tls) const;
   std::string agentId() const;

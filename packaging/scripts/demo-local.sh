@@ -67,7 +67,10 @@ admin signatures list --json | grep -q '"version"' ||
 # The CA and the pinned root metadata are installed side by side.
 cp "$data/ca.pem" /etc/xiaoan/collector-ca.pem
 cp "$keys/root.pb" /etc/xiaoan/root.pb
-cat > /etc/xiaoan/agent.json <<JSON
+# The enrollment token is a school-wide secret: the file is root's alone (0600) from the start;
+# the agent removes the token from it once enrolled.
+rm -f /etc/xiaoan/agent.json
+(umask 077 && cat > /etc/xiaoan/agent.json) <<JSON
 {
   "collector_url": "https://127.0.0.1:$agent_port",
   "ca_bundle": "/etc/xiaoan/collector-ca.pem",
@@ -78,6 +81,7 @@ cat > /etc/xiaoan/agent.json <<JSON
   "builtin_signatures_dir": "/usr/local/share/xiaoan/signatures"
 }
 JSON
+chmod 0600 /etc/xiaoan/agent.json
 "$bin/xiaoan-agent" --config /etc/xiaoan/agent.json --foreground > "$run/agent.log" 2>&1 &
 echo $! > "$run/agent.pid"
 # Until the agent runs the signed school policy and signature bundle (enrolled, checked in,
