@@ -95,6 +95,11 @@ constexpr std::array kCodes = {
              "moving the file into or out of quarantine failed"},
     CodeText{ErrorCode::kWatchLimit, "E_WATCH_LIMIT", "监视的目录数已达上限，其余目录不再实时扫描",
              "watched directory limit reached; further directories are not scanned on access"},
+    CodeText{ErrorCode::kRateLimited, "E_RATE_LIMITED", "请求过于频繁，稍后自动重试",
+             "too many requests; will retry later"},
+    CodeText{ErrorCode::kEnrollPending, "E_ENROLL_PENDING",
+             "本机已登记过，重新注册需管理员批准（xiaoan-admin enrollment approve）",
+             "this PC is known; re-enrollment waits for an admin's approval"},
     CodeText{ErrorCode::kInternal, "E_INTERNAL", "内部错误", "internal error"},
 };
 

@@ -52,6 +52,8 @@ enum class ErrorCode {
   kScanFaulted,       // a file crashed or hung the scanner before and is skipped
   kQuarantine,        // moving a file into (or out of) the quarantine failed
   kWatchLimit,        // no more directories can be watched (our bound or the OS limit)
+  kRateLimited,       // too many requests of this kind from this peer/token: retry later (429)
+  kEnrollPending,     // re-enrollment of a known terminal waits for an admin's approval
   kInternal,
 };
 

@@ -11,15 +11,15 @@ namespace xiaoan::agent {
 // The agent's view of the collector's agent API (DESIGN.md §4). Implementations map every
 // failure to a stable code: transport (E_TLS_PIN_MISMATCH, E_COLLECTOR_UNREACHABLE,
 // E_TIMEOUT, ...), HTTP (401 E_UNAUTHORIZED, 403 E_FORBIDDEN, 413 E_TOO_LARGE,
-// 503 E_OVERLOADED, 400 E_PROTOCOL, other E_HTTP_STATUS) and undecodable answers (E_PROTOCOL).
-// One instance per thread.
+// 429 E_RATE_LIMITED, 503 E_OVERLOADED, 400 E_PROTOCOL, other E_HTTP_STATUS) and undecodable
+// answers (E_PROTOCOL). One instance per thread.
 class CollectorApi {
  public:
   virtual ~CollectorApi() = default;
   virtual Result<v1::EnrollResponse> enroll(const v1::EnrollRequest& request) = 0;
   virtual Result<v1::CheckinResponse> checkin(const v1::CheckinRequest& request) = 0;
   virtual Result<v1::EventBatchResponse> sendEvents(const v1::EventBatch& batch) = 0;
-  // The wait the collector asked for with the last failed call (503 Retry-After), if any.
+  // The wait the collector asked for with the last failed call (503 or 429 Retry-After), if any.
   virtual std::optional<std::chrono::seconds> lastRetryAfter() const = 0;
 };
 

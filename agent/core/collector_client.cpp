@@ -88,7 +88,7 @@ Status CollectorClient::errorFromResponse(const std::string& path, const HttpRes
   } else if (!r.body.empty()) {
     detail = excerpt(r.body);
   }
-  if (r.status == 503) {
+  if (r.status == 503 || r.status == 429) {
     if (r.retry_after_seconds) {
       retry_after_ = std::chrono::seconds(*r.retry_after_seconds);
     } else if (decoded && err.retry_after_seconds() > 0) {

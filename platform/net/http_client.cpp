@@ -300,6 +300,8 @@ ErrorCode errorCodeForHttpStatus(long status) {
       return ErrorCode::kForbidden;
     case 413:
       return ErrorCode::kTooLarge;
+    case 429:
+      return ErrorCode::kRateLimited;
     case 503:
       return ErrorCode::kOverloaded;
     default:

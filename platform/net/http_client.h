@@ -65,8 +65,8 @@ struct DownloadSink {
 };
 
 // The stable code for an HTTP error status answered by one of our APIs: 400 E_PROTOCOL,
-// 401 E_UNAUTHORIZED, 403 E_FORBIDDEN, 413 E_TOO_LARGE, 503 E_OVERLOADED, any other
-// E_HTTP_STATUS. Callers refine it where a status means more to them (404 for an artifact).
+// 401 E_UNAUTHORIZED, 403 E_FORBIDDEN, 413 E_TOO_LARGE, 429 E_RATE_LIMITED, 503 E_OVERLOADED, any
+// other E_HTTP_STATUS. Callers refine it where a status means more to them (404 for an artifact).
 ErrorCode errorCodeForHttpStatus(long status);
 
 // One libcurl easy handle (connection reuse across calls); not thread-safe: one per thread.

@@ -161,6 +161,32 @@ Result<v1::EnrollmentToken> AdminApiClient::revokeToken(const std::string& token
   return out;
 }
 
+Result<v1::SetReenrollPolicyRequest> AdminApiClient::setReenrollPolicy(const std::string& school,
+                                                                       v1::ReenrollPolicy policy) {
+  v1::SetReenrollPolicyRequest body;
+  body.set_policy(policy);
+  v1::SetReenrollPolicyRequest out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("POST", "/api/v1/schools/" + urlEncode(school) + "/reenroll-policy", &body, &out));
+  return out;
+}
+
+Result<v1::PendingEnrollmentList> AdminApiClient::listPendingEnrollments(
+    const std::string& school) {
+  v1::PendingEnrollmentList out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("GET", "/api/v1/enrollments/pending" + query({{"school", school}}), nullptr, &out));
+  return out;
+}
+
+Result<v1::PendingEnrollment> AdminApiClient::approvePendingEnrollment(const std::string& id) {
+  v1::PendingEnrollment out;
+  const v1::PendingEnrollment empty;  // the contract has no body; send "{}"
+  XIAOAN_RETURN_IF_ERROR(
+      call("POST", "/api/v1/enrollments/pending/" + urlEncode(id) + "/approve", &empty, &out));
+  return out;
+}
+
 Result<v1::TerminalList> AdminApiClient::listTerminals(const std::string& school) {
   v1::TerminalList out;
   XIAOAN_RETURN_IF_ERROR(

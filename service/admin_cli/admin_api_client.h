@@ -59,6 +59,12 @@ class AdminApiClient {
   Result<v1::SignatureBundleList> listSignatures();
   Result<v1::DetectionList> listDetections(const DetectionQuery& query);
 
+  // Re-enrollment of known terminals (issue 10).
+  Result<v1::SetReenrollPolicyRequest> setReenrollPolicy(const std::string& school,
+                                                         v1::ReenrollPolicy policy);
+  Result<v1::PendingEnrollmentList> listPendingEnrollments(const std::string& school);
+  Result<v1::PendingEnrollment> approvePendingEnrollment(const std::string& id);
+
   // Field errors of the last failed call (a policy the collector refused), else empty.
   const std::vector<v1::FieldError>& lastFieldErrors() const { return field_errors_; }
   // Compiler errors of the last failed call (a signature bundle the collector refused).

@@ -8,6 +8,9 @@ AdminCommandTable makeAdminCommandTable() {
   AdminCommandTable table;
   table.add(makeSchoolAddCommand());
   table.add(makeSchoolListCommand());
+  table.add(makeSchoolReenrollPolicyCommand());
+  table.add(makeEnrollmentPendingCommand());
+  table.add(makeEnrollmentApproveCommand());
   table.add(makeTokenCreateCommand());
   table.add(makeTokenListCommand());
   table.add(makeTokenRevokeCommand());

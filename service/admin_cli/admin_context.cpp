@@ -43,4 +43,10 @@ std::string tableTime(const google::protobuf::Timestamp& t, bool set) {
   return set ? formatLocalTime(t.seconds()) : "-";
 }
 
+std::string commaList(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out.empty() ? "-" : out;
+}
+
 }  // namespace xiaoan::admin

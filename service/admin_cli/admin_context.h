@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include <google/protobuf/message.h>
+#include <google/protobuf/repeated_field.h>
 
 #include "platform/error_code.h"
 #include "service/admin_cli/admin_api_client.h"
@@ -42,5 +43,8 @@ int printJson(const AdminContext& ctx, const google::protobuf::Message& message)
 
 // Local time of a timestamp for tables, "-" when unset.
 std::string tableTime(const google::protobuf::Timestamp& t, bool set);
+
+// "a,b,c" for a table cell, "-" when empty.
+std::string commaList(const google::protobuf::RepeatedPtrField<std::string>& items);
 
 }  // namespace xiaoan::admin

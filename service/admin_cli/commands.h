@@ -9,6 +9,9 @@ namespace xiaoan::admin {
 // One small class each, in <name>_command.cpp; registered in admin_command_table.cpp.
 std::unique_ptr<AdminCommand> makeSchoolAddCommand();
 std::unique_ptr<AdminCommand> makeSchoolListCommand();
+std::unique_ptr<AdminCommand> makeSchoolReenrollPolicyCommand();
+std::unique_ptr<AdminCommand> makeEnrollmentPendingCommand();
+std::unique_ptr<AdminCommand> makeEnrollmentApproveCommand();
 std::unique_ptr<AdminCommand> makeTokenCreateCommand();
 std::unique_ptr<AdminCommand> makeTokenListCommand();
 std::unique_ptr<AdminCommand> makeTokenRevokeCommand();

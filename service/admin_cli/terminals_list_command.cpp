@@ -7,12 +7,6 @@
 namespace xiaoan::admin {
 namespace {
 
-std::string joined(const google::protobuf::RepeatedPtrField<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out.empty() ? "-" : out;
-}
-
 // `terminals list [--school S]`: GET /api/v1/terminals.
 class TerminalsListCommand final : public AdminCommand {
  public:
@@ -39,7 +33,7 @@ class TerminalsListCommand final : public AdminCommand {
                      tr(ctx.lang, "事件数", "events"), tr(ctx.lang, "状态", "state")});
     for (const auto& t : list->terminals()) {
       table.addRow({t.id(), t.school_id(), t.room().empty() ? "-" : t.room(), t.hostname(),
-                    joined(t.ipv4()), t.agent_version(),
+                    commaList(t.ipv4()), t.agent_version(),
                     t.policy_version() == 0 ? "-" : std::to_string(t.policy_version()),
                     t.signatures_version() == 0 ? "-" : std::to_string(t.signatures_version()),
                     tableTime(t.last_checkin(), t.has_last_checkin()),

@@ -9,6 +9,8 @@
 namespace xiaoan::admin {
 namespace {
 
+constexpr uint64_t kMaxUses = 100'000;  // the collector refuses more
+
 // `token create --school S [--ttl D] [--max-uses N] [--note T]`: POST /api/v1/tokens. The
 // secret is shown once, so it is printed on a line of its own where it cannot be missed.
 class TokenCreateCommand final : public AdminCommand {
@@ -22,8 +24,10 @@ class TokenCreateCommand final : public AdminCommand {
         {{"school", true, "S", "学校 ID", "school id"},
          {"ttl", true, "D", "有效期：30d、12h、90m 或秒数（默认不过期）",
           "lifetime: 30d, 12h, 90m or seconds (default: no expiry)"},
-         {"max-uses", true, "N", "最多注册台数（默认不限）",
-          "maximum enrollments (default unlimited)"},
+         {"max-uses", true, "N",
+          "可重复使用，最多注册 N 台（默认 1 台；批量安装时填机房或学校的台数）",
+          "reusable for at most N enrollments (default 1 PC; for a lab or school give its PC "
+          "count)"},
          {"note", true, "T", "备注，例如 机房2 重装", "note, e.g. lab 2 re-image"}}};
     return kSpec;
   }
@@ -54,10 +58,10 @@ class TokenCreateCommand final : public AdminCommand {
       r->set_ttl_seconds(*seconds);
     }
     if (const std::string* uses = args.value("max-uses")) {
-      auto n = parseUint(*uses, 1, UINT32_MAX);
+      auto n = parseUint(*uses, 1, kMaxUses);
       if (!n)
-        return reportUsage(
-            ctx, tr(ctx.lang, "--max-uses 应为正整数", "--max-uses must be a positive number"));
+        return reportUsage(ctx, tr(ctx.lang, "--max-uses 应为 1 到 100000 的整数",
+                                   "--max-uses must be a number from 1 to 100000"));
       r->set_max_uses(static_cast<uint32_t>(*n));
     }
     if (const std::string* note = args.value("note")) r->set_note(*note);

@@ -6,6 +6,7 @@
 
 #include "service/collector/admin_api/admin_request.h"
 #include "service/collector/agent_api/agent_responses.h"
+#include "service/collector/agent_api/enroll_rate_limiter.h"
 #include "service/collector/agent_api/ingest_writer.h"
 #include "service/collector/http/http_types.h"
 
@@ -34,6 +35,8 @@ struct CollectorConfig {
   std::chrono::seconds timestamp_ttl{std::chrono::hours(24 * 7)};
   std::chrono::seconds targets_ttl{std::chrono::hours(24 * 30)};
   RetryAfterRange retry;
+  // Enrollment attempts per token and per source address (429 E_RATE_LIMITED beyond).
+  EnrollRateLimits enroll_limits;
   int io_threads = 2;
   // How long stop() waits for in-flight requests after the writer has drained.
   std::chrono::seconds shutdown_grace{10};

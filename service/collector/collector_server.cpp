@@ -35,8 +35,8 @@ Status CollectorServer::init() {
   XIAOAN_RETURN_IF_ERROR(initContent());
   writer_ = std::make_unique<IngestWriter>(std::move(writer_store), config_.writer);
   enrollment_ = std::make_unique<Enrollment>(*pki_, clock_, config_.retry);
-  agent_api_ = std::make_unique<AgentApi>(AgentApiOptions{config_.retry}, *writer_, *enrollment_,
-                                          *issuer_, *artifacts_, clock_);
+  agent_api_ = std::make_unique<AgentApi>(AgentApiOptions{config_.retry, config_.enroll_limits},
+                                          *writer_, *enrollment_, *issuer_, *artifacts_, clock_);
   admin_api_ = std::make_unique<AdminApi>(std::move(admin_store), *issuer_, *artifacts_, clock_);
   return Status::ok();
 }

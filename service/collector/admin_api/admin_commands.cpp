@@ -99,6 +99,15 @@ Result<AdminAnswer> AdminCommands::run(AdminCommand command, const std::string& 
     }
     Result<AdminAnswer> operator()(const ListSignatures&) { return json(self.listSignatures()); }
     Result<AdminAnswer> operator()(const ListDetections& c) { return json(self.listDetections(c)); }
+    Result<AdminAnswer> operator()(const SetReenrollPolicy& c) {
+      return json(self.setReenrollPolicy(c, admin));
+    }
+    Result<AdminAnswer> operator()(const ListPendingEnrollments& c) {
+      return json(self.listPendingEnrollments(c));
+    }
+    Result<AdminAnswer> operator()(const ApprovePendingEnrollment& c) {
+      return json(self.approvePendingEnrollment(c, admin));
+    }
   };
   return std::visit(Visitor{*this, admin, rule_errors}, command);
 }
@@ -112,14 +121,17 @@ Result<std::string> AdminCommands::listSchools() {
     s->set_name(r.name);
     s->set_abbr(r.abbr);
     *s->mutable_created_at() = ts(r.created_at_ms);
+    s->set_reenroll_policy(toProtoReenrollPolicy(r.reenroll_policy));
   }
   return toCompactJson(list);
 }
 
 Result<std::string> AdminCommands::addSchool(const AddSchool& cmd, const std::string& admin) {
   int64_t now = nowMs();
-  SchoolRow row{cmd.school.id(), cmd.school.name(), cmd.school.abbr(), now};
+  SchoolRow row{cmd.school.id(), cmd.school.name(), cmd.school.abbr(), now,
+                toStoreReenrollPolicy(cmd.school.reenroll_policy())};
   v1::School out = cmd.school;
+  out.set_reenroll_policy(toProtoReenrollPolicy(row.reenroll_policy));
   *out.mutable_created_at() = ts(now);
   XIAOAN_RETURN_IF_ERROR(store_.addSchool(row, auditRow(now, admin, "school.add", row.id, out)));
   return toCompactJson(out);

@@ -20,6 +20,10 @@ struct AdminAnswer {
 AuditRow auditRow(int64_t now, const std::string& admin, const char* action,
                   const std::string& target, const google::protobuf::Message& detail);
 
+// Between the API's and the store's re-enrollment policy (UNSPECIFIED is AUTO).
+ReenrollPolicy toStoreReenrollPolicy(v1::ReenrollPolicy policy);
+v1::ReenrollPolicy toProtoReenrollPolicy(ReenrollPolicy policy);
+
 // Executes parsed admin commands against the store and renders the answer as JSON.
 // Mutations are recorded in the admin audit table in the same transaction.
 class AdminCommands {
@@ -47,6 +51,11 @@ class AdminCommands {
                                         std::vector<v1::RuleDiagnostic>* rule_errors);
   Result<std::string> listSignatures();
   Result<std::string> listDetections(const ListDetections& cmd);
+  // Re-enrollment policy and approvals (admin_enrollment_commands.cpp).
+  Result<std::string> setReenrollPolicy(const SetReenrollPolicy& cmd, const std::string& admin);
+  Result<std::string> listPendingEnrollments(const ListPendingEnrollments& cmd);
+  Result<std::string> approvePendingEnrollment(const ApprovePendingEnrollment& cmd,
+                                               const std::string& admin);
   // The check-in interval a terminal's agent has been told (for "silent").
   uint32_t checkinIntervalOf(const std::string& terminal_id);
 

@@ -16,6 +16,8 @@ constexpr size_t kMaxNameBytes = 128;
 constexpr size_t kMaxAbbrBytes = 32;
 constexpr size_t kMaxNoteBytes = 256;
 constexpr uint64_t kMaxTokenTtlSeconds = 10ull * 366 * 24 * 3600;
+// A county has at most some 50 000 PCs; a token for more is a mistake or an attack.
+constexpr uint32_t kMaxTokenUses = 100'000;
 
 Status invalid(const std::string& what) { return Status(ErrorCode::kInvalidArgument, what); }
 
@@ -64,15 +66,6 @@ Result<ListEvents> parseEventQuery(const std::map<std::string, std::string>& par
 }
 
 // Only "school" is accepted (lists of schools' tokens and terminals).
-Result<std::string> schoolFilter(const std::map<std::string, std::string>& params) {
-  for (const auto& [key, value] : params) {
-    if (key != "school") return invalid("unknown query parameter '" + key + "'");
-    if (!isValidSchoolId(value)) return invalid("invalid school id");
-  }
-  auto it = params.find("school");
-  return it == params.end() ? std::string() : it->second;
-}
-
 Result<AdminCommand> parseSchool(std::string_view body) {
   AddSchool cmd;
   XIAOAN_RETURN_IF_ERROR(parseStrictJson(body, &cmd.school));
@@ -89,6 +82,11 @@ Result<AdminCommand> parseCreateToken(std::string_view body) {
   const auto& r = cmd.request;
   if (!isValidSchoolId(r.school_id())) return invalid("school_id must name a school");
   if (r.ttl_seconds() > kMaxTokenTtlSeconds) return invalid("ttl_seconds longer than 10 years");
+  // A token is a school-wide secret: bounded by default, reusable only when asked (issue 10).
+  if (r.max_uses() == 0) cmd.request.set_max_uses(kDefaultTokenMaxUses);
+  if (r.max_uses() > kMaxTokenUses) {
+    return invalid("max_uses above " + std::to_string(kMaxTokenUses));
+  }
   if (r.note().size() > kMaxNoteBytes) return invalid("note longer than 256 bytes");
   return AdminCommand(std::move(cmd));
 }
@@ -136,10 +134,22 @@ Result<AdminCommand> route(std::string_view method, std::string_view path,
     return std::move(*content);
   }
   if (auto scan = routeScanRequest(method, path, params, body)) return std::move(*scan);
+  if (auto enrollment = routeEnrollmentRequest(method, path, params, body)) {
+    return std::move(*enrollment);
+  }
   return Status(ErrorCode::kNotFound, "no such path");
 }
 
 }  // namespace
+
+Result<std::string> schoolFilter(const std::map<std::string, std::string>& params) {
+  for (const auto& [key, value] : params) {
+    if (key != "school") return invalid("unknown query parameter '" + key + "'");
+    if (!isValidSchoolId(value)) return invalid("invalid school id");
+  }
+  auto it = params.find("school");
+  return it == params.end() ? std::string() : it->second;
+}
 
 Result<uint32_t> parseLimit(const std::string& text, uint32_t max) {
   uint32_t v = 0;

@@ -18,6 +18,8 @@
 namespace xiaoan::collector {
 
 inline constexpr size_t kMaxAdminBodyBytes = size_t{64} * 1024;
+// Uses of an enrollment token created without max_uses: one PC.
+inline constexpr uint32_t kDefaultTokenMaxUses = 1;
 inline constexpr uint32_t kDefaultEventLimit = 1000;
 inline constexpr uint32_t kMaxEventLimit = 10000;
 inline constexpr uint32_t kDefaultDetectionLimit = 100;
@@ -88,10 +90,25 @@ struct ListDetections {
   DetectionQuery query;
 };
 
+// POST /api/v1/schools/{id}/reenroll-policy with a SetReenrollPolicyRequest
+struct SetReenrollPolicy {
+  std::string school_id;
+  v1::ReenrollPolicy policy = v1::REENROLL_POLICY_UNSPECIFIED;
+};
+// GET /api/v1/enrollments/pending?school=S
+struct ListPendingEnrollments {
+  std::string school_id;
+};
+// POST /api/v1/enrollments/pending/{id}/approve
+struct ApprovePendingEnrollment {
+  std::string id;
+};
+
 using AdminCommand =
     std::variant<ListSchools, AddSchool, CreateToken, ListTokens, RevokeToken, ListTerminals,
                  ListEvents, GetPolicyLayer, PutPolicyLayer, DeletePolicyLayer, GetEffectivePolicy,
-                 SetTerminalRoom, ExportBundle, PublishSignatures, ListSignatures, ListDetections>;
+                 SetTerminalRoom, ExportBundle, PublishSignatures, ListSignatures, ListDetections,
+                 SetReenrollPolicy, ListPendingEnrollments, ApprovePendingEnrollment>;
 
 // The body cap of an admin request: kMaxPublishBodyBytes for POST /api/v1/signatures,
 // kMaxAdminBodyBytes for everything else.
@@ -116,6 +133,15 @@ std::optional<Result<AdminCommand>> routeContentRequest(
 std::optional<Result<AdminCommand>> routeScanRequest(
     std::string_view method, std::string_view path,
     const std::map<std::string, std::string>& params, std::string_view body);
+
+// The routes of re-enrollment policies and pending enrollments (admin_enrollment_request.cpp);
+// nullopt when `path` is none of them.
+std::optional<Result<AdminCommand>> routeEnrollmentRequest(
+    std::string_view method, std::string_view path,
+    const std::map<std::string, std::string>& params, std::string_view body);
+
+// The "school" filter of a list ("" = all); E_INVALID_ARGUMENT for any other parameter.
+Result<std::string> schoolFilter(const std::map<std::string, std::string>& params);
 
 // "limit" of a list: 1..max; E_INVALID_ARGUMENT otherwise.
 Result<uint32_t> parseLimit(const std::string& text, uint32_t max);

@@ -61,7 +61,7 @@ void AgentApi::handle(HttpRequest request, const PeerInfo& peer, Responder respo
   // Checked again here: handle() must be safe on its own.
   if (auto refused = precheck(request.base(), peer)) return respond(std::move(*refused));
   auto path = pathOf(toStd(request.target()));
-  if (path == "/v1/enroll") return enroll(request, respond);
+  if (path == "/v1/enroll") return enroll(request, peer, respond);
   if (path == "/v1/checkin") return checkin(request, peer, respond);
   if (isArtifactPath(path)) return artifact(request, respond);
   events(request, peer, respond);
@@ -74,10 +74,19 @@ void AgentApi::artifact(const HttpRequest& request, Responder& respond) const {
   std::visit([&](auto&& response) { respond(std::move(response)); }, std::move(answer));
 }
 
-void AgentApi::enroll(const HttpRequest& request, Responder& respond) {
+// Every attempt is charged before the CSR is verified, a certificate signed or the writer
+// asked: a flood costs the collector little and enrolls nothing past the limits.
+void AgentApi::enroll(const HttpRequest& request, const PeerInfo& peer, Responder& respond) {
   auto input = decodeEnrollRequest(request.body());
   if (!input.isOk()) return fail(input.status(), respond);
-  auto job = enrollment_.prepare(std::move(*input), respond);
+  auto admission = enroll_limiter_.admit(input->token_id, peer.remote_address);
+  if (!admission.status.isOk()) {
+    componentLogger(LogComponent::kCollectorEnroll)
+        ->debug("enrollment with token {} from {} refused: {}", input->token_id,
+                peer.remote_address, admission.status.toString());
+    return respond(rateLimitedResponse(admission.status, admission.retry_after_seconds));
+  }
+  auto job = enrollment_.prepare(std::move(*input), peer.remote_address, respond);
   if (!job.isOk()) return fail(job.status(), respond);
   submit(std::move(*job), respond);
 }

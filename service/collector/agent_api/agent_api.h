@@ -5,6 +5,7 @@
 
 #include "platform/clock.h"
 #include "service/collector/agent_api/agent_responses.h"
+#include "service/collector/agent_api/enroll_rate_limiter.h"
 #include "service/collector/agent_api/enrollment.h"
 #include "service/collector/agent_api/ingest_writer.h"
 #include "service/collector/http/http_types.h"
@@ -15,6 +16,7 @@ namespace xiaoan::collector {
 
 struct AgentApiOptions {
   RetryAfterRange retry;
+  EnrollRateLimits enroll_limits;
 };
 
 // Body cap of an agent API request by its target: 4 MiB for /v1/events, 64 KiB otherwise.
@@ -32,7 +34,8 @@ class AgentApi final : public RequestHandler {
         enrollment_(enrollment),
         issuer_(issuer),
         artifacts_(artifacts),
-        clock_(clock) {}
+        clock_(clock),
+        enroll_limiter_(options.enroll_limits, clock) {}
 
   uint64_t bodyLimit(const http::request_header<>& header) const override;
   std::optional<HttpResponse> precheck(const http::request_header<>& header,
@@ -42,7 +45,7 @@ class AgentApi final : public RequestHandler {
   void handle(HttpRequest request, const PeerInfo& peer, Responder respond) override;
 
  private:
-  void enroll(const HttpRequest& request, Responder& respond);
+  void enroll(const HttpRequest& request, const PeerInfo& peer, Responder& respond);
   void checkin(const HttpRequest& request, const PeerInfo& peer, Responder& respond);
   void events(const HttpRequest& request, const PeerInfo& peer, Responder& respond);
   void artifact(const HttpRequest& request, Responder& respond) const;
@@ -55,6 +58,7 @@ class AgentApi final : public RequestHandler {
   const ContentIssuer& issuer_;
   const ArtifactStore& artifacts_;
   const Clock& clock_;
+  EnrollRateLimiter enroll_limiter_;
 };
 
 }  // namespace xiaoan::collector

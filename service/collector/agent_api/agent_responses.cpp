@@ -13,12 +13,15 @@ http::status httpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthorized:
       return http::status::unauthorized;
     case ErrorCode::kForbidden:
+    case ErrorCode::kEnrollPending:
       return http::status::forbidden;
     case ErrorCode::kProtocol:
     case ErrorCode::kInvalidArgument:
       return http::status::bad_request;
     case ErrorCode::kTooLarge:
       return http::status::payload_too_large;
+    case ErrorCode::kRateLimited:
+      return http::status::too_many_requests;
     case ErrorCode::kOverloaded:
     case ErrorCode::kDatabase:
       return http::status::service_unavailable;
@@ -47,6 +50,16 @@ HttpResponse agentErrorResponse(http::status http_status, ErrorCode code,
   }
   auto res = makeResponse(http_status, kProtobufType, body.SerializeAsString());
   if (retry_after > 0) res.set(http::field::retry_after, std::to_string(retry_after));
+  return res;
+}
+
+HttpResponse rateLimitedResponse(const Status& status, uint32_t retry_after_seconds) {
+  v1::ErrorResponse body;
+  body.mutable_error()->set_code(std::string(errorCodeName(status.code())));
+  body.mutable_error()->set_message(status.message());
+  body.set_retry_after_seconds(retry_after_seconds);
+  auto res = makeResponse(http::status::too_many_requests, kProtobufType, body.SerializeAsString());
+  res.set(http::field::retry_after, std::to_string(retry_after_seconds));
   return res;
 }
 

@@ -19,8 +19,12 @@ class Enrollment {
   Enrollment(const PkiStore& pki, const Clock& clock, RetryAfterRange retry)
       : pki_(pki), clock_(clock), retry_(retry) {}
 
-  // The writer job for a decoded request; E_INVALID_ARGUMENT for a bad CSR.
-  Result<std::unique_ptr<WriteJob>> prepare(EnrollInput input, Responder respond) const;
+  // The writer job for a decoded request from `remote_address`; E_INVALID_ARGUMENT for a bad
+  // CSR. A new instance enrolling as a known terminal (same MAC) is recorded as a
+  // security_alert and handled by the school's ReenrollPolicy: under APPROVE it is answered
+  // 403 E_ENROLL_PENDING until an admin approves it.
+  Result<std::unique_ptr<WriteJob>> prepare(EnrollInput input, const std::string& remote_address,
+                                            Responder respond) const;
 
  private:
   const PkiStore& pki_;

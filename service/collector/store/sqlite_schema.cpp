@@ -150,10 +150,33 @@ CREATE TABLE signature_bundles(
 INSERT INTO counters(name, value) VALUES('signatures_version', 0);
 )sql";
 
+// Version 3 -> 4: re-enrollment of known terminals (issue 10). reenroll_policy holds
+// v1::ReenrollPolicy (0 = AUTO); key_sha256 is the SHA-256 of an instance's public key (DER),
+// '' for instances enrolled before.
+const char* const kMigrationTo4 = R"sql(
+ALTER TABLE schools ADD COLUMN reenroll_policy INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agents ADD COLUMN key_sha256 TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE pending_enrollments(
+  id TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL,
+  terminal_id TEXT NOT NULL,
+  key_sha256 TEXT NOT NULL,
+  hostname TEXT NOT NULL,
+  macs TEXT NOT NULL,
+  mismatched TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  approved INTEGER NOT NULL);
+CREATE UNIQUE INDEX pending_enrollments_key ON pending_enrollments(terminal_id, key_sha256);
+)sql";
+
 namespace {
 
 // Step i brings a database from version i to version i + 1.
-constexpr const char* const* kSteps[] = {&kSchemaSql, &kMigrationTo2, &kMigrationTo3};
+constexpr const char* const* kSteps[] = {&kSchemaSql, &kMigrationTo2, &kMigrationTo3,
+                                         &kMigrationTo4};
 static_assert(std::size(kSteps) == kSchemaVersion);
 
 Result<int64_t> userVersion(SqliteDb& db) {

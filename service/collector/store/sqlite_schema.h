@@ -10,7 +10,7 @@ namespace xiaoan::collector {
 //   2: policy layers, terminal rooms, issued signed content, the content version counter
 //   3: signature bundles and their version counter, the bundle version named by the issued
 //      targets, each terminal's loaded bundle version and last full scan
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // The version 1 schema (CREATE ... IF NOT EXISTS), also used by the ingest benchmark so that the
 // raw-SQLite baseline writes into exactly the same event tables and indexes.

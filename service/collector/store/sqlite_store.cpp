@@ -2,6 +2,7 @@
 
 #include "platform/file.h"
 #include "service/collector/store/sqlite_content.h"
+#include "service/collector/store/sqlite_reenroll.h"
 #include "service/collector/store/sqlite_schema.h"
 #include "service/collector/store/sqlite_signatures.h"
 #include "service/collector/store/sqlite_write_txn.h"
@@ -84,9 +85,14 @@ Status SqliteStore::insertAudit(const AuditRow& audit) { return writeAudit(*db_,
 Status SqliteStore::addSchool(const SchoolRow& school, const AuditRow& audit) {
   XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
   {
-    XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("INSERT OR IGNORE INTO schools(id, name, abbr, "
-                                                  "created_at) VALUES(?1, ?2, ?3, ?4)"));
-    st->bind(1, school.id).bind(2, school.name).bind(3, school.abbr).bind(4, school.created_at_ms);
+    XIAOAN_ASSIGN_OR_RETURN(
+        auto st, db_->prepare("INSERT OR IGNORE INTO schools(id, name, abbr, created_at, "
+                              "reenroll_policy) VALUES(?1, ?2, ?3, ?4, ?5)"));
+    st->bind(1, school.id)
+        .bind(2, school.name)
+        .bind(3, school.abbr)
+        .bind(4, school.created_at_ms)
+        .bind(5, static_cast<int64_t>(school.reenroll_policy));
     XIAOAN_RETURN_IF_ERROR(st->run());
   }
   if (db_->changes() == 0) {
@@ -98,14 +104,41 @@ Status SqliteStore::addSchool(const SchoolRow& school, const AuditRow& audit) {
 
 Result<std::vector<SchoolRow>> SqliteStore::listSchools() {
   XIAOAN_ASSIGN_OR_RETURN(
-      auto st, db_->prepare("SELECT id, name, abbr, created_at FROM schools ORDER BY id"));
+      auto st, db_->prepare("SELECT id, name, abbr, created_at, reenroll_policy FROM schools "
+                            "ORDER BY id"));
   std::vector<SchoolRow> out;
   for (;;) {
     XIAOAN_ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) break;
-    out.push_back({st->columnText(0), st->columnText(1), st->columnText(2), st->columnInt64(3)});
+    const auto policy = st->columnInt64(4) == static_cast<int64_t>(ReenrollPolicy::kApprove)
+                            ? ReenrollPolicy::kApprove
+                            : ReenrollPolicy::kAuto;
+    out.push_back(
+        {st->columnText(0), st->columnText(1), st->columnText(2), st->columnInt64(3), policy});
   }
   return out;
+}
+
+Status SqliteStore::setReenrollPolicy(const std::string& school_id, ReenrollPolicy policy,
+                                      const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  XIAOAN_RETURN_IF_ERROR(writeReenrollPolicy(*db_, school_id, policy));
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Result<std::vector<PendingEnrollmentRow>> SqliteStore::listPendingEnrollments(
+    const std::string& school_filter) {
+  return readPendingEnrollments(*db_, school_filter);
+}
+
+Result<PendingEnrollmentRow> SqliteStore::approvePendingEnrollment(const std::string& id,
+                                                                   const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  XIAOAN_ASSIGN_OR_RETURN(PendingEnrollmentRow row, markPendingApproved(*db_, id));
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  XIAOAN_RETURN_IF_ERROR(txn.commit());
+  return row;
 }
 
 Status SqliteStore::addToken(const TokenRow& token, const AuditRow& audit) {

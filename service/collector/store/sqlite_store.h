@@ -19,6 +19,12 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<WriteTxn>> beginWrite() override;
   Status addSchool(const SchoolRow& school, const AuditRow& audit) override;
   Result<std::vector<SchoolRow>> listSchools() override;
+  Status setReenrollPolicy(const std::string& school_id, ReenrollPolicy policy,
+                           const AuditRow& audit) override;
+  Result<std::vector<PendingEnrollmentRow>> listPendingEnrollments(
+      const std::string& school_filter) override;
+  Result<PendingEnrollmentRow> approvePendingEnrollment(const std::string& id,
+                                                        const AuditRow& audit) override;
   Status addToken(const TokenRow& token, const AuditRow& audit) override;
   Result<std::vector<TokenRow>> listTokens(const std::string& school_filter) override;
   Result<TokenRow> revokeToken(const std::string& token_id, const AuditRow& audit) override;

@@ -1,6 +1,7 @@
 #include "service/collector/store/sqlite_write_txn.h"
 
 #include "service/collector/store/sqlite_content.h"
+#include "service/collector/store/sqlite_reenroll.h"
 #include "service/collector/store/sqlite_signatures.h"
 #include "service/collector/trust/crypto_util.h"
 
@@ -204,6 +205,10 @@ Status SqliteWriteTxn::linkTerminal(const EnrollParams& p, EnrollOutcome& out) {
   XIAOAN_ASSIGN_OR_RETURN(auto existing, terminalByMac(out.school_id, p.macs));
   if (existing) {
     out.terminal_id = *existing;
+    // A MAC is no proof of being the PC (issue 10): the school's policy decides.
+    XIAOAN_ASSIGN_OR_RETURN(out.reenrollment,
+                            decideReenrollment(db_, out.school_id, out.terminal_id, p));
+    if (out.reenrollment->held) return Status::ok();
     XIAOAN_ASSIGN_OR_RETURN(out.earlier_acks, terminalHeads(out.terminal_id));
   } else {
     XIAOAN_ASSIGN_OR_RETURN(out.terminal_id, randomHexId(16));
@@ -233,17 +238,18 @@ Status SqliteWriteTxn::linkTerminal(const EnrollParams& p, EnrollOutcome& out) {
 Result<EnrollOutcome> SqliteWriteTxn::enroll(const EnrollParams& p) {
   EnrollOutcome out;
   XIAOAN_RETURN_IF_ERROR(checkToken(p, out.school_id));
+  XIAOAN_RETURN_IF_ERROR(linkTerminal(p, out));
+  if (out.reenrollment && out.reenrollment->held) return out;  // no use of the token yet
   {
     XIAOAN_ASSIGN_OR_RETURN(
         auto st, db_.prepare("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ?1"));
     st->bind(1, p.token_id);
     XIAOAN_RETURN_IF_ERROR(st->run());
   }
-  XIAOAN_RETURN_IF_ERROR(linkTerminal(p, out));
   XIAOAN_ASSIGN_OR_RETURN(
       auto st, db_.prepare("INSERT INTO agents(id, terminal_id, school_id, token_id, cert_serial, "
-                           "smbios_uuid, machine_id, enrolled_at) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+                           "smbios_uuid, machine_id, enrolled_at, key_sha256) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   st->bind(1, p.agent_id)
       .bind(2, out.terminal_id)
       .bind(3, out.school_id)
@@ -251,7 +257,8 @@ Result<EnrollOutcome> SqliteWriteTxn::enroll(const EnrollParams& p) {
       .bind(5, p.cert_serial_hex)
       .bind(6, p.smbios_uuid)
       .bind(7, p.machine_id)
-      .bind(8, p.now_ms);
+      .bind(8, p.now_ms)
+      .bind(9, p.key_sha256_hex);
   XIAOAN_RETURN_IF_ERROR(st->run());
   return out;
 }

@@ -13,11 +13,16 @@ namespace xiaoan::collector {
 
 // Row types of the collector's storage. Times are Unix milliseconds (UTC).
 
+// What happens when a new instance enrolls as a terminal the school knows (values of
+// v1::ReenrollPolicy).
+enum class ReenrollPolicy { kAuto = 1, kApprove = 2 };
+
 struct SchoolRow {
   std::string id;
   std::string name;
   std::string abbr;
   int64_t created_at_ms = 0;
+  ReenrollPolicy reenroll_policy = ReenrollPolicy::kAuto;
 };
 
 struct TokenRow {
@@ -114,13 +119,42 @@ struct EnrollParams {
   std::string agent_version;
   std::string smbios_uuid;
   std::string machine_id;
+  std::string key_sha256_hex;  // of the CSR's public key (DER)
   int64_t now_ms = 0;
+};
+
+// A new instance enrolling as a terminal the school knows (a MAC matched), compared with the
+// terminal's current instance.
+struct Reenrollment {
+  std::string previous_agent_id;        // "" when the terminal has no instance
+  std::vector<std::string> mismatched;  // of "key", "smbios_uuid", "machine_id"
+  ReenrollPolicy policy = ReenrollPolicy::kAuto;
+  bool held = false;      // waits for an admin: nothing was linked, no token use counted
+  bool new_hold = false;  // held, and this is its first attempt
+  bool approved = false;  // linked now because an admin approved it
+  std::string pending_id;
+};
+
+// A re-enrollment held under ReenrollPolicy::kApprove, keyed by terminal and key.
+struct PendingEnrollmentRow {
+  std::string id;
+  std::string school_id;
+  std::string terminal_id;
+  std::string key_sha256_hex;
+  std::string hostname;
+  std::vector<std::string> macs;
+  std::vector<std::string> mismatched;
+  int64_t first_seen_ms = 0;
+  int64_t last_seen_ms = 0;
+  uint32_t attempts = 0;
+  bool approved = false;
 };
 
 struct EnrollOutcome {
   std::string terminal_id;
   std::string school_id;
   bool new_terminal = false;
+  std::optional<Reenrollment> reenrollment;  // set when the terminal was known
   // Heads of the terminal's earlier instances, so a re-enrolled agent resumes without resending.
   std::vector<AckRow> earlier_acks;
 };
@@ -148,7 +182,8 @@ struct AuditRow {
   int64_t time_ms = 0;
   std::string admin;
   // "school.add", "token.create", "token.revoke", "policy.put", "policy.delete",
-  // "terminal.room", "bundle.export", "signatures.publish"
+  // "terminal.room", "bundle.export", "signatures.publish", "school.reenroll_policy",
+  // "enrollment.approve"
   std::string action;
   std::string target;
   std::string detail_json;
@@ -291,6 +326,15 @@ class Store {
   // E_INVALID_ARGUMENT when the id exists.
   virtual Status addSchool(const SchoolRow& school, const AuditRow& audit) = 0;
   virtual Result<std::vector<SchoolRow>> listSchools() = 0;
+  // E_NOT_FOUND when the school does not exist.
+  virtual Status setReenrollPolicy(const std::string& school_id, ReenrollPolicy policy,
+                                   const AuditRow& audit) = 0;
+  // Oldest first; approved ones stay listed until the instance comes back and is linked.
+  virtual Result<std::vector<PendingEnrollmentRow>> listPendingEnrollments(
+      const std::string& school_filter) = 0;
+  // E_NOT_FOUND when there is no such pending enrollment.
+  virtual Result<PendingEnrollmentRow> approvePendingEnrollment(const std::string& id,
+                                                                const AuditRow& audit) = 0;
   // E_NOT_FOUND when the school does not exist.
   virtual Status addToken(const TokenRow& token, const AuditRow& audit) = 0;
   virtual Result<std::vector<TokenRow>> listTokens(const std::string& school_filter) = 0;

@@ -91,16 +91,19 @@ TEST_CASE("HTTP error statuses map to stable codes with the server's detail") {
   ClientFixture f;
   long status = 0;
   auto srv = f.serve([&](const TestRequest&) {
-    if (status == 503) {
-      return httpResponse(503, kPb, errorBody("E_OVERLOADED", 30), "Retry-After: 12\r\n");
+    if (status == 503 || status == 429) {
+      return httpResponse(static_cast<int>(status), kPb, errorBody("E_OVERLOADED", 30),
+                          "Retry-After: 12\r\n");
     }
     return httpResponse(static_cast<int>(status), kPb, errorBody("E_X"));
   });
   CollectorClient client(f.options(srv));
   const std::pair<long, ErrorCode> cases[] = {
-      {400, ErrorCode::kProtocol},   {401, ErrorCode::kUnauthorized}, {403, ErrorCode::kForbidden},
-      {413, ErrorCode::kTooLarge},   {500, ErrorCode::kHttpStatus},   {404, ErrorCode::kHttpStatus},
-      {503, ErrorCode::kOverloaded}, {302, ErrorCode::kHttpStatus}};
+      {400, ErrorCode::kProtocol},   {401, ErrorCode::kUnauthorized},
+      {403, ErrorCode::kForbidden},  {413, ErrorCode::kTooLarge},
+      {500, ErrorCode::kHttpStatus}, {404, ErrorCode::kHttpStatus},
+      {503, ErrorCode::kOverloaded}, {302, ErrorCode::kHttpStatus},
+      {429, ErrorCode::kRateLimited}};
   for (const auto& c : cases) {
     const long code = c.first;
     const ErrorCode expected = c.second;
@@ -110,7 +113,7 @@ TEST_CASE("HTTP error statuses map to stable codes with the server's detail") {
     REQUIRE_FALSE(r.isOk());
     CHECK(r.status().code() == expected);
     CHECK(r.status().message().find("HTTP " + std::to_string(code)) != std::string::npos);
-    if (code == 503) {
+    if (code == 503 || code == 429) {  // overloaded or rate-limited: told when to come back
       REQUIRE(client.lastRetryAfter().has_value());
       CHECK(client.lastRetryAfter()->count() == 12);  // the header wins over the body
     } else {

@@ -33,6 +33,29 @@ TEST_CASE("routes of the admin API") {
   CHECK(parseAs<ListTerminals>("GET", "/api/v1/terminals?school=s-2").school_id == "s-2");
 }
 
+TEST_CASE("issue 10: tokens are bounded by default; re-enrollment routes") {
+  auto token = parseAs<CreateToken>("POST", "/api/v1/tokens", R"({"school_id":"s1"})");
+  CHECK(token.request.max_uses() == kDefaultTokenMaxUses);
+  CHECK(parseAs<CreateToken>("POST", "/api/v1/tokens", R"({"school_id":"s1","max_uses":100000})")
+            .request.max_uses() == 100000);
+  CHECK(errorOf("POST", "/api/v1/tokens", R"({"school_id":"s1","max_uses":100001})") ==
+        ErrorCode::kInvalidArgument);
+  auto policy = parseAs<SetReenrollPolicy>("POST", "/api/v1/schools/s1/reenroll-policy",
+                                           R"({"policy":"REENROLL_POLICY_APPROVE"})");
+  CHECK(policy.school_id == "s1");
+  CHECK(policy.policy == v1::REENROLL_POLICY_APPROVE);
+  CHECK(errorOf("POST", "/api/v1/schools/s1/reenroll-policy", "{}") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("GET", "/api/v1/schools/s1/reenroll-policy") == ErrorCode::kUnsupported);
+  CHECK(errorOf("POST", "/api/v1/schools/S!/reenroll-policy",
+                R"({"policy":"REENROLL_POLICY_AUTO"})") == ErrorCode::kNotFound);
+  CHECK(parseAs<ListPendingEnrollments>("GET", "/api/v1/enrollments/pending?school=s1").school_id ==
+        "s1");
+  CHECK(parseAs<ApprovePendingEnrollment>("POST", "/api/v1/enrollments/pending/ab12/approve").id ==
+        "ab12");
+  CHECK(errorOf("POST", "/api/v1/enrollments/pending/zz/approve") == ErrorCode::kNotFound);
+  CHECK(errorOf("GET", "/api/v1/enrollments/pending?colour=red") == ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("event queries: defaults, filters, bounds") {
   auto all = parseAs<ListEvents>("GET", "/api/v1/events");
   CHECK(all.query.limit == kDefaultEventLimit);

@@ -225,7 +225,7 @@ TEST_CASE("a replayed batch is stored once and reported as duplicates") {
 
 TEST_CASE("re-enrollment of a known MAC keeps the terminal and returns its acks") {
   CollectorHarness h;
-  std::string token = h.makeToken("s1");
+  std::string token = h.makeToken("s1", R"(,"max_uses":2)");
   auto first = h.enroll(token, "02:00:00:00:00:0a");
   REQUIRE(first.isOk());
   REQUIRE(h.agentCall("/v1/events", batch("activity", 9, 1, 30), first->identity)->status == 200);
@@ -267,6 +267,70 @@ TEST_CASE("bad bodies: garbage -> 400 E_PROTOCOL, invalid event -> 400, bad CSR 
   res = h.agentCall("/v1/nothing", "", std::nullopt);
   REQUIRE(res.isOk());
   CHECK(res->status == 404);
+}
+
+}  // namespace
+}  // namespace xiaoan::collector
+
+namespace xiaoan::collector {
+namespace {
+
+std::string enrollBody(const std::string& token, const std::string& csr, int i) {
+  v1::EnrollRequest req;
+  req.set_token(token);
+  req.set_csr_pem(csr);
+  req.set_agent_version("attack");
+  req.mutable_facts()->set_hostname("fake-" + std::to_string(i));
+  char mac[32];
+  std::snprintf(mac, sizeof mac, "02:00:00:00:%02x:%02x", (i >> 8) & 0xff, i & 0xff);
+  req.mutable_facts()->add_interfaces()->set_mac(mac);
+  return req.SerializeAsString();
+}
+
+// The attack of issue 10 (300 fake terminals in 0.21 s with one token), over real TLS: a
+// reusable token with room for all of them, yet only the burst of the token's rate limit gets
+// through; the rest get 429 E_RATE_LIMITED with Retry-After and nothing is stored for them.
+TEST_CASE("issue 10: 300 enrollments with one token in a burst are refused after the limit") {
+  testing::CollectorHarness h;
+  const std::string token = h.makeToken("s1", R"(,"max_uses":1000)");
+  auto key = pki::PrivateKey::generateEcP256();
+  REQUIRE(key.isOk());
+  auto csr = pki::makeCsrPem(*key, "pending");
+  REQUIRE(csr.isOk());
+  int ok = 0, limited = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto res = h.agentCall("/v1/enroll", enrollBody(token, *csr, i), std::nullopt);
+    REQUIRE(res.isOk());
+    if (res->status == 200) {
+      ++ok;
+      continue;
+    }
+    REQUIRE(res->status == 429);
+    ++limited;
+    v1::ErrorResponse e;
+    REQUIRE(e.ParseFromString(res->body));
+    CHECK(e.error().code() == "E_RATE_LIMITED");
+    // 1 s once the loopback address is over its own limit too, 2 s for the token alone.
+    const std::string wait = res->headers["retry-after"];
+    CHECK((wait == "1" || wait == "2"));
+  }
+  CHECK(ok == 30);
+  CHECK(limited == 270);
+  auto tokens = openDb(h)->listTokens("s1");
+  REQUIRE(tokens.isOk());
+  REQUIRE(tokens->size() == 1);
+  CHECK((*tokens)[0].uses == 30);
+  // The token's rate comes back with time (the harness clock is the collector's).
+  h.clock().advance(std::chrono::seconds(2));
+  CHECK(h.agentCall("/v1/enroll", enrollBody(token, *csr, 300), std::nullopt)->status == 200);
+}
+
+TEST_CASE("a token created without max_uses enrolls one PC") {
+  testing::CollectorHarness h;
+  const std::string token = h.makeToken("s1");
+  REQUIRE(h.enroll(token, "02:00:00:00:00:01").isOk());
+  auto again = h.enroll(token, "02:00:00:00:00:02");
+  CHECK(again.status().message().find("401") != std::string::npos);
 }
 
 }  // namespace

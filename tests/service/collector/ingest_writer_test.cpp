@@ -144,6 +144,16 @@ TEST_CASE("a database that cannot be written fails every job of the group") {
     }
     Status addSchool(const SchoolRow&, const AuditRow&) override { return Status::ok(); }
     Result<std::vector<SchoolRow>> listSchools() override { return std::vector<SchoolRow>{}; }
+    Status setReenrollPolicy(const std::string&, ReenrollPolicy, const AuditRow&) override {
+      return Status::ok();
+    }
+    Result<std::vector<PendingEnrollmentRow>> listPendingEnrollments(const std::string&) override {
+      return std::vector<PendingEnrollmentRow>{};
+    }
+    Result<PendingEnrollmentRow> approvePendingEnrollment(const std::string&,
+                                                          const AuditRow&) override {
+      return PendingEnrollmentRow{};
+    }
     Status addToken(const TokenRow&, const AuditRow&) override { return Status::ok(); }
     Result<std::vector<TokenRow>> listTokens(const std::string&) override {
       return std::vector<TokenRow>{};
