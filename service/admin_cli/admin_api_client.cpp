@@ -88,10 +88,11 @@ std::string basicAuthorization(const std::string& user, const std::string& passw
 }
 
 AdminApiClient::AdminApiClient(AdminTransport& transport, std::string base_url, std::string user,
-                               std::string password)
+                               std::string password, Lang lang)
     : transport_(transport),
       base_url_(std::move(base_url)),
-      authorization_(basicAuthorization(user, password)) {}
+      authorization_(basicAuthorization(user, password)),
+      lang_(lang) {}
 
 Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
                                              const std::string& path_and_query,
@@ -101,6 +102,7 @@ Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
   AdminHttpRequest request{method, base_url_ + path_and_query, "", {}};
   request.headers["Authorization"] = authorization_;
   request.headers["Accept"] = "application/json";
+  request.headers["Accept-Language"] = lang_ == Lang::kEn ? "en" : "zh-CN";
   if (body != nullptr) {
     google::protobuf::util::JsonPrintOptions print;
     print.preserve_proto_field_names = true;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "service/collector/admin_api/admin_api.h"
 #include "service/collector/admin_api/admin_request.h"
 #include "service/collector/agent_api/agent_responses.h"
 #include "service/collector/agent_api/ingest_writer.h"
@@ -28,6 +29,8 @@ struct CollectorConfig {
   ListenerOptions agent_listener;
   ListenerOptions admin_listener;
   WriterOptions writer;
+  // Admin workers and the admin requests allowed to wait (admin_api.h).
+  AdminApiOptions admin;
   // Check-in interval of the built-in policy defaults (policy layers may override it).
   uint32_t checkin_interval_seconds = 60;
   // Lifetimes of the signed timestamps and content targets issued to agents (content_issuer.h).

@@ -31,13 +31,18 @@ Status CollectorServer::init() {
   XIAOAN_ASSIGN_OR_RETURN(
       admin_tls_, makeServerTlsContext({pki_->serverCertPath(), pki_->serverKeyPath(), ""}));
   XIAOAN_ASSIGN_OR_RETURN(auto writer_store, SqliteStore::open(dbPath(config_.data_dir), false));
-  XIAOAN_ASSIGN_OR_RETURN(auto admin_store, SqliteStore::open(dbPath(config_.data_dir), false));
+  std::vector<std::unique_ptr<Store>> admin_stores;  // one database session per admin worker
+  for (size_t i = 0; i < std::max<size_t>(1, config_.admin.workers); ++i) {
+    XIAOAN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(dbPath(config_.data_dir), false));
+    admin_stores.push_back(std::move(store));
+  }
   XIAOAN_RETURN_IF_ERROR(initContent());
   writer_ = std::make_unique<IngestWriter>(std::move(writer_store), config_.writer);
   enrollment_ = std::make_unique<Enrollment>(*pki_, clock_, config_.retry);
   agent_api_ = std::make_unique<AgentApi>(AgentApiOptions{config_.retry}, *writer_, *enrollment_,
                                           *issuer_, *artifacts_, clock_);
-  admin_api_ = std::make_unique<AdminApi>(std::move(admin_store), *issuer_, *artifacts_, clock_);
+  admin_api_ = std::make_unique<AdminApi>(std::move(admin_stores), *issuer_, *artifacts_, clock_,
+                                          config_.admin);
   return Status::ok();
 }
 
