@@ -103,7 +103,8 @@ Status parseStrictJson(std::string_view json, google::protobuf::Message* message
   auto st = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), message, options);
   if (!st.ok()) {
-    return Status(ErrorCode::kInvalidArgument, "invalid JSON: " + jsonErrorReason(std::string(st.message())));
+    return Status(ErrorCode::kInvalidArgument,
+                  "invalid JSON: " + jsonErrorReason(std::string(st.message())));
   }
   return Status::ok();
 }

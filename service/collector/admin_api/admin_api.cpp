@@ -44,7 +44,7 @@ http::status httpStatusFor(ErrorCode code) {
 Lang requestLang(const http::request_header<>& header) {
   auto value = header[http::field::accept_language];
   return value.size() >= 2 && boost::beast::iequals(value.substr(0, 2), "en") ? Lang::kEn
-                                                                               : Lang::kZhCn;
+                                                                              : Lang::kZhCn;
 }
 
 // "application/json", parameters (charset) allowed, any case.
@@ -71,12 +71,15 @@ struct AdminApi::Worker {
 class AdminApi::Admission {
  public:
   Admission(AdminApi& api, uint64_t bytes) : api_(&api), bytes_(bytes) {}
-  Admission(Admission&& other) noexcept : api_(std::exchange(other.api_, nullptr)), bytes_(other.bytes_) {}
+  Admission(Admission&& other) noexcept
+      : api_(std::exchange(other.api_, nullptr)), bytes_(other.bytes_) {}
   Admission(const Admission&) = delete;
   Admission& operator=(const Admission&) = delete;
   Admission& operator=(Admission&&) = delete;
-  ~Admission() {
-    if (api_ != nullptr) api_->release(bytes_);
+  ~Admission() { done(); }
+  // Gives the place back now (before the answer goes out, so the peer never sees it taken).
+  void done() {
+    if (api_ != nullptr) std::exchange(api_, nullptr)->release(bytes_);
   }
 
  private:
@@ -140,9 +143,10 @@ std::optional<HttpResponse> AdminApi::precheck(const http::request_header<>& hea
   const auto method = header.method();
   if ((method == http::verb::post || method == http::verb::put) &&
       !isJsonContentType(header[http::field::content_type])) {
-    return errorResponse(http::status::unsupported_media_type, ErrorCode::kProtocol,
-                         tr(requestLang(header), "请求正文必须是 JSON（Content-Type: application/json）",
-                            "the request body must be JSON (Content-Type: application/json)"));
+    return errorResponse(
+        http::status::unsupported_media_type, ErrorCode::kProtocol,
+        tr(requestLang(header), "请求正文必须是 JSON（Content-Type: application/json）",
+           "the request body must be JSON (Content-Type: application/json)"));
   }
   return std::nullopt;
 }
@@ -174,8 +178,8 @@ HttpResponse AdminApi::overloaded(Lang lang) const {
   auto res = errorResponse(
       http::status::service_unavailable, ErrorCode::kOverloaded,
       tr(lang, "管理请求过多，请稍后重试", "too many admin requests in progress; retry later"));
-  res.set(http::field::retry_after, std::to_string(jitteredRetryAfter(
-                                        options_.retry.min_seconds, options_.retry.max_seconds)));
+  res.set(http::field::retry_after, std::to_string(jitteredRetryAfter(options_.retry.min_seconds,
+                                                                      options_.retry.max_seconds)));
   return res;
 }
 
@@ -195,16 +199,19 @@ void AdminApi::handle(HttpRequest request, const PeerInfo& peer, Responder respo
   const uint64_t bytes = request.body().size();
   if (!admit(bytes)) return respond(overloaded(requestLang(request)));
   auto task = [this, request = std::move(request), peer, respond,
-               admission = Admission(*this, bytes)]() {
+               admission = Admission(*this, bytes)]() mutable {
     Worker& worker = takeWorker();
+    HttpResponse response;
     try {
-      respond(process(worker, request, peer));
+      response = process(worker, request, peer);
     } catch (const std::exception& e) {
       componentLogger(LogComponent::kCollectorAdminApi)->error("admin handler threw: {}", e.what());
-      respond(errorResponse(http::status::internal_server_error, ErrorCode::kInternal,
-                            "internal error"));
+      response = errorResponse(http::status::internal_server_error, ErrorCode::kInternal,
+                               "internal error");
     }
     returnWorker(worker);
+    admission.done();
+    respond(std::move(response));
   };
   boost::asio::post(pool_, std::move(task));
 }

@@ -193,8 +193,7 @@ Result<std::string> decodePathSegment(std::string_view segment) {
 
 Result<AdminCommand> parseAdminRequest(std::string_view method, std::string_view target,
                                        std::string_view body,
-                                       std::vector<policy::FieldIssue>* field_errors,
-                                       Lang lang) {
+                                       std::vector<policy::FieldIssue>* field_errors, Lang lang) {
   if (body.size() > adminBodyLimit(method, target)) {
     return Status(ErrorCode::kTooLarge, "body too large");
   }

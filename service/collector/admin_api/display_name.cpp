@@ -24,9 +24,8 @@ Flaw characterFlaw(std::string_view name) {
 }
 
 Status refuse(const DisplayNameRule& rule, Lang lang, std::string_view zh, std::string_view en) {
-  return Status(ErrorCode::kInvalidArgument,
-                tr(lang, std::string(rule.zh_what) + std::string(zh),
-                   std::string(rule.en_what) + " " + std::string(en)));
+  return Status(ErrorCode::kInvalidArgument, tr(lang, std::string(rule.zh_what) + std::string(zh),
+                                                std::string(rule.en_what) + " " + std::string(en)));
 }
 
 Status characterStatus(Flaw flaw, const DisplayNameRule& rule, Lang lang) {

@@ -15,8 +15,8 @@ struct DisplayNameRule {
   std::string_view zh_what;  // "学校名称": how the messages name the field
   std::string_view en_what;  // "school name"
   size_t max_bytes = 128;
-  bool required = true;      // "" refused
-  bool allow_slash = true;   // room names become the last segment of a layer id
+  bool required = true;     // "" refused
+  bool allow_slash = true;  // room names become the last segment of a layer id
 };
 
 inline constexpr DisplayNameRule kSchoolNameRule{"学校名称", "school name", 128, true, true};

@@ -55,7 +55,8 @@ Result<std::unique_ptr<ssl::context>> makeServerTlsContext(const TlsServerFiles&
     }
     if (SSL_CTX_set_cipher_list(ctx->native_handle(), kTls12Ciphers) != 1 ||
         SSL_CTX_set_ciphersuites(ctx->native_handle(), kTls13Suites) != 1) {
-      return Status(ErrorCode::kCrypto, "cannot restrict TLS cipher suites: " + pki::opensslErrors());
+      return Status(ErrorCode::kCrypto,
+                    "cannot restrict TLS cipher suites: " + pki::opensslErrors());
     }
     ctx->use_certificate_chain_file(files.cert_chain_pem_file);
     ctx->use_private_key_file(files.private_key_pem_file, ssl::context::pem);

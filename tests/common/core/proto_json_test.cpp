@@ -51,7 +51,8 @@ TEST_CASE("checkJsonDepth counts objects and arrays outside strings, escapes inc
 }
 
 TEST_CASE("issue 10 #8: 32 000 levels are refused before protobuf's parser sees them") {
-  const std::string deep = R"({"policy":)" + std::string(32'000, '[') + std::string(32'000, ']') + "}";
+  const std::string deep =
+      R"({"policy":)" + std::string(32'000, '[') + std::string(32'000, ']') + "}";
   google::protobuf::Value v;
   auto t0 = std::chrono::steady_clock::now();
   Status st = parseStrictJson(deep, &v);  // the parser alone takes minutes on this

@@ -77,7 +77,8 @@ TEST_CASE("not JSON, not an object, too large") {
   // brackets kept protobuf's parser busy for minutes).
   std::string deep(5000, '[');
   CHECK(policyFromJson("{\"agent\":" + deep, nullptr).status().code() == ErrorCode::kTooLarge);
-  const std::string attack = R"({"policy":)" + std::string(32'000, '[') + std::string(32'000, ']') + "}";
+  const std::string attack =
+      R"({"policy":)" + std::string(32'000, '[') + std::string(32'000, ']') + "}";
   v1::PolicyLayer layer;
   std::vector<FieldIssue> issues;
   auto t0 = std::chrono::steady_clock::now();

@@ -114,7 +114,8 @@ TEST_CASE("finding 9: POST/PUT need Content-Type: application/json; refused befo
     CHECK(errorOf(*r).error().message().find("Content-Type: application/json") !=
           std::string::npos);
   }
-  auto put = h.adminWith("PUT", "/api/v1/policies/school/s1", "{}", {{"Content-Type", "text/plain"}});
+  auto put =
+      h.adminWith("PUT", "/api/v1/policies/school/s1", "{}", {{"Content-Type", "text/plain"}});
   CHECK(put->status == 415);
   CHECK(h.admin("GET", "/api/v1/schools")->body.find("s1") == std::string::npos);  // nothing made
   // Refused from the headers alone: answered although the body never comes.
@@ -158,7 +159,7 @@ TEST_CASE("finding 11: error answers never echo raw bytes and are always valid U
     CHECK((*r)->body.find('\x1b') == std::string::npos);
     CHECK((*r)->body.find("\xe2\x80\xae") == std::string::npos);
     CHECK((*r)->body.find("\\u001b") == std::string::npos);  // not even escaped
-    errorOf(**r);                                             // parses as JSON
+    errorOf(**r);                                            // parses as JSON
   }
 }
 
@@ -166,8 +167,10 @@ TEST_CASE("finding 11: school and room names refuse NUL, controls, bidi, invalid
   CollectorHarness h;
   auto agent = h.enroll(h.makeToken("s1"), "02:00:00:00:00:01");
   REQUIRE(agent.isOk());
-  for (std::string name : {"a\\u0000b", "a\\nb", "a\\u202Eb", "a\\u2066b", "a\xff" "b", "../x",
-                           "x..y", "\\u007f"}) {
+  for (std::string name : {"a\\u0000b", "a\\nb", "a\\u202Eb", "a\\u2066b",
+                           "a\xff"
+                           "b",
+                           "../x", "x..y", "\\u007f"}) {
     CAPTURE(name);
     auto school = h.admin("POST", "/api/v1/schools", R"({"id":"s2","name":")" + name + R"("})");
     REQUIRE(school.isOk());
@@ -182,10 +185,10 @@ TEST_CASE("finding 11: school and room names refuse NUL, controls, bidi, invalid
   auto en = h.adminWith("PUT", "/api/v1/terminals/" + agent->terminal_id + "/room",
                         R"({"room":"JF..2"})", {{"Accept-Language", "en-US,en;q=0.9"}});
   CHECK(errorOf(*en).error().message() == "room name must not contain \"..\"");
-  CHECK(h.admin("POST", "/api/v1/schools", R"j({"id":"s2","name":"厦门实验小学 (分校)"})j")->status ==
-        200);
-  CHECK(h.admin("PUT", "/api/v1/terminals/" + agent->terminal_id + "/room",
-                R"({"room":"机房 2"})")
+  CHECK(
+      h.admin("POST", "/api/v1/schools", R"j({"id":"s2","name":"厦门实验小学 (分校)"})j")->status ==
+      200);
+  CHECK(h.admin("PUT", "/api/v1/terminals/" + agent->terminal_id + "/room", R"({"room":"机房 2"})")
             ->status == 200);
 }
 
@@ -193,8 +196,8 @@ TEST_CASE("finding 11: both listeners refuse TLS 1.2 CBC suites and accept AEAD 
   CollectorHarness h;
   for (uint16_t port : {h.agentPort(), h.adminPort()}) {
     CAPTURE(port);
-    for (const char* cbc : {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384",
-                            "ECDHE-ECDSA-AES128-SHA256"}) {
+    for (const char* cbc :
+         {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256"}) {
       testing::TlsClientOptions options{port, h.caPem(), std::nullopt};
       options.tls12_ciphers = cbc;
       testing::TlsClient c(options);

@@ -219,7 +219,9 @@ TEST_CASE("issue 10 #11: display names refuse NUL, controls, bidi, invalid UTF-8
   const std::string nul("a\0b", 3);
   for (std::string_view bad :
        {std::string_view(nul), std::string_view("a\tb"), std::string_view("a\x7f"),
-        std::string_view("a\xc2\x85"), std::string_view("\xe2\x80\xae" "abc"),
+        std::string_view("a\xc2\x85"),
+        std::string_view("\xe2\x80\xae"
+                         "abc"),
         std::string_view("x\xe2\x81\xa6y"), std::string_view("x\xe2\x80\x8fy"),
         std::string_view("a\xff"), std::string_view("\xc0\xaf"), std::string_view("a..b"),
         std::string_view(".."), std::string_view(" a"), std::string_view("")}) {
@@ -233,8 +235,11 @@ TEST_CASE("issue 10 #11: display names refuse NUL, controls, bidi, invalid UTF-8
   CHECK(checkDisplayName("", kTokenNoteRule, Lang::kZhCn).isOk());
   CHECK(checkDisplayName(std::string(129, 'a'), kSchoolNameRule, Lang::kEn).message() ==
         "school name is longer than 128 bytes");
-  CHECK(checkDisplayName("a\xe2\x80\xae" "b", kRoomNameRule, Lang::kZhCn).message().find(
-            "机房名称不能包含改变文字方向的字符") == 0);
+  CHECK(checkDisplayName("a\xe2\x80\xae"
+                         "b",
+                         kRoomNameRule, Lang::kZhCn)
+            .message()
+            .find("机房名称不能包含改变文字方向的字符") == 0);
   // Through the request parser, in the caller's language, never quoting the name.
   auto zh = parseAdminRequest("POST", "/api/v1/schools", R"({"id":"s1","name":"坏\u0000名"})");
   CHECK(zh.status().message() == "学校名称不能包含控制字符（如 NUL、换行、制表符）");
@@ -257,8 +262,7 @@ TEST_CASE("issue 10 #8: deep JSON bodies are refused as E_TOO_LARGE on every JSO
         ErrorCode::kTooLarge);
   CHECK(errorOf("PUT", "/api/v1/terminals/ab12/room", R"({"room":)" + deep + "}") ==
         ErrorCode::kTooLarge);
-  CHECK(errorOf("POST", "/api/v1/signatures", R"({"files":)" + deep + "}") ==
-        ErrorCode::kTooLarge);
+  CHECK(errorOf("POST", "/api/v1/signatures", R"({"files":)" + deep + "}") == ErrorCode::kTooLarge);
 }
 
 }  // namespace
