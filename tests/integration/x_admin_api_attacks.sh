@@ -58,7 +58,7 @@ for port in "$AGENT_PORT" "$ADMIN_PORT"; do
 done
 
 # ---- 11: echo and display names ------------------------------------------------------------
-"${c[@]}" -o "$WORK/echo.out" "$url/api/v1/events?%FF%1B%5B31m%E2%80%AE=1"
+"${c[@]}" -o "$WORK/echo.out" "$url/api/v1/events?%FF%1B%5B31m%E2%80%AE%C0%AF=1"
 printf '{"id":"s2","name":"\xff\x1b[31m"}' > "$WORK/bad.json"
 "${c[@]}" -H 'Content-Type: application/json' --data-binary @"$WORK/bad.json" "$url/api/v1/schools" >> "$WORK/echo.out"
 python3 - "$WORK/echo.out" <<'EOF' || fail "error answers echo raw bytes: $(cat -v "$WORK/echo.out")"
