@@ -29,8 +29,9 @@ namespace xiaoan::collector {
 // Used by `serve`, the integration tests and the ingest benchmark.
 class CollectorServer {
  public:
-  // Locks the data dir (E_ALREADY_RUNNING), verifies and checks its database
-  // (E_DATABASE: missing, empty, foreign or damaged) and loads it (PKI + database); nothing listens yet.
+  // Locks the data dir (E_ALREADY_RUNNING), verifies and checks its database (E_DATABASE when
+  // it is missing, empty, foreign or damaged), then loads it (PKI + database); nothing listens
+  // yet.
   static Result<std::unique_ptr<CollectorServer>> create(const CollectorConfig& config,
                                                          const Clock& clock);
   ~CollectorServer();

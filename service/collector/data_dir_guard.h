@@ -15,8 +15,8 @@ Result<InstanceLock> lockDataDir(const std::string& data_dir, Lang lang);
 
 // What `serve` does before it opens the database for use: lock the data dir, verify that the
 // database is the one `init` made (db_identity.h; a data dir of an earlier release gets its id
-// here), then run the `check` on it (E_DATABASE "failed its integrity check": refuse to serve a damaged file).
-// Messages are in `lang`.
+// here), then run the `check` on it (E_DATABASE "failed its integrity check": refuse to serve a
+// damaged file). Messages are in `lang`.
 Result<InstanceLock> claimDataDir(const std::string& data_dir, DbCheck check, Lang lang);
 
 }  // namespace xiaoan::collector

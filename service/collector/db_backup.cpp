@@ -120,6 +120,23 @@ Status setAside(const std::string& data_dir, const std::string& aside) {
   return from.sync();
 }
 
+// Keeps the old database aside (when there is one) and renames `incoming` over it; returns the
+// aside directory ("" when there was nothing to keep).
+Result<std::string> replaceDatabase(const std::string& data_dir, const std::string& incoming,
+                                    std::chrono::system_clock::time_point now) {
+  const std::string db_path = dbPath(data_dir);
+  std::string aside;
+  settleOldDatabase(db_path);
+  if (pathExists(db_path) || pathExists(db_path + "-wal")) {
+    XIAOAN_ASSIGN_OR_RETURN(aside, makeAsideDir(data_dir, now));
+    XIAOAN_RETURN_IF_ERROR(setAside(data_dir, aside));
+  }
+  XIAOAN_RETURN_IF_ERROR(setPathMode(incoming, 0600));
+  XIAOAN_RETURN_IF_ERROR(renamePath(incoming, db_path));
+  XIAOAN_RETURN_IF_ERROR(fsyncDir(data_dir));
+  return aside;
+}
+
 }  // namespace
 
 Status copyDatabase(SqliteDb& src, const std::string& dest_path, Lang lang) {
@@ -168,15 +185,12 @@ Result<RestoreResult> restoreDatabase(const std::string& data_dir, const std::st
     XIAOAN_ASSIGN_OR_RETURN(auto src, SqliteDb::openExisting(from, /*read_only=*/true));
     XIAOAN_RETURN_IF_ERROR(copyDatabase(*src, incoming, lang));
   }
-  RestoreResult result{id, ""};
-  settleOldDatabase(db_path);
-  if (pathExists(db_path) || pathExists(db_path + "-wal")) {
-    XIAOAN_ASSIGN_OR_RETURN(result.aside_dir, makeAsideDir(data_dir, now));
-    XIAOAN_RETURN_IF_ERROR(setAside(data_dir, result.aside_dir));
+  auto aside = replaceDatabase(data_dir, incoming, now);
+  if (!aside.isOk()) {
+    removeDatabaseFiles(incoming);
+    return aside.status();
   }
-  XIAOAN_RETURN_IF_ERROR(setPathMode(incoming, 0600));
-  XIAOAN_RETURN_IF_ERROR(renamePath(incoming, db_path));
-  XIAOAN_RETURN_IF_ERROR(fsyncDir(data_dir));
+  RestoreResult result{id, *aside};
   XIAOAN_ASSIGN_OR_RETURN(auto marker, readIdMarker(data_dir, lang));
   if (!marker) XIAOAN_RETURN_IF_ERROR(writeIdMarker(data_dir, id));
   return result;

@@ -20,9 +20,7 @@ bool isDatabaseId(const std::string& text) {
   return true;
 }
 
-Status mismatch(const std::string& message) {
-  return Status(ErrorCode::kDatabase, message);
-}
+Status mismatch(const std::string& message) { return Status(ErrorCode::kDatabase, message); }
 
 std::string restoreHint(const std::string& data_dir, Lang lang) {
   return tr(lang, "。请用备份恢复：xiaoan-collector restore --data-dir ",

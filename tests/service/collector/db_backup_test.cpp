@@ -158,5 +158,37 @@ TEST_CASE("restore refuses another collector's backup and a plain SQLite file") 
   CHECK(createServer(mine.data_dir).isOk());
 }
 
+TEST_CASE(
+    "restore after a crash: the old WAL is kept with the old file, never applied to the new") {
+  InitedDir d;
+  addFiller(d.db(), 10);
+  const std::string out = d.tmp.file("backup.db");
+  REQUIRE(backupDatabase(d.data_dir, out, Lang::kEn).isOk());
+  // Commits that live only in the WAL, as a collector killed with -9 leaves them: copy the
+  // files while the connection is open, then put the copies back after it closed.
+  const std::string crash = d.tmp.file("crash");
+  fs::create_directory(crash);
+  {
+    auto db = SqliteDb::open(d.db(), false);
+    REQUIRE(db.isOk());
+    REQUIRE((*db)->exec("PRAGMA wal_autocheckpoint=0").isOk());
+    REQUIRE((*db)->exec("INSERT INTO filler(v) SELECT v FROM filler").isOk());
+    for (const char* suffix : {"", "-wal"}) {
+      fs::copy_file(d.db() + suffix, crash + "/collector.db" + suffix);
+    }
+  }
+  for (const char* suffix : {"", "-wal"}) {
+    fs::copy_file(crash + "/collector.db" + suffix, d.db() + suffix,
+                  fs::copy_options::overwrite_existing);
+  }
+  REQUIRE(fs::file_size(d.db() + "-wal") > 0);
+  auto restored = restoreDatabase(d.data_dir, out, kNow, Lang::kEn);
+  REQUIRE_MESSAGE(restored.isOk(), restored.status().toString());
+  CHECK(fillerRows(d.db()) == 10);
+  CHECK(fillerRows(restored->aside_dir + "/collector.db") == 20);
+  CHECK(checkDatabaseFile(d.db(), false, DbCheck::kFull, Lang::kEn).isOk());
+  CHECK(createServer(d.data_dir).isOk());
+}
+
 }  // namespace
 }  // namespace xiaoan::collector::testing
