@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "platform/file.h"
 #include "platform/file_watcher.h"
 #include "platform/linux/posix_error.h"
 #include "platform/unique_fd.h"
@@ -39,11 +40,20 @@ struct DirCloser {
 };
 using DirPtr = std::unique_ptr<DIR, DirCloser>;
 
+// `dir` opened with no component of its path followed when it is a symlink (openParentNoFollow):
+// a directory on the way swapped for a link (to one of root's) is not listed.
+int openDirNoFollow(const std::string& dir) {
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  if (dir == "/") return ::open("/", kFlags);
+  std::string name;
+  auto parent = openParentNoFollow(dir, &name);
+  return parent.isOk() ? ::openat(static_cast<int>(parent->native()), name.c_str(), kFlags) : -1;
+}
+
 // Subdirectories and regular files of `dir` (full paths); nothing when it cannot be listed.
-// Opened without following a symlink, so a directory swapped for a link is not listed.
 void listDir(const std::string& dir, std::vector<std::string>* subdirs,
              std::vector<std::string>* files) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  const int fd = openDirNoFollow(dir);
   if (fd < 0) return;
   DirPtr d(::fdopendir(fd));
   if (!d) {
