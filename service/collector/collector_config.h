@@ -9,6 +9,7 @@
 #include "service/collector/agent_api/agent_responses.h"
 #include "service/collector/agent_api/ingest_writer.h"
 #include "service/collector/http/http_types.h"
+#include "service/collector/store/db_check.h"
 
 namespace xiaoan::collector {
 
@@ -24,8 +25,13 @@ struct CollectorConfig {
     admin_listener.max_body_bytes_in_flight = kMaxPublishBodyBytes + 16ull * 1024 * 1024;
   }
 
-  // D: ca.pem, ca.key, server.pem, server.key, collector.db, trust/, artifacts/
+  // D: ca.pem, ca.key, server.pem, server.key, collector.db, collector.id, collector.lock,
+  // trust/, artifacts/
   std::string data_dir;
+  // How the database is checked before serving (quick_check; integrity_check with --check-db).
+  DbCheck db_check = DbCheck::kQuick;
+  // Language of the messages a person reads when the start is refused.
+  Lang lang = Lang::kZhCn;
   ListenerOptions agent_listener;
   ListenerOptions admin_listener;
   WriterOptions writer;

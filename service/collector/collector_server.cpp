@@ -1,6 +1,8 @@
 #include "service/collector/collector_server.h"
 
 #include "platform/logging.h"
+#include "service/collector/data_dir_guard.h"
+#include "service/collector/data_dir_layout.h"
 #include "service/collector/http/tls_context.h"
 #include "service/collector/store/sqlite_store.h"
 
@@ -8,8 +10,6 @@ namespace xiaoan::collector {
 namespace {
 
 constexpr std::chrono::milliseconds kDrainPoll{10};
-
-std::string dbPath(const std::string& data_dir) { return data_dir + "/collector.db"; }
 
 }  // namespace
 
@@ -24,6 +24,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::create(const Collector
 }
 
 Status CollectorServer::init() {
+  // First: a second collector on this data dir, or a database that is not ours, stops here.
+  XIAOAN_ASSIGN_OR_RETURN(data_dir_lock_,
+                          claimDataDir(config_.data_dir, config_.db_check, config_.lang));
   XIAOAN_ASSIGN_OR_RETURN(pki_, PkiStore::load(config_.data_dir));
   XIAOAN_ASSIGN_OR_RETURN(
       agent_tls_,
