@@ -29,7 +29,7 @@ struct WalkEntry {
 
 // Why an entry was not yielded.
 enum class WalkSkip {
-  kNotRegular,       // symlink (never followed), device, FIFO, socket
+  kNotRegular,       // symlink (never followed, also on the way to a root), device, FIFO, socket
   kExcluded,         // matched an exclusion; a directory is not entered
   kOtherFileSystem,  // one_file_system: a directory on another device, not entered
   kDuplicate,        // (device, inode) already visited in this walk (hard link, bind mount)
@@ -60,14 +60,22 @@ struct WalkOptions {
   uint32_t max_depth = 64;
   // Do not enter directories on another device than their root's (removable media).
   bool one_file_system = false;
+  // Absolute directories the roots must lie in (on-access: the watched roots). A root below
+  // one of them is opened from it (openParentNoFollow's `beneath`), so the walk cannot leave
+  // that tree; a root outside all of them is not walked (kExcluded). Empty: every root is
+  // opened from "/", still without following a symlink on the way.
+  std::vector<std::string> confine;
 };
 
 class FileWalker {
  public:
   virtual ~FileWalker() = default;
-  // Walks each root (an absolute path to a directory or a file; a root that is a symlink is
-  // not followed) until done, `stop` is set or the visitor returns false. Problems with
-  // entries go to the visitor; the Status fails only for unusable arguments.
+  // Walks each root (an absolute path to a directory or a file) until done, `stop` is set or
+  // the visitor returns false. Every component of a root's path is opened without following a
+  // symlink ("." and ".." are resolved by the text): a root that is a symlink, or whose path
+  // holds one (a parent directory swapped for a link to somewhere else), is not walked
+  // (kNotRegular). Problems with entries go to the visitor; the Status fails only for
+  // unusable arguments.
   virtual Status walk(const std::vector<std::string>& roots, const WalkOptions& options,
                       WalkVisitor& visitor, const std::atomic<bool>& stop) = 0;
 };

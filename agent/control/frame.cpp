@@ -73,6 +73,14 @@ Status readFrame(LocalConnection& conn, google::protobuf::MessageLite& message, 
   return Status::ok();
 }
 
+Status exchangeFrames(LocalConnection& conn, const google::protobuf::MessageLite& request,
+                      google::protobuf::MessageLite& response, Deadline deadline) {
+  const Status sent = writeFrame(conn, request, deadline);
+  if (sent.code() == ErrorCode::kTooLarge || sent.code() == ErrorCode::kInternal) return sent;
+  const Status got = readFrame(conn, response, kMaxFrameBytes, deadline);
+  return sent.isOk() || got.isOk() ? got : sent;
+}
+
 Result<std::unique_ptr<LocalConnection>> connectToAgent(LocalChannel& channel,
                                                         const std::string& path,
                                                         std::chrono::milliseconds timeout) {

@@ -38,6 +38,12 @@ Status readFrame(LocalConnection& conn, google::protobuf::MessageLite& message,
                  size_t max_bytes = kMaxFrameBytes,
                  Deadline deadline = deadlineAfter(kDefaultTimeout));
 
+// One exchange: writes `request`, then reads `response`, both by `deadline`. A server that
+// refuses the connection answers (E_OVERLOADED) and closes without reading: when the write
+// fails, an answer already sent is still read and returned; otherwise the write's error.
+Status exchangeFrames(LocalConnection& conn, const google::protobuf::MessageLite& request,
+                      google::protobuf::MessageLite& response, Deadline deadline);
+
 // Connects to the agent's control socket at `path`, waiting at most `timeout`. No socket or
 // nobody listening -> E_DAEMON_NOT_RUNNING; not allowed to open it -> E_PERMISSION_DENIED;
 // path too long -> E_INVALID_ARGUMENT; the listener's backlog stays full -> E_TIMEOUT.

@@ -104,10 +104,8 @@ Status AgentDaemon::startControl() {
                                                            content_.get(), scan_.get());
   local_channel_ = makeLocalChannel();
   control_ = std::make_unique<control::ControlServer>(
-      control::ControlServerOptions{.socket_path = config_.status_socket(),
-                                    .workers = 3,
-                                    .io_timeout = std::chrono::seconds(10)},
-      *control_handler_, *local_channel_);
+      control::ControlServerOptions{.socket_path = config_.status_socket()}, *control_handler_,
+      *local_channel_);
   return control_->start();
 }
 

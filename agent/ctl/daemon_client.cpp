@@ -11,9 +11,8 @@ Result<v1::ControlResponse> callDaemon(const std::string& socket_path,
   const control::Deadline deadline = control::deadlineAfter(timeout);
   const auto channel = makeLocalChannel();
   XIAOAN_ASSIGN_OR_RETURN(auto conn, control::connectToAgent(*channel, socket_path, timeout));
-  XIAOAN_RETURN_IF_ERROR(control::writeFrame(*conn, request, deadline));
   v1::ControlResponse response;
-  XIAOAN_RETURN_IF_ERROR(control::readFrame(*conn, response, control::kMaxFrameBytes, deadline));
+  XIAOAN_RETURN_IF_ERROR(control::exchangeFrames(*conn, request, response, deadline));
   return response;
 }
 

@@ -57,7 +57,11 @@ class Pacer {
 struct ScanRequest {
   std::string scan_id;
   v1::ScanKind kind = v1::SCAN_KIND_ON_DEMAND;
-  std::vector<std::string> roots;       // absolute; files or directories
+  std::vector<std::string> roots;  // absolute; files or directories
+  // On-access: the watched roots. Each root is reached from the watched root it lies in, no
+  // symlink followed, never leaving it (WalkOptions::confine); a root outside all of them is
+  // not scanned. Empty: roots are reached from "/", still without following a symlink.
+  std::vector<std::string> confine;
   std::vector<std::string> exclusions;  // absolute path prefixes or fnmatch globs
   uint64_t max_file_bytes = 256ull << 20;
   uint32_t max_depth = 64;

@@ -199,6 +199,7 @@ void ScanPass::walkerMain() {
   options.exclusions = request_.exclusions;
   options.max_depth = request_.max_depth;
   options.one_file_system = request_.one_file_system;
+  options.confine = request_.confine;
   Status st = env_.walker->walk(request_.roots, options, visitor, aborted_);
   if (!st.isOk()) fail(st);
   counters_.walk_done.store(true);

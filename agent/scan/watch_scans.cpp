@@ -162,6 +162,9 @@ void WatchScans::worker() {
     }
     JobSpec spec;
     spec.request = requests_.request(policy_, v1::SCAN_KIND_ON_ACCESS, std::move(files));
+    // Each file is opened from its watched root, no symlink followed: a directory of its path
+    // swapped for a link meanwhile (to one of root's) is refused, not scanned.
+    spec.request.confine = on_access_roots_;
     spec.quiet_summary = true;
     auto started = jobs_.launch(std::move(spec));
     if (!started.isOk()) continue;  // no rules: nothing can be scanned (status says so)

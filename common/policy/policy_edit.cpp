@@ -7,6 +7,8 @@
 #include <cctype>
 #include <memory>
 
+#include "common/proto_json.h"
+
 namespace xiaoan::policy {
 namespace {
 
@@ -66,6 +68,7 @@ Value scalarValue(const FieldDescriptor* field, std::string_view text) {
 }
 
 Result<Value> jsonValue(std::string_view text) {
+  XIAOAN_RETURN_IF_ERROR(checkJsonDepth(text));
   Value v;
   google::protobuf::StringPiece piece(text.data(), text.size());
   if (!google::protobuf::util::JsonStringToMessage(piece, &v).ok()) {

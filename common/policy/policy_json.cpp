@@ -9,6 +9,7 @@
 #include <map>
 
 #include "common/policy/policy_rules.h"
+#include "common/proto_json.h"
 
 namespace xiaoan::policy {
 namespace {
@@ -145,6 +146,7 @@ Status strictJsonToMessage(std::string_view json, google::protobuf::Message* mes
     return Status(ErrorCode::kTooLarge,
                   "JSON larger than " + std::to_string(kMaxPolicyJsonBytes) + " bytes");
   }
+  XIAOAN_RETURN_IF_ERROR(checkJsonDepth(json));
   Issues found;
   Value root;
   google::protobuf::StringPiece text(json.data(), json.size());
@@ -159,7 +161,7 @@ Status strictJsonToMessage(std::string_view json, google::protobuf::Message* mes
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
     auto st = google::protobuf::util::JsonStringToMessage(text, message, options);
-    if (!st.ok()) found.push_back({"", std::string(st.message())});
+    if (!st.ok()) found.push_back({"", jsonErrorReason(std::string(st.message()))});
   }
   if (found.empty()) return Status::ok();
   std::string line = summarizeIssues(found);

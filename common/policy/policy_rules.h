@@ -59,8 +59,9 @@ std::string summarizeIssues(const std::vector<FieldIssue>& issues, size_t max = 
 Result<v1::Policy> policyFromJson(std::string_view json, std::vector<FieldIssue>* issues);
 
 // Strict JSON into any message: the shape checks of policyFromJson without policy validation.
-// E_TOO_LARGE over kMaxPolicyJsonBytes; E_INVALID_ARGUMENT with the issues (paths from the
-// message root) when anything is wrong.
+// E_TOO_LARGE over kMaxPolicyJsonBytes or nested deeper than kMaxJsonDepth (checked before any
+// parsing; `issues` stays empty); E_INVALID_ARGUMENT with the issues (paths from the message
+// root) when anything is wrong.
 Status strictJsonToMessage(std::string_view json, google::protobuf::Message* message,
                            std::vector<FieldIssue>* issues);
 

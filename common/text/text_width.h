@@ -22,9 +22,9 @@ std::string padRight(std::string_view utf8, size_t width);
 // a character.
 std::string truncateToWidth(std::string_view utf8, size_t width);
 
-// Copy of `text` safe to print: control characters (C0 except none, DEL, C1) and invalid
-// UTF-8 are replaced by U+FFFD, so untrusted strings cannot move the cursor or recolour
-// the terminal.
+// Copy of `text` safe to print: control characters (C0, DEL, C1), bidi controls (isBidiControl
+// in common/text/utf8.h) and invalid UTF-8 are replaced by U+FFFD, so untrusted strings cannot
+// move the cursor, recolour the terminal or reorder what the reader sees.
 std::string sanitizeForTerminal(std::string_view text);
 
 }  // namespace xiaoan

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
+#include <optional>
 #include <unordered_set>
 
 #include "platform/file_walker.h"
@@ -39,6 +41,33 @@ bool isDotOrDotDot(const char* n) {
 }
 
 bool isGlob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// A root as the walk names it: "." and ".." resolved by the text (nothing is followed, so that
+// is the directory the kernel reaches without symlinks), no trailing '/'.
+std::string rootPath(const std::string& root) {
+  std::string p = std::filesystem::path(root).lexically_normal().string();
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
+}
+
+bool below(const std::string& path, const std::string& dir) {
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         (dir == "/" || path[dir.size()] == '/');
+}
+
+// Where a root is opened from: the deepest confining directory strictly above it ("/" for a
+// root that is one of them, or when none are given); nullopt for a root outside all of them.
+std::optional<std::string> beneathFor(const std::string& root,
+                                      const std::vector<std::string>& confine) {
+  if (confine.empty()) return std::string("/");
+  std::optional<std::string> best;
+  for (const std::string& c : confine) {
+    const std::string dir = rootPath(c);
+    if (root == dir && !best) best = "/";
+    if (below(root, dir) && (!best || dir.size() > best->size())) best = dir;
+  }
+  return best;
+}
 
 // Exclusions, split once per walk into prefixes and globs.
 class Exclusions {
@@ -97,7 +126,8 @@ class Pass {
   }
   bool firstVisit(const FileStat& st) { return seen_.insert({st.dev, st.ino}).second; }
   void yield(int dir_fd, const char* name, const FileStat& st, uint32_t depth);
-  void walkRootFile(const std::string& root);
+  void enterRootDir(UniqueFd fd);
+  void skipRootPath(const Status& st);
   void listDir(UniqueFd fd, uint32_t depth);
   void visitEntry(int dir_fd, const char* name, uint32_t depth);
   void visitDir(int dir_fd, const char* name, const FileStat& st, uint32_t depth);
@@ -127,18 +157,41 @@ void Pass::yield(int dir_fd, const char* name, const FileStat& st, uint32_t dept
 
 void Pass::walkRoot(const std::string& root) {
   if (stopped()) return;
-  path_ = root;
-  while (path_.size() > 1 && path_.back() == '/') path_.pop_back();
+  path_ = rootPath(root);
   std::string_view base(path_);
   base.remove_prefix(path_.rfind('/') + 1);
   if (exclusions_.match(path_, std::string(base).c_str())) return skip(WalkSkip::kExcluded);
+  if (path_ == "/") {
+    return enterRootDir(UniqueFd(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)));
+  }
+  const std::optional<std::string> beneath = beneathFor(path_, opt_.confine);
+  if (!beneath) return skip(WalkSkip::kExcluded);
+  std::string name;
+  // No component followed, none outside `beneath`: a parent a user swapped for a symlink
+  // (to a directory of root's) is refused here, not entered.
+  auto parent = openParentNoFollow(path_, &name, *beneath);
+  if (!parent.isOk()) return skipRootPath(parent.status());
+  const int dir = static_cast<int>(parent->native());
   struct stat sb {};
-  if (::fstatat(AT_FDCWD, path_.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (::fstatat(dir, name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0) {
     return skip(errno == ENOENT ? WalkSkip::kVanished : WalkSkip::kUnreadable, errno);
   }
-  if (S_ISREG(sb.st_mode)) return walkRootFile(path_);
+  const FileStat st = toFileStat(sb);
+  if (S_ISREG(sb.st_mode)) {
+    // A root that is a file: yielded relative to its parent directory like any other.
+    if (!firstVisit(st)) return skip(WalkSkip::kDuplicate);
+    return yield(dir, name.c_str(), st, 0);
+  }
   if (!S_ISDIR(sb.st_mode)) return skip(WalkSkip::kNotRegular);
-  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.valid() && (::fstat(fd.get(), &sb) != 0 || sb.st_dev != st.dev || sb.st_ino != st.ino)) {
+    return skip(WalkSkip::kVanished);  // replaced between fstatat and openat
+  }
+  enterRootDir(std::move(fd));
+}
+
+void Pass::enterRootDir(UniqueFd fd) {
+  struct stat sb {};
   if (!fd.valid() || ::fstat(fd.get(), &sb) != 0) return skip(WalkSkip::kDirUnreadable, errno);
   FileStat st = toFileStat(sb);
   if (!firstVisit(st)) return skip(WalkSkip::kDuplicate);
@@ -146,21 +199,17 @@ void Pass::walkRoot(const std::string& root) {
   listDir(std::move(fd), 0);
 }
 
-// A root that is a file: yielded relative to its parent directory like any other.
-void Pass::walkRootFile(const std::string& root) {
-  size_t slash = root.rfind('/');
-  std::string parent = slash == 0 ? "/" : root.substr(0, slash);
-  std::string name = root.substr(slash + 1);
-  UniqueFd dir(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  struct stat sb {};
-  if (!dir.valid()) return skip(WalkSkip::kUnreadable, errno);
-  if (::fstatat(dir.get(), name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-    return skip(errno == ENOENT ? WalkSkip::kVanished : WalkSkip::kUnreadable, errno);
+// The root's path was refused by openParentNoFollow: a symlink or a non-directory on the way,
+// a root outside its tree, or gone.
+void Pass::skipRootPath(const Status& st) {
+  const int err = st.sysErrno();
+  if (st.code() == ErrorCode::kNotFound) return skip(WalkSkip::kVanished, err);
+  if (st.code() == ErrorCode::kInvalidArgument) return skip(WalkSkip::kExcluded, err);
+  const bool redirected = err == ELOOP || err == ENOTDIR || err == EXDEV;
+  if (st.code() == ErrorCode::kPermissionDenied && redirected) {
+    return skip(WalkSkip::kNotRegular, err);
   }
-  if (!S_ISREG(sb.st_mode)) return skip(WalkSkip::kNotRegular);
-  FileStat st = toFileStat(sb);
-  if (!firstVisit(st)) return skip(WalkSkip::kDuplicate);
-  yield(dir.get(), name.c_str(), st, 0);
+  skip(WalkSkip::kUnreadable, err);
 }
 
 void Pass::listDir(UniqueFd fd, uint32_t depth) {

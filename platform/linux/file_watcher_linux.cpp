@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "platform/file.h"
 #include "platform/file_watcher.h"
 #include "platform/linux/posix_error.h"
 #include "platform/unique_fd.h"
@@ -39,11 +40,22 @@ struct DirCloser {
 };
 using DirPtr = std::unique_ptr<DIR, DirCloser>;
 
+// `dir` opened with no component of its path followed when it is a symlink (openParentNoFollow):
+// a directory on the way swapped for a link (to one of root's) is not listed.
+int openDirNoFollow(const std::string& dir) {
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  if (dir == "/") return ::open("/", kFlags);
+  std::string name;
+  auto parent = openParentNoFollow(dir, &name);
+  if (parent.isOk()) return ::openat(static_cast<int>(parent->native()), name.c_str(), kFlags);
+  errno = parent.status().sysErrno() != 0 ? parent.status().sysErrno() : ENOENT;
+  return -1;
+}
+
 // Subdirectories and regular files of `dir` (full paths); nothing when it cannot be listed.
-// Opened without following a symlink, so a directory swapped for a link is not listed.
 void listDir(const std::string& dir, std::vector<std::string>* subdirs,
              std::vector<std::string>* files) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  const int fd = openDirNoFollow(dir);
   if (fd < 0) return;
   DirPtr d(::fdopendir(fd));
   if (!d) {
@@ -67,6 +79,20 @@ struct Identity {
   uint64_t dev = 0, ino = 0;
   bool operator==(const Identity&) const = default;
 };
+
+// inotify_add_watch resolves a path and IN_DONT_FOLLOW covers its last component only. Given
+// /proc/self/fd/N of the directory opened with no component followed (openDirNoFollow), it
+// watches exactly that directory; without /proc (a chroot) the path is used. -1 with errno.
+int addWatchNoFollow(int inotify, const std::string& dir, Identity* id) {
+  UniqueFd fd(openDirNoFollow(dir));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return -1;
+  *id = {st.st_dev, st.st_ino};
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+  const int wd = ::inotify_add_watch(inotify, proc.c_str(), kDirMask & ~IN_DONT_FOLLOW);
+  if (wd >= 0 || errno != ENOENT) return wd;
+  return ::inotify_add_watch(inotify, dir.c_str(), kDirMask);
+}
 
 Identity identityOf(const std::string& path) {
   struct stat st {};
@@ -163,7 +189,8 @@ Result<int> InotifyWatcher::watchOne(const std::string& dir, uint32_t depth, boo
     return Status(ErrorCode::kWatchLimit,
                   count + " directories watched, the most allowed; not watching " + dir);
   }
-  const int wd = ::inotify_add_watch(inotify_.get(), dir.c_str(), kDirMask);
+  Identity id;
+  const int wd = addWatchNoFollow(inotify_.get(), dir, &id);
   if (wd < 0 && errno == ENOSPC) {
     const std::string what = "the kernel's limit of inotify watches ";
     return Status(ErrorCode::kWatchLimit,
@@ -174,7 +201,7 @@ Result<int> InotifyWatcher::watchOne(const std::string& dir, uint32_t depth, boo
   w.path = dir;
   w.depth = depth;
   w.tree = w.tree || tree;
-  w.id = identityOf(dir);
+  w.id = id;
   return wd;
 }
 

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <vector>
 
+#include "common/proto_json.h"
+
 namespace xiaoan::admin {
 namespace {
 
@@ -49,6 +51,7 @@ Status httpFailure(const HttpResponse& response, std::vector<v1::FieldError>& fi
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   const bool parsed =
+      checkJsonDepth(response.body).isOk() &&
       google::protobuf::util::JsonStringToMessage(response.body, &error, options).ok();
   ErrorCode code = ErrorCode::kHttpStatus;
   if (response.status == 401) code = ErrorCode::kUnauthorized;
@@ -88,10 +91,11 @@ std::string basicAuthorization(const std::string& user, const std::string& passw
 }
 
 AdminApiClient::AdminApiClient(AdminTransport& transport, std::string base_url, std::string user,
-                               std::string password)
+                               std::string password, Lang lang)
     : transport_(transport),
       base_url_(std::move(base_url)),
-      authorization_(basicAuthorization(user, password)) {}
+      authorization_(basicAuthorization(user, password)),
+      lang_(lang) {}
 
 Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
                                              const std::string& path_and_query,
@@ -101,6 +105,7 @@ Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
   AdminHttpRequest request{method, base_url_ + path_and_query, "", {}};
   request.headers["Authorization"] = authorization_;
   request.headers["Accept"] = "application/json";
+  request.headers["Accept-Language"] = lang_ == Lang::kEn ? "en" : "zh-CN";
   if (body != nullptr) {
     google::protobuf::util::JsonPrintOptions print;
     print.preserve_proto_field_names = true;
@@ -118,6 +123,13 @@ Status AdminApiClient::call(const std::string& method, const std::string& path_a
                             const google::protobuf::Message* body,
                             google::protobuf::Message* answer) {
   XIAOAN_ASSIGN_OR_RETURN(HttpResponse response, callRaw(method, path_and_query, body));
+  // A hostile or broken server must not stall us either (protobuf's parser is quadratic in
+  // nesting depth).
+  Status deep = checkJsonDepth(response.body);
+  if (!deep.isOk()) {
+    return Status(ErrorCode::kProtocol, "collector answered " + method + " " + path_and_query +
+                                            " with unexpected JSON: " + deep.message());
+  }
   google::protobuf::util::JsonParseOptions parse;
   parse.ignore_unknown_fields = true;  // a newer collector may add fields
   auto st = google::protobuf::util::JsonStringToMessage(response.body, answer, parse);

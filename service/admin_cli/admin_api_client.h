@@ -33,8 +33,9 @@ struct DetectionQuery {
 // that is not the expected JSON -> E_PROTOCOL; transport failures pass through.
 class AdminApiClient {
  public:
+  // `lang` goes out as Accept-Language: the collector words some messages in it.
   AdminApiClient(AdminTransport& transport, std::string base_url, std::string user,
-                 std::string password);
+                 std::string password, Lang lang = Lang::kZhCn);
 
   Result<v1::SchoolList> listSchools();
   Result<v1::School> addSchool(const v1::School& school);
@@ -80,6 +81,7 @@ class AdminApiClient {
   AdminTransport& transport_;
   std::string base_url_;
   std::string authorization_;
+  Lang lang_;
   std::vector<v1::FieldError> field_errors_;
   std::vector<v1::RuleDiagnostic> rule_errors_;
 };

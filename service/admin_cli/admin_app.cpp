@@ -82,7 +82,7 @@ int runWithServer(AdminCommand& command, AdminContext& ctx, const ParsedArgs& ar
   }
   const std::string* user = args.value("user");
   auto transport = ctx.io.make_transport(*ca);
-  AdminApiClient api(*transport, *url, user ? *user : "admin", *password);
+  AdminApiClient api(*transport, *url, user ? *user : "admin", *password, ctx.lang);
   ctx.api = &api;
   const int code = command.run(ctx, args);
   ctx.api = nullptr;

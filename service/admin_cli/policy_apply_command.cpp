@@ -1,6 +1,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "common/proto_json.h"
 #include "common/text/tr.h"
 #include "platform/file_util.h"
 #include "service/admin_cli/admin_context.h"
@@ -74,6 +75,10 @@ class PolicyApplyCommand final : public AdminCommand {
     if (!text.isOk()) {
       printError(ctx, text.status());
       return text.status().code() == ErrorCode::kTooLarge ? kExitUsage : kExitFailure;
+    }
+    if (Status deep = checkJsonDepth(*text); !deep.isOk()) {  // before any parser sees it
+      printError(ctx, deep);
+      return kExitUsage;
     }
     Issues issues;
     auto parsed = policyOf(*text, *layer, issues);

@@ -8,10 +8,13 @@
 #include <google/protobuf/stubs/logging.h>
 #include <boost/program_options.hpp>
 
+#include "common/text/tr.h"
 #include "platform/clock.h"
 #include "platform/logging.h"
 #include "platform/process.h"
+#include "service/collector/cli_support.h"
 #include "service/collector/collector_server.h"
+#include "service/collector/db_commands.h"
 #include "service/collector/init_command.h"
 #include "service/collector/trust/trust_keys.h"
 
@@ -20,22 +23,17 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
 constexpr const char* kUsage =
     "usage: xiaoan-collector init --data-dir D [--server-name NAME]... [--address IP]...\n"
     "                            [--admin-password-file F]\n"
     "       xiaoan-collector serve --data-dir D [--agent-listen ADDR:PORT]\n"
     "                            [--admin-listen ADDR:PORT] [options]\n"
+    "                            [--check-db quick|full]\n"
     "       xiaoan-collector keys import --data-dir D --from KEYDIR\n"
+    "       xiaoan-collector backup --data-dir D --out FILE\n"
+    "       xiaoan-collector restore --data-dir D --from FILE\n"
+    "       xiaoan-collector check --data-dir D [--full]\n"
     "       xiaoan-collector COMMAND --help\n";
-
-int fail(const Status& status) {
-  std::cerr << "xiaoan-collector: " << status.toString() << "\n";
-  return kExitFailure;
-}
 
 // "127.0.0.1:8443", "[::]:8443" -> address and port.
 bool parseListen(const std::string& text, std::string& address, uint16_t& port) {
@@ -51,30 +49,11 @@ bool parseListen(const std::string& text, std::string& address, uint16_t& port) 
   return ec == std::errc() && ptr == end && begin != end;
 }
 
-// Parses `args` with `desc`; false (after printing why) on a usage error or --help.
-bool parseArgs(const std::vector<std::string>& args, const po::options_description& desc,
-               po::variables_map& vm, int& exit_code) {
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "xiaoan-collector: " << e.what() << "\n" << desc;
-    exit_code = kExitUsage;
-    return false;
-  }
-  if (vm.count("help") != 0) {
-    std::cout << desc;
-    exit_code = kExitOk;
-    return false;
-  }
-  return true;
-}
-
-int runInit(const std::vector<std::string>& args) {
+int runInit(const std::vector<std::string>& args, Lang lang) {
   InitOptions opts;
-  po::options_description desc("xiaoan-collector init");
-  desc.add_options()("help", "show this help")("data-dir", po::value(&opts.data_dir)->required(),
-                                               "data directory to create")(
+  po::options_description desc("xiaoan-collector init", helpWidth(lang));
+  addCommonOptions(desc, lang);
+  desc.add_options()("data-dir", po::value(&opts.data_dir)->required(), "data directory to create")(
       "server-name", po::value(&opts.server_names)->composing(),
       "DNS name of the collector for its certificate (repeatable; default localhost)")(
       "address", po::value(&opts.addresses)->composing(),
@@ -85,7 +64,7 @@ int runInit(const std::vector<std::string>& args) {
   int code = kExitOk;
   if (!parseArgs(args, desc, vm, code)) return code;
   auto outcome = initDataDir(opts);
-  if (!outcome.isOk()) return fail(outcome.status());
+  if (!outcome.isOk()) return fail(outcome.status(), lang);
   std::cout << "initialised collector data dir " << opts.data_dir << "\n";
   if (!outcome->admin_password.empty()) {
     std::cout << "admin password: " << outcome->admin_password << "\n";
@@ -95,19 +74,19 @@ int runInit(const std::vector<std::string>& args) {
 }
 
 // `keys import`: the content and timestamp keys and the root chain from `xiaoan-admin keys init`.
-int runKeysImport(const std::vector<std::string>& args) {
+int runKeysImport(const std::vector<std::string>& args, Lang lang) {
   std::string data_dir;
   std::string from;
-  po::options_description desc("xiaoan-collector keys import");
-  desc.add_options()("help", "show this help")("data-dir", po::value(&data_dir)->required(),
-                                               "collector data directory")(
+  po::options_description desc("xiaoan-collector keys import", helpWidth(lang));
+  addCommonOptions(desc, lang);
+  desc.add_options()("data-dir", po::value(&data_dir)->required(), "collector data directory")(
       "from", po::value(&from)->required(),
       "key directory made by `xiaoan-admin keys init` (root and release keys are not copied)");
   po::variables_map vm;
   int code = kExitOk;
   if (!parseArgs(args, desc, vm, code)) return code;
   auto imported = importKeys(data_dir, from);
-  if (!imported.isOk()) return fail(imported.status());
+  if (!imported.isOk()) return fail(imported.status(), lang);
   std::cout << "imported root chain up to v" << imported->root_version << " ("
             << imported->roots_added << " new), content key "
             << imported->content_key_id.substr(0, 16) << ", timestamp key "
@@ -118,8 +97,7 @@ int runKeysImport(const std::vector<std::string>& args) {
 
 void addServeOptions(po::options_description& desc, CollectorConfig& c, std::string& agent,
                      std::string& admin, std::string& level) {
-  desc.add_options()("help", "show this help")("data-dir", po::value(&c.data_dir)->required(),
-                                               "data directory made by init")(
+  desc.add_options()("data-dir", po::value(&c.data_dir)->required(), "data directory made by init")(
       "agent-listen", po::value(&agent)->default_value("127.0.0.1:8443"),
       "agent API address (port 0: any free port)")(
       "admin-listen", po::value(&admin)->default_value("127.0.0.1:8444"), "admin API address")(
@@ -171,8 +149,8 @@ int serveUntilSignal(const CollectorConfig& config) {
   google::protobuf::SetLogHandler(&protobufLogToDebug);
   SystemClock clock;
   auto server = CollectorServer::create(config, clock);
-  if (!server.isOk()) return fail(server.status());
-  if (Status st = (*server)->start(); !st.isOk()) return fail(st);
+  if (!server.isOk()) return fail(server.status(), config.lang);
+  if (Status st = (*server)->start(); !st.isOk()) return fail(st, config.lang);
   std::cout << "agent api listening on " << (*server)->agentAddress() << "\n"
             << "admin api listening on " << (*server)->adminAddress() << std::endl;
   const ProcessSignal sig = stop_signals.wait();
@@ -181,15 +159,31 @@ int serveUntilSignal(const CollectorConfig& config) {
   return kExitOk;
 }
 
-int runServe(const std::vector<std::string>& args) {
+// How the database is checked before serving.
+void addCheckOption(po::options_description& desc, std::string& check, Lang lang) {
+  desc.add_options()(
+      "check-db", po::value(&check)->default_value("quick"),
+      tr(lang,
+         "启动前检查数据库：quick（PRAGMA quick_check，默认）或 full（PRAGMA "
+         "integrity_check，大库需数分钟）；未通过则拒绝启动",
+         "check the database before serving: quick (PRAGMA quick_check, default) or full "
+         "(PRAGMA integrity_check; minutes on a large database); refuse to serve when it fails")
+          .c_str());
+}
+
+int runServe(const std::vector<std::string>& args, Lang lang) {
   CollectorConfig config;
+  config.lang = lang;
   std::string agent;
   std::string admin;
   std::string level;
+  std::string check;
   uint64_t timestamp_ttl = 0;
   uint64_t targets_ttl = 0;
-  po::options_description desc("xiaoan-collector serve");
+  po::options_description desc("xiaoan-collector serve", helpWidth(lang));
+  addCommonOptions(desc, lang);
   addServeOptions(desc, config, agent, admin, level);
+  addCheckOption(desc, check, lang);
   addContentOptions(desc, timestamp_ttl, targets_ttl);
   po::variables_map vm;
   int code = kExitOk;
@@ -210,22 +204,30 @@ int runServe(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   if (!setContentLifetimes(config, timestamp_ttl, targets_ttl)) return kExitUsage;
+  if (!parseDbCheck(check, config.db_check)) {
+    std::cerr << "xiaoan-collector: --check-db must be quick or full\n";
+    return kExitUsage;
+  }
   return serveUntilSignal(config);
 }
 
 }  // namespace
 
-int runCollectorCli(int argc, char** argv) {
+int runCollectorCli(int argc, char** argv, Lang env_lang) {
   if (argc < 2) {
     std::cerr << kUsage;
     return kExitUsage;
   }
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
-  if (command == "init") return runInit(args);
-  if (command == "serve") return runServe(args);
+  const Lang lang = commandLang(args, env_lang);
+  if (command == "init") return runInit(args, lang);
+  if (command == "serve") return runServe(args, lang);
+  if (command == "backup") return runBackupCommand(args, lang);
+  if (command == "restore") return runRestoreCommand(args, lang);
+  if (command == "check") return runCheckCommand(args, lang);
   if (command == "keys" && !args.empty() && args.front() == "import") {
-    return runKeysImport(std::vector<std::string>(args.begin() + 1, args.end()));
+    return runKeysImport(std::vector<std::string>(args.begin() + 1, args.end()), lang);
   }
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;

@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <string>
 
+#include "service/collector/admin_api/admin_api.h"
 #include "service/collector/admin_api/admin_request.h"
 #include "service/collector/agent_api/agent_responses.h"
 #include "service/collector/agent_api/enroll_rate_limiter.h"
 #include "service/collector/agent_api/ingest_writer.h"
 #include "service/collector/http/http_types.h"
+#include "service/collector/store/db_check.h"
 
 namespace xiaoan::collector {
 
@@ -24,11 +26,18 @@ struct CollectorConfig {
     admin_listener.max_body_bytes_in_flight = kMaxPublishBodyBytes + 16ull * 1024 * 1024;
   }
 
-  // D: ca.pem, ca.key, server.pem, server.key, collector.db, trust/, artifacts/
+  // D: ca.pem, ca.key, server.pem, server.key, collector.db, collector.id, collector.lock,
+  // trust/, artifacts/
   std::string data_dir;
+  // How the database is checked before serving (quick_check; integrity_check with --check-db).
+  DbCheck db_check = DbCheck::kQuick;
+  // Language of the messages a person reads when the start is refused.
+  Lang lang = Lang::kZhCn;
   ListenerOptions agent_listener;
   ListenerOptions admin_listener;
   WriterOptions writer;
+  // Admin workers and the admin requests allowed to wait (admin_api.h).
+  AdminApiOptions admin;
   // Check-in interval of the built-in policy defaults (policy layers may override it).
   uint32_t checkin_interval_seconds = 60;
   // Lifetimes of the signed timestamps and content targets issued to agents (content_issuer.h).

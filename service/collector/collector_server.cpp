@@ -1,6 +1,8 @@
 #include "service/collector/collector_server.h"
 
 #include "platform/logging.h"
+#include "service/collector/data_dir_guard.h"
+#include "service/collector/data_dir_layout.h"
 #include "service/collector/http/tls_context.h"
 #include "service/collector/store/sqlite_store.h"
 
@@ -8,8 +10,6 @@ namespace xiaoan::collector {
 namespace {
 
 constexpr std::chrono::milliseconds kDrainPoll{10};
-
-std::string dbPath(const std::string& data_dir) { return data_dir + "/collector.db"; }
 
 }  // namespace
 
@@ -24,6 +24,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::create(const Collector
 }
 
 Status CollectorServer::init() {
+  // First: a second collector on this data dir, or a database that is not ours, stops here.
+  XIAOAN_ASSIGN_OR_RETURN(data_dir_lock_,
+                          claimDataDir(config_.data_dir, config_.db_check, config_.lang));
   XIAOAN_ASSIGN_OR_RETURN(pki_, PkiStore::load(config_.data_dir));
   XIAOAN_ASSIGN_OR_RETURN(
       agent_tls_,
@@ -31,13 +34,18 @@ Status CollectorServer::init() {
   XIAOAN_ASSIGN_OR_RETURN(
       admin_tls_, makeServerTlsContext({pki_->serverCertPath(), pki_->serverKeyPath(), ""}));
   XIAOAN_ASSIGN_OR_RETURN(auto writer_store, SqliteStore::open(dbPath(config_.data_dir), false));
-  XIAOAN_ASSIGN_OR_RETURN(auto admin_store, SqliteStore::open(dbPath(config_.data_dir), false));
+  std::vector<std::unique_ptr<Store>> admin_stores;  // one database session per admin worker
+  for (size_t i = 0; i < std::max<size_t>(1, config_.admin.workers); ++i) {
+    XIAOAN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(dbPath(config_.data_dir), false));
+    admin_stores.push_back(std::move(store));
+  }
   XIAOAN_RETURN_IF_ERROR(initContent());
   writer_ = std::make_unique<IngestWriter>(std::move(writer_store), config_.writer);
   enrollment_ = std::make_unique<Enrollment>(*pki_, clock_, config_.retry);
   agent_api_ = std::make_unique<AgentApi>(AgentApiOptions{config_.retry, config_.enroll_limits},
                                           *writer_, *enrollment_, *issuer_, *artifacts_, clock_);
-  admin_api_ = std::make_unique<AdminApi>(std::move(admin_store), *issuer_, *artifacts_, clock_);
+  admin_api_ = std::make_unique<AdminApi>(std::move(admin_stores), *issuer_, *artifacts_, clock_,
+                                          config_.admin);
   return Status::ok();
 }
 

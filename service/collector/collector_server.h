@@ -10,6 +10,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "platform/clock.h"
+#include "platform/instance_lock.h"
 #include "platform/result.h"
 #include "service/collector/admin_api/admin_api.h"
 #include "service/collector/agent_api/agent_api.h"
@@ -28,7 +29,9 @@ namespace xiaoan::collector {
 // Used by `serve`, the integration tests and the ingest benchmark.
 class CollectorServer {
  public:
-  // Loads the data dir (PKI + database); nothing listens yet.
+  // Locks the data dir (E_ALREADY_RUNNING), verifies and checks its database (E_DATABASE when
+  // it is missing, empty, foreign or damaged), then loads it (PKI + database); nothing listens
+  // yet.
   static Result<std::unique_ptr<CollectorServer>> create(const CollectorConfig& config,
                                                          const Clock& clock);
   ~CollectorServer();
@@ -56,6 +59,8 @@ class CollectorServer {
 
   CollectorConfig config_;
   const Clock& clock_;
+  // The data dir's lock (data_dir_guard.h), held from create() until the server is destroyed.
+  std::optional<InstanceLock> data_dir_lock_;
   ServerState state_;
   std::unique_ptr<PkiStore> pki_;
   std::unique_ptr<boost::asio::ssl::context> agent_tls_;

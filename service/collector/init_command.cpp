@@ -4,6 +4,8 @@
 
 #include "platform/file.h"
 #include "platform/file_util.h"
+#include "service/collector/data_dir_layout.h"
+#include "service/collector/db_identity.h"
 #include "service/collector/store/sqlite_store.h"
 #include "service/collector/trust/crypto_util.h"
 #include "service/collector/trust/pki_store.h"
@@ -59,10 +61,19 @@ Result<InitOutcome> initDataDir(const InitOptions& options) {
   pki.ip_addresses =
       options.addresses.empty() ? std::vector<std::string>{"127.0.0.1"} : options.addresses;
   XIAOAN_RETURN_IF_ERROR(PkiStore::create(options.data_dir, pki));
-  std::string db_path = options.data_dir + "/collector.db";
+  const std::string db_path = dbPath(options.data_dir);
   XIAOAN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(db_path, true));
   XIAOAN_RETURN_IF_ERROR(store->putAdmin({"admin", hash}));
   XIAOAN_RETURN_IF_ERROR(setPathMode(db_path, 0600));
+  store.reset();
+  // The id goes into the database first and into the marker last: a marker always names a
+  // database that exists (db_identity.h).
+  XIAOAN_ASSIGN_OR_RETURN(std::string id, newDatabaseId());
+  {
+    XIAOAN_ASSIGN_OR_RETURN(auto db, SqliteDb::open(db_path, false));
+    XIAOAN_RETURN_IF_ERROR(stampDatabaseId(*db, id));
+  }
+  XIAOAN_RETURN_IF_ERROR(writeIdMarker(options.data_dir, id));
   XIAOAN_RETURN_IF_ERROR(fsyncDir(options.data_dir));
   return outcome;
 }

@@ -1,8 +1,13 @@
 #include "service/collector/admin_api/admin_api.h"
 
+#include <utility>
+#include <variant>
+
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
 
 #include "common/proto_json.h"
+#include "common/text/tr.h"
 #include "platform/logging.h"
 #include "service/collector/admin_api/admin_request.h"
 
@@ -35,15 +40,95 @@ http::status httpStatusFor(ErrorCode code) {
   }
 }
 
+// "en", "en-US,en;q=0.9" -> English; anything else (zh-CN, none) -> Chinese.
+Lang requestLang(const http::request_header<>& header) {
+  auto value = header[http::field::accept_language];
+  return value.size() >= 2 && boost::beast::iequals(value.substr(0, 2), "en") ? Lang::kEn
+                                                                              : Lang::kZhCn;
+}
+
+// "application/json", parameters (charset) allowed, any case.
+bool isJsonContentType(boost::beast::string_view value) {
+  boost::beast::string_view type = value.substr(0, value.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return boost::beast::iequals(type, "application/json");
+}
+
 }  // namespace
 
-AdminApi::AdminApi(std::unique_ptr<Store> store, const ContentIssuer& issuer,
-                   ArtifactStore& artifacts, const Clock& clock)
-    : store_(std::move(store)), auth_(*store_), commands_(*store_, clock, issuer, artifacts) {}
+// One worker's own database session and the objects that use it.
+struct AdminApi::Worker {
+  Worker(std::unique_ptr<Store> s, const ContentIssuer& issuer, ArtifactStore& artifacts,
+         const Clock& clock)
+      : store(std::move(s)), auth(*store), commands(*store, clock, issuer, artifacts) {}
+  std::unique_ptr<Store> store;
+  AdminAuthenticator auth;
+  AdminCommands commands;
+};
+
+// A request's place in the pending budget, given back however its task ends.
+class AdminApi::Admission {
+ public:
+  Admission(AdminApi& api, uint64_t bytes) : api_(&api), bytes_(bytes) {}
+  Admission(Admission&& other) noexcept
+      : api_(std::exchange(other.api_, nullptr)), bytes_(other.bytes_) {}
+  Admission(const Admission&) = delete;
+  Admission& operator=(const Admission&) = delete;
+  Admission& operator=(Admission&&) = delete;
+  ~Admission() { done(); }
+  // Gives the place back now (before the answer goes out, so the peer never sees it taken).
+  void done() {
+    if (api_ != nullptr) std::exchange(api_, nullptr)->release(bytes_);
+  }
+
+ private:
+  AdminApi* api_;
+  uint64_t bytes_;
+};
+
+AdminApi::AdminApi(std::vector<std::unique_ptr<Store>> stores, const ContentIssuer& issuer,
+                   ArtifactStore& artifacts, const Clock& clock, const AdminApiOptions& options)
+    : options_(options), pool_(std::max<size_t>(1, stores.size())) {
+  for (auto& store : stores) {
+    workers_.push_back(std::make_unique<Worker>(std::move(store), issuer, artifacts, clock));
+    idle_.push_back(workers_.back().get());
+  }
+}
 
 AdminApi::~AdminApi() { stop(); }
 
-void AdminApi::stop() { worker_.join(); }
+void AdminApi::stop() { pool_.join(); }
+
+bool AdminApi::admit(uint64_t body_bytes) {
+  std::lock_guard lock(mu_);
+  if (pending_ > 0 && (pending_ >= options_.max_pending ||
+                       pending_bytes_ + body_bytes > options_.max_pending_body_bytes)) {
+    return false;
+  }
+  ++pending_;
+  pending_bytes_ += body_bytes;
+  return true;
+}
+
+void AdminApi::release(uint64_t body_bytes) {
+  std::lock_guard lock(mu_);
+  --pending_;
+  pending_bytes_ -= body_bytes;
+}
+
+// The pool has one thread per worker, so a running task always finds one idle.
+AdminApi::Worker& AdminApi::takeWorker() {
+  std::lock_guard lock(mu_);
+  Worker* w = idle_.back();
+  idle_.pop_back();
+  return *w;
+}
+
+void AdminApi::returnWorker(Worker& worker) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(&worker);
+}
 
 uint64_t AdminApi::bodyLimit(const http::request_header<>& header) const {
   return adminBodyLimit(toStd(header.method_string()), toStd(header.target()));
@@ -54,6 +139,14 @@ std::optional<HttpResponse> AdminApi::precheck(const http::request_header<>& hea
   if (header[http::field::authorization].empty()) {
     return errorResponse(http::status::unauthorized, ErrorCode::kUnauthorized,
                          "HTTP Basic authentication required");
+  }
+  const auto method = header.method();
+  if ((method == http::verb::post || method == http::verb::put) &&
+      !isJsonContentType(header[http::field::content_type])) {
+    return errorResponse(
+        http::status::unsupported_media_type, ErrorCode::kProtocol,
+        tr(requestLang(header), "请求正文必须是 JSON（Content-Type: application/json）",
+           "the request body must be JSON (Content-Type: application/json)"));
   }
   return std::nullopt;
 }
@@ -76,11 +169,17 @@ HttpResponse AdminApi::errorResponse(http::status status, ErrorCode code,
     e->set_message(issue.message);
   }
   for (const auto& d : rule_errors) *body.add_rule_errors() = d;
+  sanitizeStringFields(&body);  // messages may quote request bytes or rule files
   auto json = toCompactJson(body);
-  auto res = makeResponse(status, kJsonType, json.isOk() ? *json + "\n" : "{}\n");
-  if (status == http::status::unauthorized) {
-    res.set(http::field::www_authenticate, "Basic realm=\"xiaoan\", charset=\"UTF-8\"");
-  }
+  return makeResponse(status, kJsonType, json.isOk() ? *json + "\n" : "{}\n");
+}
+
+HttpResponse AdminApi::overloaded(Lang lang) const {
+  auto res = errorResponse(
+      http::status::service_unavailable, ErrorCode::kOverloaded,
+      tr(lang, "管理请求过多，请稍后重试", "too many admin requests in progress; retry later"));
+  res.set(http::field::retry_after, std::to_string(jitteredRetryAfter(options_.retry.min_seconds,
+                                                                      options_.retry.max_seconds)));
   return res;
 }
 
@@ -97,19 +196,28 @@ HttpResponse AdminApi::failure(const Status& status,
 }
 
 void AdminApi::handle(HttpRequest request, const PeerInfo& peer, Responder respond) {
-  boost::asio::post(worker_, [this, request = std::move(request), peer, respond]() {
+  const uint64_t bytes = request.body().size();
+  if (!admit(bytes)) return respond(overloaded(requestLang(request)));
+  auto task = [this, request = std::move(request), peer, respond,
+               admission = Admission(*this, bytes)]() mutable {
+    Worker& worker = takeWorker();
+    HttpResponse response;
     try {
-      respond(process(request, peer));
+      response = process(worker, request, peer);
     } catch (const std::exception& e) {
       componentLogger(LogComponent::kCollectorAdminApi)->error("admin handler threw: {}", e.what());
-      respond(errorResponse(http::status::internal_server_error, ErrorCode::kInternal,
-                            "internal error"));
+      response = errorResponse(http::status::internal_server_error, ErrorCode::kInternal,
+                               "internal error");
     }
-  });
+    returnWorker(worker);
+    admission.done();
+    respond(std::move(response));
+  };
+  boost::asio::post(pool_, std::move(task));
 }
 
-HttpResponse AdminApi::process(const HttpRequest& request, const PeerInfo& peer) {
-  auto admin = auth_.authenticate(toStd(request[http::field::authorization]));
+HttpResponse AdminApi::process(Worker& worker, const HttpRequest& request, const PeerInfo& peer) {
+  auto admin = worker.auth.authenticate(toStd(request[http::field::authorization]));
   if (!admin.isOk()) {
     componentLogger(LogComponent::kCollectorAdminApi)
         ->warn("admin authentication failed from {}", peer.remote_address);
@@ -117,10 +225,14 @@ HttpResponse AdminApi::process(const HttpRequest& request, const PeerInfo& peer)
   }
   std::vector<policy::FieldIssue> field_errors;
   auto command = parseAdminRequest(toStd(request.method_string()), toStd(request.target()),
-                                   request.body(), &field_errors);
+                                   request.body(), &field_errors, requestLang(request));
   if (!command.isOk()) return failure(command.status(), field_errors);
+  std::unique_lock<std::mutex> publishing;
+  if (std::holds_alternative<PublishSignatures>(*command)) {
+    publishing = std::unique_lock(publish_mu_);
+  }
   std::vector<v1::RuleDiagnostic> rule_errors;
-  auto answer = commands_.run(std::move(*command), *admin, &rule_errors);
+  auto answer = worker.commands.run(std::move(*command), *admin, &rule_errors);
   if (!answer.isOk()) return failure(answer.status(), {}, rule_errors);
   if (answer->content_type != kJsonType) {
     return makeResponse(http::status::ok, answer->content_type, std::move(answer->body));

@@ -1,6 +1,7 @@
 // Parsing of the admin API's policy, room and bundle requests (see admin_request.h).
 #include "common/policy/policy_rules.h"
 #include "service/collector/admin_api/admin_request.h"
+#include "service/collector/admin_api/display_name.h"
 #include "service/collector/trust/policy_layers.h"
 
 namespace xiaoan::collector {
@@ -34,7 +35,8 @@ Result<AdminCommand> parsePutLayer(v1::PolicyScope scope, std::string id, std::s
                                    Issues* field_errors) {
   v1::PolicyLayer layer;
   Issues found;
-  if (!policy::strictJsonToMessage(body, &layer, &found).isOk()) {
+  if (Status st = policy::strictJsonToMessage(body, &layer, &found); !st.isOk()) {
+    if (found.empty()) return st;  // refused before parsing: too large or too deep
     return withIssues(relativeToPolicy(std::move(found)), field_errors);
   }
   if ((layer.scope() != v1::POLICY_SCOPE_UNSPECIFIED && layer.scope() != scope) ||
@@ -64,18 +66,18 @@ Result<AdminCommand> routePolicy(std::string_view method, std::string_view rest,
   return parsePutLayer(*scope, std::move(id), body, field_errors);
 }
 
-Result<AdminCommand> parseRoom(std::string terminal_id, std::string_view body) {
+Result<AdminCommand> parseRoom(std::string terminal_id, std::string_view body, Lang lang) {
   v1::Terminal terminal;
   XIAOAN_RETURN_IF_ERROR(policy::strictJsonToMessage(body, &terminal, nullptr));
-  if (!terminal.room().empty() && !isValidRoomName(terminal.room())) {
-    return invalid("room must be 1..64 bytes without '/', control characters or edge blanks");
+  if (!terminal.room().empty()) {
+    XIAOAN_RETURN_IF_ERROR(checkDisplayName(terminal.room(), kRoomNameRule, lang));
   }
   return AdminCommand(SetTerminalRoom{std::move(terminal_id), terminal.room()});
 }
 
 // /api/v1/terminals/{id}/policy and /api/v1/terminals/{id}/room
 std::optional<Result<AdminCommand>> routeTerminal(std::string_view method, std::string_view rest,
-                                                  std::string_view body) {
+                                                  std::string_view body, Lang lang) {
   size_t slash = rest.find('/');
   if (slash == std::string_view::npos) return std::nullopt;
   std::string id(rest.substr(0, slash));
@@ -89,7 +91,7 @@ std::optional<Result<AdminCommand>> routeTerminal(std::string_view method, std::
   }
   Status st = requireMethod(method, "PUT");
   if (!st.isOk()) return Result<AdminCommand>(st);
-  return parseRoom(std::move(id), body);
+  return parseRoom(std::move(id), body, lang);
 }
 
 Result<AdminCommand> parseBundle(std::string_view method,
@@ -109,13 +111,14 @@ Result<AdminCommand> parseBundle(std::string_view method,
 
 std::optional<Result<AdminCommand>> routeContentRequest(
     std::string_view method, std::string_view path,
-    const std::map<std::string, std::string>& params, std::string_view body, Issues* field_errors) {
+    const std::map<std::string, std::string>& params, std::string_view body, Issues* field_errors,
+    Lang lang) {
   if (path.substr(0, kPolicies.size()) == kPolicies) {
     if (!params.empty()) return Result<AdminCommand>(invalid("no query parameters here"));
     return routePolicy(method, path.substr(kPolicies.size()), body, field_errors);
   }
   if (path.substr(0, kTerminals.size()) == kTerminals) {
-    return routeTerminal(method, path.substr(kTerminals.size()), body);
+    return routeTerminal(method, path.substr(kTerminals.size()), body, lang);
   }
   if (path == "/api/v1/bundles") return parseBundle(method, params);
   return std::nullopt;

@@ -6,15 +6,13 @@
 #include <charconv>
 
 #include "common/proto_json.h"
+#include "service/collector/admin_api/display_name.h"
 
 namespace xiaoan::collector {
 namespace {
 
 using google::protobuf::util::TimeUtil;
 
-constexpr size_t kMaxNameBytes = 128;
-constexpr size_t kMaxAbbrBytes = 32;
-constexpr size_t kMaxNoteBytes = 256;
 constexpr uint64_t kMaxTokenTtlSeconds = 10ull * 366 * 24 * 3600;
 // A county has at most some 50 000 PCs; a token for more is a mistake or an attack.
 constexpr uint32_t kMaxTokenUses = 100'000;
@@ -65,18 +63,17 @@ Result<ListEvents> parseEventQuery(const std::map<std::string, std::string>& par
   return out;
 }
 
-// Only "school" is accepted (lists of schools' tokens and terminals).
-Result<AdminCommand> parseSchool(std::string_view body) {
+Result<AdminCommand> parseSchool(std::string_view body, Lang lang) {
   AddSchool cmd;
   XIAOAN_RETURN_IF_ERROR(parseStrictJson(body, &cmd.school));
   const auto& s = cmd.school;
   if (!isValidSchoolId(s.id())) return invalid("school id must be 1..32 of a-z, 0-9, '-'");
-  if (s.name().empty() || s.name().size() > kMaxNameBytes) return invalid("school name 1..128");
-  if (s.abbr().size() > kMaxAbbrBytes) return invalid("school abbr longer than 32 bytes");
+  XIAOAN_RETURN_IF_ERROR(checkDisplayName(s.name(), kSchoolNameRule, lang));
+  XIAOAN_RETURN_IF_ERROR(checkDisplayName(s.abbr(), kSchoolAbbrRule, lang));
   return AdminCommand(std::move(cmd));
 }
 
-Result<AdminCommand> parseCreateToken(std::string_view body) {
+Result<AdminCommand> parseCreateToken(std::string_view body, Lang lang) {
   CreateToken cmd;
   XIAOAN_RETURN_IF_ERROR(parseStrictJson(body, &cmd.request));
   const auto& r = cmd.request;
@@ -87,7 +84,7 @@ Result<AdminCommand> parseCreateToken(std::string_view body) {
   if (r.max_uses() > kMaxTokenUses) {
     return invalid("max_uses above " + std::to_string(kMaxTokenUses));
   }
-  if (r.note().size() > kMaxNoteBytes) return invalid("note longer than 256 bytes");
+  XIAOAN_RETURN_IF_ERROR(checkDisplayName(r.note(), kTokenNoteRule, lang));
   return AdminCommand(std::move(cmd));
 }
 
@@ -99,16 +96,16 @@ bool isTokenId(std::string_view id) {
 
 Result<AdminCommand> route(std::string_view method, std::string_view path,
                            const std::map<std::string, std::string>& params, std::string_view body,
-                           std::vector<policy::FieldIssue>* field_errors) {
+                           std::vector<policy::FieldIssue>* field_errors, Lang lang) {
   constexpr std::string_view kTokens = "/api/v1/tokens/";
   constexpr std::string_view kRevoke = "/revoke";
   if (path == "/api/v1/schools") {
     if (method == "GET") return AdminCommand(ListSchools{});
     XIAOAN_RETURN_IF_ERROR(requireMethod(method, "POST"));
-    return parseSchool(body);
+    return parseSchool(body, lang);
   }
   if (path == "/api/v1/tokens") {
-    if (method == "POST") return parseCreateToken(body);
+    if (method == "POST") return parseCreateToken(body, lang);
     XIAOAN_RETURN_IF_ERROR(requireMethod(method, "GET"));
     XIAOAN_ASSIGN_OR_RETURN(std::string school, schoolFilter(params));
     return AdminCommand(ListTokens{school});
@@ -130,7 +127,7 @@ Result<AdminCommand> route(std::string_view method, std::string_view path,
     XIAOAN_ASSIGN_OR_RETURN(ListEvents cmd, parseEventQuery(params));
     return AdminCommand(std::move(cmd));
   }
-  if (auto content = routeContentRequest(method, path, params, body, field_errors)) {
+  if (auto content = routeContentRequest(method, path, params, body, field_errors, lang)) {
     return std::move(*content);
   }
   if (auto scan = routeScanRequest(method, path, params, body)) return std::move(*scan);
@@ -142,6 +139,7 @@ Result<AdminCommand> route(std::string_view method, std::string_view path,
 
 }  // namespace
 
+// Only "school" is accepted (lists of schools' tokens and terminals).
 Result<std::string> schoolFilter(const std::map<std::string, std::string>& params) {
   for (const auto& [key, value] : params) {
     if (key != "school") return invalid("unknown query parameter '" + key + "'");
@@ -205,7 +203,7 @@ Result<std::string> decodePathSegment(std::string_view segment) {
 
 Result<AdminCommand> parseAdminRequest(std::string_view method, std::string_view target,
                                        std::string_view body,
-                                       std::vector<policy::FieldIssue>* field_errors) {
+                                       std::vector<policy::FieldIssue>* field_errors, Lang lang) {
   if (body.size() > adminBodyLimit(method, target)) {
     return Status(ErrorCode::kTooLarge, "body too large");
   }
@@ -214,7 +212,7 @@ Result<AdminCommand> parseAdminRequest(std::string_view method, std::string_view
   XIAOAN_ASSIGN_OR_RETURN(
       auto params,
       parseQuery(q == std::string_view::npos ? std::string_view() : target.substr(q + 1)));
-  return route(method, path, params, body, field_errors);
+  return route(method, path, params, body, field_errors, lang);
 }
 
 }  // namespace xiaoan::collector

@@ -115,18 +115,21 @@ using AdminCommand =
 size_t adminBodyLimit(std::string_view method, std::string_view target);
 
 // E_NOT_FOUND: no such path; E_UNSUPPORTED: wrong method for the path;
-// E_INVALID_ARGUMENT: bad query parameter or body. A policy body with invalid fields also
-// fills `field_errors` (when given) with every issue, paths relative to the policy.
+// E_INVALID_ARGUMENT: bad query parameter or body; E_TOO_LARGE: body over the limit or JSON
+// nested deeper than kMaxJsonDepth (refused before parsing). A policy body with invalid fields
+// also fills `field_errors` (when given) with every issue, paths relative to the policy.
+// Messages about display names (checkDisplayName) are in `lang`.
 Result<AdminCommand> parseAdminRequest(std::string_view method, std::string_view target,
                                        std::string_view body,
-                                       std::vector<policy::FieldIssue>* field_errors = nullptr);
+                                       std::vector<policy::FieldIssue>* field_errors = nullptr,
+                                       Lang lang = Lang::kZhCn);
 
 // The routes of policies, rooms and bundles (admin_policy_request.cpp); nullopt when `path`
 // is none of them.
 std::optional<Result<AdminCommand>> routeContentRequest(
     std::string_view method, std::string_view path,
     const std::map<std::string, std::string>& params, std::string_view body,
-    std::vector<policy::FieldIssue>* field_errors);
+    std::vector<policy::FieldIssue>* field_errors, Lang lang);
 
 // The routes of signature bundles and detections (admin_scan_request.cpp); nullopt when `path`
 // is none of them.

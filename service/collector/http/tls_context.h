@@ -20,7 +20,8 @@ struct TlsServerFiles {
   std::string client_ca_pem_file;
 };
 
-// TLS >= 1.2 server context with the collector's certificate.
+// TLS >= 1.2 server context with the collector's certificate; AEAD cipher suites only (TLS 1.2:
+// ECDHE with AES-GCM or ChaCha20-Poly1305; TLS 1.3: its standard suites). Used by both listeners.
 Result<std::unique_ptr<boost::asio::ssl::context>> makeServerTlsContext(
     const TlsServerFiles& files);
 

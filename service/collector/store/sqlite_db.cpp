@@ -113,6 +113,17 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, bool c
   return db;
 }
 
+Result<std::unique_ptr<SqliteDb>> SqliteDb::openExisting(const std::string& path, bool read_only) {
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+  if (rc != SQLITE_OK) return sqliteError(raw, "open " + path);
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  return db;
+}
+
 Status SqliteDb::exec(const std::string& sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
@@ -132,6 +143,11 @@ Result<StatementLease> SqliteDb::prepare(const std::string& sql) {
     it = cache_.emplace(sql, std::make_unique<SqliteStatement>(db_, stmt)).first;
   }
   return StatementLease(it->second.get());
+}
+
+std::string SqliteDb::fileName() const {
+  const char* name = sqlite3_db_filename(db_, "main");
+  return name != nullptr ? name : "";
 }
 
 int64_t SqliteDb::changes() const { return sqlite3_changes64(db_); }

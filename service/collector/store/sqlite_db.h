@@ -80,11 +80,17 @@ class SqliteDb {
   // WAL, synchronous=FULL, foreign keys, busy timeout.
   static Result<std::unique_ptr<SqliteDb>> open(const std::string& path, bool create);
 
+  // Opens an existing file as it is, without changing it (no journal mode or other pragma, no
+  // creation): for checking, identifying and backing up a database. E_DATABASE when it cannot.
+  static Result<std::unique_ptr<SqliteDb>> openExisting(const std::string& path, bool read_only);
+
   Status exec(const std::string& sql);
   // A cached prepared statement for `sql`.
   Result<StatementLease> prepare(const std::string& sql);
   int64_t changes() const;
   sqlite3* raw() const { return db_; }
+  // The main database file's path, for messages.
+  std::string fileName() const;
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}

@@ -4,52 +4,9 @@
 
 #include "common/policy/policy_rules.h"
 #include "service/collector/admin_api/admin_request.h"
+#include "service/collector/admin_api/display_name.h"
 
 namespace xiaoan::collector {
-namespace {
-
-constexpr size_t kMaxRoomBytes = 64;
-
-// Well-formed UTF-8 (RFC 3629): no stray or missing continuation bytes, overlong forms,
-// surrogates or code points past U+10FFFF. Room names end up in protobuf string fields, which
-// must be UTF-8; a percent-encoded URL could carry anything.
-bool isWellFormedUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto lead = static_cast<unsigned char>(s[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      len = 2;
-      cp = lead & 0x1Fu;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      len = 3;
-      cp = lead & 0x0Fu;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      len = 4;
-      cp = lead & 0x07u;
-    } else {
-      return false;
-    }
-    if (s.size() - i < len) return false;
-    for (size_t k = 1; k < len; ++k) {
-      auto next = static_cast<unsigned char>(s[i + k]);
-      if ((next & 0xC0u) != 0x80u) return false;
-      cp = (cp << 6) | (next & 0x3Fu);
-    }
-    bool bad3 = len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF));
-    bool bad4 = len == 4 && (cp < 0x10000 || cp > 0x10FFFF);
-    if (bad3 || bad4) return false;
-    i += len;
-  }
-  return true;
-}
-
-}  // namespace
 
 std::optional<v1::PolicyScope> scopeFromName(std::string_view name) {
   if (name == kScopeSchool) return v1::POLICY_SCOPE_SCHOOL;
@@ -72,12 +29,7 @@ std::string scopeName(v1::PolicyScope scope) {
 }
 
 bool isValidRoomName(std::string_view room) {
-  if (room.empty() || room.size() > kMaxRoomBytes || room.front() == ' ' || room.back() == ' ') {
-    return false;
-  }
-  return isWellFormedUtf8(room) && std::none_of(room.begin(), room.end(), [](char c) {
-           return c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-         });
+  return checkDisplayName(room, kRoomNameRule, Lang::kEn).isOk();
 }
 
 bool isValidTerminalId(std::string_view id) {

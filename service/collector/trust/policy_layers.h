@@ -17,8 +17,9 @@ namespace xiaoan::collector {
 std::optional<v1::PolicyScope> scopeFromName(std::string_view name);
 std::string scopeName(v1::PolicyScope scope);
 
-// Room names: 1..64 bytes of UTF-8 without '/', control characters or leading/trailing blanks
-// (they appear in URLs as "school_id/room" and in tables).
+// Room names: checkDisplayName(kRoomNameRule): 1..64 bytes of UTF-8 without '/', "..", control
+// or bidi characters or leading/trailing blanks (they appear in URLs as "school_id/room" and
+// in tables).
 bool isValidRoomName(std::string_view room);
 // Terminal ids: 1..64 of [0-9a-f] (what enrollment generates).
 bool isValidTerminalId(std::string_view id);

@@ -81,7 +81,7 @@ TEST_CASE("the endpoint is open to every local user, in a created directory, unt
 
 TEST_CASE("the handler sees the identity the OS reports for each client") {
   Fixture f;
-  ControlServer server({.socket_path = f.path, .workers = 2}, f.handler, f.channel);
+  ControlServer server({.socket_path = f.path, .limits = {.workers = 2}}, f.handler, f.channel);
   REQUIRE(server.start().isOk());
   auto user = callAs(f.channel, f.path, PeerIdentity{.pid = 77, .uid = 1000, .gid = 100});
   auto root = callAs(f.channel, f.path, PeerIdentity{.pid = 1, .uid = 0, .gid = 0});
@@ -107,8 +107,11 @@ TEST_CASE("a client the OS cannot identify is dropped without an answer") {
 
 TEST_CASE("silent clients and clients that do not read cannot hold the workers") {
   Fixture f;
-  ControlServer server({.socket_path = f.path, .workers = 2, .io_timeout = 200ms}, f.handler,
-                       f.channel);
+  ControlServer server({.socket_path = f.path,
+                        .limits = {.workers = 2},
+                        .request_timeout = 200ms,
+                        .io_timeout = 200ms},
+                       f.handler, f.channel);
   REQUIRE(server.start().isOk());
   std::vector<std::unique_ptr<LocalConnection>> idle;
   for (int i = 0; i < 4; ++i) {
@@ -127,9 +130,11 @@ TEST_CASE("silent clients and clients that do not read cannot hold the workers")
 
 TEST_CASE("stop returns while workers wait for clients or read a silent one") {
   Fixture f;
-  auto server = std::make_unique<ControlServer>(
-      ControlServerOptions{.socket_path = f.path, .workers = 3, .io_timeout = 300ms}, f.handler,
-      f.channel);
+  auto server = std::make_unique<ControlServer>(ControlServerOptions{.socket_path = f.path,
+                                                                     .limits = {.workers = 3},
+                                                                     .request_timeout = 300ms,
+                                                                     .io_timeout = 300ms},
+                                                f.handler, f.channel);
   REQUIRE(server->start().isOk());
   auto silent = f.channel.connectAs(f.path, PeerIdentity{});
   REQUIRE(silent.isOk());

@@ -1,5 +1,7 @@
 #include "agent/control/control_server.h"
 
+#include <thread>
+
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -69,11 +71,22 @@ v1::ControlRequest testEvents(uint32_t count, v1::Priority p = v1::PRIORITY_UNSP
   return r;
 }
 
+// Root, on a machine where an unprivileged process can reach the socket. Some chroot/container
+// images ship "/" as 0700: no unprivileged process can resolve any path there, so the product
+// cannot be tested as a non-root user on such a machine.
+bool canRunAsNobody() {
+  REQUIRE_MESSAGE(::geteuid() == 0, "this test runs as root");
+  struct stat root_dir {};
+  if (::stat("/", &root_dir) == 0 && (root_dir.st_mode & S_IXOTH) != 0) return true;
+  MESSAGE("skipped: / is not searchable by other users on this machine");
+  return false;
+}
+
 TEST_CASE("the socket is 0666, serves status and appends test events for root") {
   REQUIRE_MESSAGE(::geteuid() == 0, "this test runs as root");
   ControlFixture f;
-  ControlServer server({.socket_path = f.socket_path, .workers = 2, .io_timeout = 2s}, f.handler(),
-                       *f.channel);
+  ControlServer server({.socket_path = f.socket_path, .limits = {.workers = 2}, .io_timeout = 2s},
+                       f.handler(), *f.channel);
   REQUIRE(server.start().isOk());
   struct stat sb {};
   REQUIRE(::stat(f.socket_path.c_str(), &sb) == 0);
@@ -118,14 +131,7 @@ TEST_CASE("the socket is 0666, serves status and appends test events for root") 
 }
 
 TEST_CASE("a non-root user reads the status but cannot append test events") {
-  REQUIRE_MESSAGE(::geteuid() == 0, "this test runs as root");
-  struct stat root_dir {};
-  if (::stat("/", &root_dir) != 0 || (root_dir.st_mode & S_IXOTH) == 0) {
-    // Some chroot/container images ship "/" as 0700: no unprivileged process can resolve any
-    // path there, so the product cannot be tested as a non-root user on such a machine.
-    MESSAGE("skipped: / is not searchable by other users on this machine");
-    return;
-  }
+  if (!canRunAsNobody()) return;
   // Fork before any server thread exists; the child drops to nobody and waits for a go.
   int go[2], result[2];
   REQUIRE(::pipe(go) == 0);
@@ -144,8 +150,8 @@ TEST_CASE("a non-root user reads the status but cannot append test events") {
         static_cast<char>(status.isOk() && status->has_status() && !status->has_error())};
     ::_exit(::write(result[1], out, 2) == 2 ? 0 : 11);
   }
-  ControlServer server({.socket_path = f.socket_path, .workers = 2, .io_timeout = 2s}, f.handler(),
-                       *f.channel);
+  ControlServer server({.socket_path = f.socket_path, .limits = {.workers = 2}, .io_timeout = 2s},
+                       f.handler(), *f.channel);
   REQUIRE(server.start().isOk());
   REQUIRE(::write(go[1], "g", 1) == 1);
   char out[2] = {0, 0};
@@ -160,9 +166,106 @@ TEST_CASE("a non-root user reads the status but cannot append test events") {
   for (int fd : {go[0], go[1], result[0], result[1]}) ::close(fd);
 }
 
+// What the held connections of the jamming user saw: answered E_OVERLOADED at once, or cut
+// by the server (end of stream) and after how long.
+struct JamOutcome {
+  char refused = 0, cut = 0, other = 0;
+  char ninth_overloaded = 0;   // a 9th client asking for the status is told E_OVERLOADED
+  char cut_ms_max_tenths = 0;  // the slowest cut, in tenths of a second
+};
+
+// In a child as nobody: 8 connections that never send a request, then what each one saw.
+JamOutcome jamAsNobody(const std::string& socket_path, int ready_fd, int go_fd) {
+  JamOutcome out;
+  const auto channel = makeLocalChannel();
+  std::vector<std::unique_ptr<LocalConnection>> held;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i) {
+    auto conn = channel->connect(socket_path, 1s);
+    if (conn.isOk()) held.push_back(std::move(conn).value());
+  }
+  std::this_thread::sleep_for(100ms);  // taken by the server
+  auto ninth = channel->connect(socket_path, 1s);
+  v1::ControlResponse answer;
+  out.ninth_overloaded =
+      ninth.isOk() &&
+      control::exchangeFrames(**ninth, statusRequest(), answer, control::deadlineAfter(1s))
+          .isOk() &&
+      answer.error().code() == "E_OVERLOADED";
+  char c = 'r';
+  if (::write(ready_fd, &c, 1) != 1 || ::read(go_fd, &c, 1) != 1) ::_exit(12);
+  for (auto& conn : held) {
+    v1::ControlResponse r;
+    Status st = control::readFrame(*conn, r, control::kMaxFrameBytes, control::deadlineAfter(15s));
+    const auto tenths =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count() /
+        100;
+    if (st.isOk() && r.error().code() == "E_OVERLOADED") {
+      ++out.refused;
+    } else if (st.code() == ErrorCode::kProtocol) {
+      ++out.cut;
+      out.cut_ms_max_tenths = static_cast<char>(std::max<int64_t>(out.cut_ms_max_tenths, tenths));
+    } else {
+      ++out.other;
+    }
+  }
+  return out;
+}
+
+// Issue 10 finding 7 (RELIABILITY.md X7): a local user opens 8 connections and sends nothing.
+// With the daemon's settings, root's status is still answered within 1 s, the user's
+// connections beyond its share are refused, the rest cut after the request time-out (~2 s).
+TEST_CASE("a non-root user's slow clients cannot keep root's status waiting") {
+  if (!canRunAsNobody()) return;
+  int ready[2], go[2], result[2];
+  REQUIRE(::pipe(ready) == 0);
+  REQUIRE(::pipe(go) == 0);
+  REQUIRE(::pipe(result) == 0);
+  ControlFixture f;
+  pid_t child = ::fork();  // before any server thread exists
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    char c;
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::read(go[0], &c, 1) != 1) ::_exit(10);
+    JamOutcome out = jamAsNobody(f.socket_path, ready[1], go[0]);
+    ::_exit(::write(result[1], &out, sizeof out) == sizeof out ? 0 : 11);
+  }
+  ControlServer server({.socket_path = f.socket_path}, f.handler(), *f.channel);  // defaults
+  REQUIRE(server.start().isOk());
+  REQUIRE(::write(go[1], "g", 1) == 1);
+  char c;
+  REQUIRE(::read(ready[0], &c, 1) == 1);  // the 8 connections are made and taken
+  const auto t0 = std::chrono::steady_clock::now();
+  auto st = call(f.socket_path, statusRequest());
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  REQUIRE(::write(go[1], "g", 1) == 1);
+  CHECK_MESSAGE(st.isOk(), st.status().toString());
+  CHECK(st->status().agent_version() == "9.9.9");
+  MESSAGE("root's status answered in "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() << " ms");
+  CHECK(waited < 1s);
+  JamOutcome out;
+  REQUIRE(::read(result[0], &out, sizeof out) == sizeof out);
+  int wstatus = 0;
+  ::waitpid(child, &wstatus, 0);
+  CHECK(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == 0);
+  MESSAGE("refused " << int(out.refused) << ", cut " << int(out.cut) << " (last after "
+                     << int(out.cut_ms_max_tenths) * 100 << " ms), other " << int(out.other));
+  CHECK(out.refused == 5);
+  CHECK(out.ninth_overloaded == 1);
+  CHECK(out.cut == 3);
+  CHECK(out.cut_ms_max_tenths <= 30);
+  for (int fd : {ready[0], ready[1], go[0], go[1], result[0], result[1]}) ::close(fd);
+}
+
 TEST_CASE("silent clients cannot hold the workers beyond the I/O time-out") {
   ControlFixture f;
-  ControlServer server({.socket_path = f.socket_path, .workers = 2, .io_timeout = 300ms},
+  ControlServer server({.socket_path = f.socket_path,
+                        .limits = {.workers = 2},
+                        .request_timeout = 300ms,
+                        .io_timeout = 300ms},
                        f.handler(), *f.channel);
   REQUIRE(server.start().isOk());
   std::vector<std::unique_ptr<LocalConnection>> idle;
@@ -187,22 +290,22 @@ TEST_CASE("a stale socket file is replaced, a non-socket is not") {
   ControlFixture f;
   const std::string stale = f.dir.str() + "/stale.sock";
   REQUIRE(::mknod(stale.c_str(), S_IFSOCK | 0600, 0) == 0);  // left behind by a crash
-  ControlServer server({.socket_path = stale, .workers = 1, .io_timeout = 1s}, f.handler(),
-                       *f.channel);
+  ControlServer server({.socket_path = stale, .limits = {.workers = 1}, .io_timeout = 1s},
+                       f.handler(), *f.channel);
   REQUIRE(server.start().isOk());
   CHECK(call(stale, statusRequest()).isOk());
   server.stop();
   const std::string regular = f.dir.write("file.sock", "data");
-  ControlServer refuse({.socket_path = regular, .workers = 1, .io_timeout = 1s}, f.handler(),
-                       *f.channel);
+  ControlServer refuse({.socket_path = regular, .limits = {.workers = 1}, .io_timeout = 1s},
+                       f.handler(), *f.channel);
   CHECK_FALSE(refuse.start().isOk());
   CHECK(::access(regular.c_str(), F_OK) == 0);
 }
 
 TEST_CASE("100000 test events are appended and synced quickly") {
   ControlFixture f;
-  ControlServer server({.socket_path = f.socket_path, .workers = 1, .io_timeout = 5s}, f.handler(),
-                       *f.channel);
+  ControlServer server({.socket_path = f.socket_path, .limits = {.workers = 1}, .io_timeout = 5s},
+                       f.handler(), *f.channel);
   REQUIRE(server.start().isOk());
   const auto t0 = std::chrono::steady_clock::now();
   auto r = call(f.socket_path, testEvents(100'000));

@@ -139,6 +139,19 @@ TEST_CASE("roots: missing, not a directory, removed (reported), moved away (repo
   CHECK(gone == 2);
 }
 
+// Issue 10 finding 6 (X5): a directory reached through a symlink a user swapped in on the way
+// (to a 0700 directory of root's) is not watched.
+TEST_CASE("a directory whose path goes through a symlink is not watched") {
+  TempDir dir;
+  fs::create_directories(dir.sub("secret/inner"));
+  fs::permissions(dir.sub("secret"), fs::perms::owner_all);
+  fs::create_directories(dir.sub("watched"));
+  fs::create_directory_symlink(dir.sub("secret"), dir.sub("watched/sub"));
+  auto w = watcher();
+  CHECK_FALSE(w->addTree(dir.sub("watched/sub/inner"), WatchScope::kTree).isOk());
+  CHECK(w->watchedDirectories() == 0);
+}
+
 TEST_CASE("the watch bound: a tree partly watched says where it stopped; a full watcher refuses") {
   TempDir dir;
   fs::create_directories(dir.sub("t/a"));

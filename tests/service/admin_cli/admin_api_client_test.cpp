@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 #include "tests/service/admin_cli/admin_harness.h"
 
 namespace xiaoan::admin::testing {
@@ -57,6 +59,31 @@ TEST_CASE("a 200 that is not the expected JSON is a protocol error") {
       [](const AdminHttpRequest&) -> Result<HttpResponse> { return jsonResponse(200, "[1,2,3]"); });
   AdminApiClient api(t, "https://h:1", "admin", "pw");
   CHECK(api.listTerminals("").status().code() == ErrorCode::kProtocol);
+}
+
+TEST_CASE("deeply nested answers are refused before parsing (issue 10 #8, client side)") {
+  const std::string deep = std::string(32'000, '[') + std::string(32'000, ']');
+  FakeTransport t([&](const AdminHttpRequest&) -> Result<HttpResponse> {
+    return jsonResponse(200, R"({"schools":)" + deep + "}");
+  });
+  AdminApiClient api(t, "https://h:1", "admin", "pw");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = api.listSchools();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+  CHECK(r.status().code() == ErrorCode::kProtocol);
+  CHECK(r.status().message().find("deeper than 32") != std::string::npos);
+}
+
+TEST_CASE("the CLI's language goes out as Accept-Language") {
+  std::string seen;
+  FakeTransport t([&](const AdminHttpRequest& req) -> Result<HttpResponse> {
+    seen = req.headers.at("Accept-Language");
+    return jsonResponse(200, R"({"schools":[]})");
+  });
+  REQUIRE(AdminApiClient(t, "https://h:1", "admin", "pw").listSchools().isOk());
+  CHECK(seen == "zh-CN");
+  REQUIRE(AdminApiClient(t, "https://h:1", "admin", "pw", Lang::kEn).listSchools().isOk());
+  CHECK(seen == "en");
 }
 
 TEST_CASE("unknown fields from a newer collector are tolerated") {

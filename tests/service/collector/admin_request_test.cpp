@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include "service/collector/admin_api/display_name.h"
+#include "service/collector/trust/policy_layers.h"
+
 namespace xiaoan::collector {
 namespace {
 
@@ -233,6 +236,56 @@ TEST_CASE("terminal policy, room and bundle routes") {
   CHECK(errorOf("GET", "/api/v1/bundles") == ErrorCode::kInvalidArgument);
   CHECK(errorOf("GET", "/api/v1/bundles?terminal=00ff&x=1") == ErrorCode::kInvalidArgument);
   CHECK(errorOf("POST", "/api/v1/bundles?terminal=00ff") == ErrorCode::kUnsupported);
+}
+
+TEST_CASE("issue 10 #11: display names refuse NUL, controls, bidi, invalid UTF-8, '..'") {
+  const std::string nul("a\0b", 3);
+  for (std::string_view bad :
+       {std::string_view(nul), std::string_view("a\tb"), std::string_view("a\x7f"),
+        std::string_view("a\xc2\x85"),
+        std::string_view("\xe2\x80\xae"
+                         "abc"),
+        std::string_view("x\xe2\x81\xa6y"), std::string_view("x\xe2\x80\x8fy"),
+        std::string_view("a\xff"), std::string_view("\xc0\xaf"), std::string_view("a..b"),
+        std::string_view(".."), std::string_view(" a"), std::string_view("")}) {
+    CAPTURE(std::string(bad));
+    CHECK(checkDisplayName(bad, kSchoolNameRule, Lang::kEn).code() == ErrorCode::kInvalidArgument);
+    CHECK_FALSE(isValidRoomName(bad));
+  }
+  CHECK(checkDisplayName("厦门实验小学（分校）", kSchoolNameRule, Lang::kZhCn).isOk());
+  CHECK(checkDisplayName("a.b/c", kSchoolNameRule, Lang::kZhCn).isOk());
+  CHECK_FALSE(checkDisplayName("a/b", kRoomNameRule, Lang::kZhCn).isOk());
+  CHECK(checkDisplayName("", kTokenNoteRule, Lang::kZhCn).isOk());
+  CHECK(checkDisplayName(std::string(129, 'a'), kSchoolNameRule, Lang::kEn).message() ==
+        "school name is longer than 128 bytes");
+  CHECK(checkDisplayName("a\xe2\x80\xae"
+                         "b",
+                         kRoomNameRule, Lang::kZhCn)
+            .message()
+            .find("机房名称不能包含改变文字方向的字符") == 0);
+  // Through the request parser, in the caller's language, never quoting the name.
+  auto zh = parseAdminRequest("POST", "/api/v1/schools", R"({"id":"s1","name":"坏\u0000名"})");
+  CHECK(zh.status().message() == "学校名称不能包含控制字符（如 NUL、换行、制表符）");
+  auto en = parseAdminRequest("POST", "/api/v1/tokens", R"({"school_id":"s1","note":"a..b"})",
+                              nullptr, Lang::kEn);
+  CHECK(en.status().message() == "token note must not contain \"..\"");
+  auto abbr = parseAdminRequest("POST", "/api/v1/schools",
+                                R"({"id":"s1","name":"ok","abbr":"X\u202EY"})", nullptr, Lang::kEn);
+  CHECK(abbr.status().code() == ErrorCode::kInvalidArgument);
+  auto room = parseAdminRequest("PUT", "/api/v1/terminals/ab12/room", R"({"room":"JF\n2"})",
+                                nullptr, Lang::kEn);
+  CHECK(room.status().message().find("room name must not contain control") == 0);
+}
+
+TEST_CASE("issue 10 #8: deep JSON bodies are refused as E_TOO_LARGE on every JSON route") {
+  const std::string deep = std::string(100, '[') + std::string(100, ']');
+  CHECK(errorOf("POST", "/api/v1/schools", R"({"id":)" + deep + "}") == ErrorCode::kTooLarge);
+  CHECK(errorOf("POST", "/api/v1/tokens", R"({"note":)" + deep + "}") == ErrorCode::kTooLarge);
+  CHECK(errorOf("PUT", "/api/v1/policies/school/s1", R"({"policy":)" + deep + "}") ==
+        ErrorCode::kTooLarge);
+  CHECK(errorOf("PUT", "/api/v1/terminals/ab12/room", R"({"room":)" + deep + "}") ==
+        ErrorCode::kTooLarge);
+  CHECK(errorOf("POST", "/api/v1/signatures", R"({"files":)" + deep + "}") == ErrorCode::kTooLarge);
 }
 
 }  // namespace

@@ -63,6 +63,20 @@ Result<RawResponse> CollectorHarness::admin(const std::string& method, const std
       {{"Authorization", basicAuth(user, password)}, {"Content-Type", "application/json"}});
 }
 
+Result<RawResponse> CollectorHarness::adminWith(const std::string& method,
+                                                const std::string& target, const std::string& body,
+                                                const std::map<std::string, std::string>& headers,
+                                                std::chrono::milliseconds timeout) {
+  TlsClientOptions options{adminPort(), ca_pem_, std::nullopt};
+  options.timeout = timeout;
+  TlsClient client(options);
+  XIAOAN_RETURN_IF_ERROR(client.connect());
+  std::map<std::string, std::string> all = {{"Authorization", basicAuth("admin", kAdminPassword)},
+                                            {"Content-Type", "application/json"}};
+  for (const auto& [name, value] : headers) all[name] = value;
+  return client.request(method, target, body, all);
+}
+
 std::string CollectorHarness::makeToken(const std::string& school, const std::string& extra_json) {
   auto added = admin("POST", "/api/v1/schools",
                      R"({"id":")" + school + R"(","name":"测试学校","abbr":"T"})");

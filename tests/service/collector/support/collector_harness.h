@@ -52,6 +52,12 @@ class CollectorHarness {
   Result<RawResponse> admin(const std::string& method, const std::string& target,
                             const std::string& body = "", const std::string& user = "admin",
                             const std::string& password = kAdminPassword);
+  // The same with more headers, which override the defaults (Content-Type: application/json)
+  // and the Basic authorization of "admin" (an empty value sends the header empty).
+  Result<RawResponse> adminWith(const std::string& method, const std::string& target,
+                                const std::string& body,
+                                const std::map<std::string, std::string>& headers,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Creates a school (once) and a token; returns the full token string.
   std::string makeToken(const std::string& school, const std::string& extra_json = "");
 

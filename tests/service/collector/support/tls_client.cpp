@@ -60,6 +60,10 @@ TlsClient::TlsClient(TlsClientOptions options) : impl_(std::make_unique<Impl>(st
     SSL_CTX_set_security_level(ctx.native_handle(), 0);
     SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_1_VERSION);
   }
+  if (!impl_->options.tls12_ciphers.empty()) {
+    SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    SSL_CTX_set_cipher_list(ctx.native_handle(), impl_->options.tls12_ciphers.c_str());
+  }
   impl_->stream_storage.emplace(impl_->io, ctx);
 }
 

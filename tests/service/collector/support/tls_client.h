@@ -28,6 +28,7 @@ struct TlsClientOptions {
   std::string ca_pem;                         // trust anchor for the server
   std::optional<ClientIdentity> identity;     // client certificate (mTLS)
   bool max_tls_1_1 = false;                   // offer only TLS <= 1.1
+  std::string tls12_ciphers{};                // when set: offer only TLS 1.2 with these suites
   std::chrono::milliseconds timeout{10'000};  // per operation
 };
 
