@@ -54,7 +54,7 @@ struct SpoolStats {
   uint64_t torn_bytes_truncated = 0;     // since open
   uint64_t bad_files_set_aside = 0;      // unreadable segment files renamed *.bad, since open
   uint64_t bad_state_files = 0;          // garbage EPOCH/ACKED/STATS treated as missing, since open
-  uint64_t unsynced_segments = 0;  // recovered segments whose fdatasync failed, since open
+  uint64_t unsynced_segments = 0;        // recovered segments whose fdatasync failed, since open
   bool full = false;                     // cap reached: activity is being dropped
 };
 
