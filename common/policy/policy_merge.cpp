@@ -47,7 +47,11 @@ v1::Policy builtinDefaults() {
   p.mutable_agent()->set_checkin_interval_seconds(60);
   p.mutable_agent()->set_max_upload_events_per_second(2000);
   p.mutable_binding()->set_enabled(false);
-  p.mutable_binding()->set_action(v1::ENFORCEMENT_ACTION_REPORT);
+  p.mutable_binding()->set_mode(v1::BINDING_MODE_REPORT);
+  p.mutable_binding()->set_grace_seconds(30);
+  p.mutable_binding()->set_check_interval_seconds(300);
+  p.mutable_binding()->set_isolation_allow_dhcp(false);
+  p.mutable_binding()->set_isolation_allow_dns(true);
   p.mutable_naming()->set_enabled(false);
   p.mutable_naming()->set_action(v1::ENFORCEMENT_ACTION_REPORT);
   auto* scan = p.mutable_scan();

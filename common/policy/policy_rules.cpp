@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <tuple>
+
+#include "common/net/ipv4.h"
 
 namespace xiaoan::policy {
 namespace {
@@ -14,6 +17,8 @@ constexpr size_t kMaxScanWindows = 24;
 constexpr size_t kMaxPathBytes = 4096;
 constexpr size_t kMaxPatternChars = 64;
 constexpr size_t kMaxHostnameChars = 63;
+constexpr size_t kMaxDnsServers = 4;
+constexpr size_t kMaxNameValueBytes = 64;
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 
@@ -69,28 +74,52 @@ bool isIpv4Cidr(std::string_view s) {
   return isIpv4(s.substr(0, slash)) && isDecimal(prefix, 32) && prefix != "0";
 }
 
+// Whether `address` lies inside the subnet of `cidr` (both already validated).
+bool sameSubnet(std::string_view cidr, std::string_view address) {
+  size_t slash = cidr.find('/');
+  auto net = net::parseIpv4(cidr.substr(0, slash));
+  auto host = net::parseIpv4(address);
+  unsigned prefix = 0;
+  std::from_chars(cidr.data() + slash + 1, cidr.data() + cidr.size(), prefix);
+  if (!net || !host || prefix == 0 || prefix > 32) return false;
+  uint32_t mask = prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix);
+  return (*net & mask) == (*host & mask);
+}
+
 bool isHostname(std::string_view s) {
   return !s.empty() && s.size() <= kMaxHostnameChars && s.front() != '-' && s.back() != '-' &&
          std::all_of(s.begin(), s.end(), [](char c) { return isAlnum(c) || c == '-'; });
 }
 
-// Why a naming pattern is invalid; empty when it is fine.
+// Why a naming pattern is invalid; empty when it is fine. Literals are letters, digits, '-' or
+// non-ASCII UTF-8 (Chinese names go to the pretty hostname; the naming module renders and checks
+// the OS limits).
 std::string patternProblem(std::string_view p) {
-  static constexpr std::string_view kPlaceholders[] = {"{school}", "{name}", "{room}", "{seat}"};
-  if (p.empty() || p.size() > kMaxPatternChars) return "must be 1..64 characters";
+  static constexpr std::string_view kPlaceholders[] = {
+      "{school_abbr}", "{owner_pinyin}", "{owner_initials}", "{owner}", "{room}", "{seat}"};
+  if (p.empty() || p.size() > kMaxPatternChars) return "must be 1..64 bytes";
   while (!p.empty()) {
     if (p[0] == '{') {
       auto known = std::find_if(std::begin(kPlaceholders), std::end(kPlaceholders),
                                 [&](std::string_view ph) { return p.substr(0, ph.size()) == ph; });
-      if (known == std::end(kPlaceholders)) {
-        return "unknown placeholder at '" + std::string(p.substr(0, p.find('}') + 1)) +
-               "' (use {school}, {name}, {room}, {seat})";
+      if (known != std::end(kPlaceholders)) {
+        p.remove_prefix(known->size());
+        continue;
       }
-      p.remove_prefix(known->size());
-    } else if (isAlnum(p[0]) || p[0] == '-') {
+      // {seat:NN}: zero-padded to NN (1..9) digits.
+      if (p.size() >= 9 && p.substr(0, 6) == "{seat:" && p[6] == '0' && p[7] >= '1' &&
+          p[7] <= '9' && p[8] == '}') {
+        p.remove_prefix(9);
+        continue;
+      }
+      return "unknown placeholder at '" + std::string(p.substr(0, p.find('}') + 1)) +
+             "' (use {school_abbr}, {owner}, {owner_pinyin}, {owner_initials}, {room}, {seat}, "
+             "{seat:02})";
+    }
+    if (isAlnum(p[0]) || p[0] == '-' || static_cast<unsigned char>(p[0]) >= 0x80) {
       p.remove_prefix(1);
     } else {
-      return "only letters, digits, '-' and placeholders are allowed";
+      return "only letters, digits, '-', Chinese characters and placeholders are allowed";
     }
   }
   return "";
@@ -122,7 +151,9 @@ void checkAgent(Issues& out, const v1::AgentSettings& a) {
 }
 
 void checkBinding(Issues& out, const v1::BindingPolicy& b) {
-  checkAction(out, "binding.action", b.action());
+  if (!v1::BindingMode_IsValid(b.mode())) {
+    out.push_back({"binding.mode", "unknown binding mode " + std::to_string(b.mode())});
+  }
   if (b.has_mac() && !isMac(b.mac())) {
     out.push_back({"binding.mac", "must be a lower-case MAC like aa:bb:cc:dd:ee:ff"});
   }
@@ -132,6 +163,23 @@ void checkBinding(Issues& out, const v1::BindingPolicy& b) {
   if (b.has_gateway() && !isIpv4(b.gateway())) {
     out.push_back({"binding.gateway", "must be an IPv4 address like 10.1.2.1"});
   }
+  if (b.dns_size() > static_cast<int>(kMaxDnsServers)) {
+    out.push_back({"binding.dns", "at most " + std::to_string(kMaxDnsServers) + " entries, got " +
+                                      std::to_string(b.dns_size())});
+  }
+  for (int i = 0; i < b.dns_size(); ++i) {
+    if (!isIpv4(b.dns(i))) {
+      out.push_back(
+          {"binding.dns[" + std::to_string(i) + "]", "must be an IPv4 address like 10.1.0.53"});
+    }
+  }
+  checkRange(out, "binding.grace_seconds", b.has_grace_seconds(), b.grace_seconds(), 0, 86400);
+  checkRange(out, "binding.check_interval_seconds", b.has_check_interval_seconds(),
+             b.check_interval_seconds(), 10, 86400);
+  if (b.has_ipv4() && b.has_gateway() && isIpv4Cidr(b.ipv4()) && isIpv4(b.gateway()) &&
+      !sameSubnet(b.ipv4(), b.gateway())) {
+    out.push_back({"binding.gateway", "must lie inside the subnet of binding.ipv4"});
+  }
 }
 
 void checkNaming(Issues& out, const v1::NamingPolicy& n) {
@@ -139,6 +187,19 @@ void checkNaming(Issues& out, const v1::NamingPolicy& n) {
   if (n.has_pattern()) {
     std::string problem = patternProblem(n.pattern());
     if (!problem.empty()) out.push_back({"naming.pattern", problem});
+  }
+  if (n.has_fallback()) {
+    std::string problem = patternProblem(n.fallback());
+    if (!problem.empty()) out.push_back({"naming.fallback", problem});
+  }
+  checkRange(out, "naming.seat", n.has_seat(), n.seat(), 1, 9999);
+  for (auto [field, has, value] :
+       {std::tuple{"naming.owner", n.has_owner(), &n.owner()},
+        std::tuple{"naming.room", n.has_room(), &n.room()},
+        std::tuple{"naming.school_abbr", n.has_school_abbr(), &n.school_abbr()}}) {
+    if (has && (value->empty() || value->size() > kMaxNameValueBytes || hasControlChar(*value))) {
+      out.push_back({field, "must be 1..64 bytes without control characters"});
+    }
   }
   if (n.has_hostname() && !isHostname(n.hostname())) {
     out.push_back({"naming.hostname",

@@ -11,17 +11,17 @@ TEST_CASE("scalars, bools, enums (short names too), strings") {
   REQUIRE(setPolicyField(p, "agent.checkin_interval_seconds", "300", nullptr).isOk());
   REQUIRE(setPolicyField(p, "scan.max_file_bytes", "17179869184", nullptr).isOk());
   REQUIRE(setPolicyField(p, "scan.enabled", "false", nullptr).isOk());
-  REQUIRE(setPolicyField(p, "binding.action", "enforce", nullptr).isOk());
+  REQUIRE(setPolicyField(p, "binding.mode", "isolate", nullptr).isOk());
   REQUIRE(setPolicyField(p, "naming.action", "ENFORCEMENT_ACTION_REPORT", nullptr).isOk());
-  REQUIRE(setPolicyField(p, "naming.pattern", "{school}-{name}", nullptr).isOk());
+  REQUIRE(setPolicyField(p, "naming.pattern", "{school_abbr}{owner}", nullptr).isOk());
   REQUIRE(setPolicyField(p, "naming.hostname", "123", nullptr).isOk());
   CHECK(p.agent().checkin_interval_seconds() == 300);
   CHECK(p.scan().max_file_bytes() == 17179869184ull);  // no double rounding
   CHECK(p.scan().has_enabled());
   CHECK_FALSE(p.scan().enabled());
-  CHECK(p.binding().action() == v1::ENFORCEMENT_ACTION_ENFORCE);
+  CHECK(p.binding().mode() == v1::BINDING_MODE_ISOLATE);
   CHECK(p.naming().action() == v1::ENFORCEMENT_ACTION_REPORT);
-  CHECK(p.naming().pattern() == "{school}-{name}");
+  CHECK(p.naming().pattern() == "{school_abbr}{owner}");
   CHECK(p.naming().hostname() == "123");
   CHECK_FALSE(p.has_browsing());  // nothing else appears
 }

@@ -76,26 +76,25 @@ TEST_CASE("a non-empty repeated field replaces the whole list; an empty one inhe
 
 TEST_CASE("enums: a non-UNSPECIFIED value wins, UNSPECIFIED inherits") {
   v1::Policy school;
-  school.mutable_binding()->set_action(v1::ENFORCEMENT_ACTION_ENFORCE);
+  school.mutable_binding()->set_mode(v1::BINDING_MODE_ISOLATE);
   v1::Policy room;
-  room.mutable_binding()->set_enabled(true);  // action left UNSPECIFIED
-  CHECK(merged({builtinDefaults(), school, room}).binding().action() ==
-        v1::ENFORCEMENT_ACTION_ENFORCE);
+  room.mutable_binding()->set_enabled(true);  // mode left UNSPECIFIED
+  CHECK(merged({builtinDefaults(), school, room}).binding().mode() == v1::BINDING_MODE_ISOLATE);
   v1::Policy terminal;
-  terminal.mutable_binding()->set_action(v1::ENFORCEMENT_ACTION_REPORT);
-  CHECK(merged({school, room, terminal}).binding().action() == v1::ENFORCEMENT_ACTION_REPORT);
-  CHECK(merged({builtinDefaults(), room}).binding().action() == v1::ENFORCEMENT_ACTION_REPORT);
+  terminal.mutable_binding()->set_mode(v1::BINDING_MODE_REPORT);
+  CHECK(merged({school, room, terminal}).binding().mode() == v1::BINDING_MODE_REPORT);
+  CHECK(merged({builtinDefaults(), room}).binding().mode() == v1::BINDING_MODE_REPORT);
 }
 
 TEST_CASE("messages merge recursively; inputs are not modified") {
   v1::Policy a;
-  a.mutable_naming()->set_pattern("{school}-{name}");
+  a.mutable_naming()->set_pattern("{school_abbr}{owner}");
   a.mutable_naming()->set_enabled(true);
   v1::Policy b;
   b.mutable_naming()->set_hostname("pc-7");
   const std::string a_before = a.SerializeAsString();
   v1::Policy p = merged({a, b});
-  CHECK(p.naming().pattern() == "{school}-{name}");
+  CHECK(p.naming().pattern() == "{school_abbr}{owner}");
   CHECK(p.naming().hostname() == "pc-7");
   CHECK(p.naming().enabled());
   CHECK(a.SerializeAsString() == a_before);

@@ -86,7 +86,9 @@ TEST_CASE("binding: MAC, CIDR, gateway formats and known actions") {
     p.mutable_binding()->set_mac("aa:bb:cc:dd:ee:0f");
     p.mutable_binding()->set_ipv4("10.1.2.3/24");
     p.mutable_binding()->set_gateway("10.1.2.1");
-    p.mutable_binding()->set_action(v1::ENFORCEMENT_ACTION_ENFORCE);
+    p.mutable_binding()->set_mode(v1::BINDING_MODE_RESTORE);
+    p.mutable_binding()->add_dns("10.1.0.53");
+    p.mutable_binding()->set_grace_seconds(0);
   });
   for (const char* bad : {"AA:BB:CC:DD:EE:FF", "aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee", "",
                           "aa:bb:cc:dd:ee:fg", "aa:bb:cc:dd:ee:ff:"}) {
@@ -102,9 +104,23 @@ TEST_CASE("binding: MAC, CIDR, gateway formats and known actions") {
     CAPTURE(bad);
     expectOne("binding.gateway", [&](v1::Policy& p) { p.mutable_binding()->set_gateway(bad); });
   }
-  expectOne("binding.action", [](v1::Policy& p) {
-    p.mutable_binding()->set_action(static_cast<v1::EnforcementAction>(7));
+  expectOne("binding.mode",
+            [](v1::Policy& p) { p.mutable_binding()->set_mode(static_cast<v1::BindingMode>(7)); });
+  expectOne("binding.gateway", [](v1::Policy& p) {
+    p.mutable_binding()->set_ipv4("10.1.2.3/24");
+    p.mutable_binding()->set_gateway("10.1.3.1");  // outside the /24
   });
+  expectOne("binding.dns[1]", [](v1::Policy& p) {
+    p.mutable_binding()->add_dns("10.1.0.53");
+    p.mutable_binding()->add_dns("dns.example");
+  });
+  expectOne("binding.dns", [](v1::Policy& p) {
+    for (int i = 0; i < 5; ++i) p.mutable_binding()->add_dns("10.1.0." + std::to_string(i + 1));
+  });
+  expectOne("binding.check_interval_seconds",
+            [](v1::Policy& p) { p.mutable_binding()->set_check_interval_seconds(5); });
+  expectOne("naming.seat", [](v1::Policy& p) { p.mutable_naming()->set_seat(0); });
+  expectOne("naming.owner", [](v1::Policy& p) { p.mutable_naming()->set_owner("a\nb"); });
   expectOne("naming.action", [](v1::Policy& p) {
     p.mutable_naming()->set_action(static_cast<v1::EnforcementAction>(-1));
   });
@@ -114,13 +130,13 @@ TEST_CASE("binding: MAC, CIDR, gateway formats and known actions") {
 }
 
 TEST_CASE("naming: pattern placeholders, length and characters; hostname") {
-  for (const char* good : {"{school}-{name}", "{room}-{seat}", "LAB-{seat}", "x"}) {
+  for (const char* good : {"{school_abbr}{owner}", "{room}-{seat}", "LAB-{seat:02}", "x",
+                           "{school_abbr}-{owner_pinyin}", "沙中{owner_initials}"}) {
     CAPTURE(good);
     expectValid([&](v1::Policy& p) { p.mutable_naming()->set_pattern(good); });
   }
-  for (const std::string& bad :
-       {std::string("{school}-{host}"), std::string("{school"), std::string("a b"), std::string(""),
-        std::string(65, 'a'), std::string("机房-{seat}")}) {
+  for (const std::string& bad : {std::string("{school}-{name}"), std::string("{school"),
+                                 std::string("a b"), std::string(""), std::string(65, 'a')}) {
     CAPTURE(bad);
     expectOne("naming.pattern", [&](v1::Policy& p) { p.mutable_naming()->set_pattern(bad); });
   }

@@ -109,7 +109,7 @@ void policySeeds() {
   window->set_start("22:00");
   window->set_end("06:00");
   p.mutable_binding()->set_mac("aa:bb:cc:dd:ee:ff");
-  p.mutable_naming()->set_pattern("{school}-{room}-{seat}");
+  p.mutable_naming()->set_pattern("{school_abbr}-{room}-{seat:02}");
   p.mutable_retention()->set_browsing_days(60);
   document("doc_full", 9, "agent-1", p.SerializeAsString());
   write("policy", "json_valid", 1, R"({"agent":{"checkin_interval_seconds":300}})");

@@ -94,7 +94,7 @@ TEST_CASE("the layer options: exactly one, and a room is school/room") {
 TEST_CASE("policy set edits the stored layer field by field and writes it back") {
   AdminHarness h(layerServer(200, kSchoolLayer));
   const AdminRun r = h.run({"policy", "set", "--school", "s1", "agent.checkin_interval_seconds=300",
-                            "binding.action=enforce", "scan.paths="});
+                            "binding.mode=restore", "scan.paths="});
   CHECK_MESSAGE(r.code == 0, r.err);
   REQUIRE(h.requests().size() == 2);
   CHECK(h.requests()[1].method == "PUT");
@@ -102,7 +102,7 @@ TEST_CASE("policy set edits the stored layer field by field and writes it back")
   auto sent = parseJson<v1::PolicyLayer>(h.requests()[1].body).policy();
   CHECK(sent.agent().checkin_interval_seconds() == 300);
   CHECK(sent.agent().max_upload_events_per_second() == 500);  // kept from the stored layer
-  CHECK(sent.binding().action() == v1::ENFORCEMENT_ACTION_ENFORCE);
+  CHECK(sent.binding().mode() == v1::BINDING_MODE_RESTORE);
   CHECK(sent.scan().paths_size() == 0);  // cleared: inherited again
   CHECK(r.out == "已更新学校 s1 的策略（修订 4）。终端在下次签到时收到新策略。\n");
   const AdminRun en =
