@@ -12,6 +12,8 @@
 namespace xiaoan {
 namespace {
 
+using testing::TempDir;
+
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -30,7 +32,7 @@ TEST_CASE("hostname: reads the running, static and pretty names") {
   spit(dir.path() + "/hostname", "lab2-07\n");
   spit(dir.path() + "/machine-info",
        "CHASSIS=desktop\nPRETTY_HOSTNAME=\"\\u6c99 \\\"x\\\"\"\nDEPLOYMENT=school\n");
-  auto names = makeHostnameControl({dir.path()})->read();
+  auto names = makeHostnameControl({.config_dir = dir.path()})->read();
   REQUIRE(names.isOk());
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
@@ -38,7 +40,7 @@ TEST_CASE("hostname: reads the running, static and pretty names") {
   CHECK(names->static_name == "lab2-07");
   CHECK(names->pretty == "u6c99 \"x\"");  // shell-style unquoting, backslash escapes
   TempDir empty;
-  auto none = makeHostnameControl({empty.path()})->read();
+  auto none = makeHostnameControl({.config_dir = empty.path()})->read();
   REQUIRE(none.isOk());
   CHECK(none->static_name.empty());
   CHECK(none->pretty.empty());
@@ -46,7 +48,7 @@ TEST_CASE("hostname: reads the running, static and pretty names") {
 
 TEST_CASE("hostname: rename validates before touching anything") {
   TempDir dir;
-  auto control = makeHostnameControl({dir.path()});
+  auto control = makeHostnameControl({.config_dir = dir.path()});
   for (const std::string& bad : {std::string(""), std::string("-pc"), std::string("pc_1"),
                                  std::string("沙中李维"), std::string(64, 'a')}) {
     CAPTURE(bad);
@@ -66,7 +68,7 @@ TEST_CASE("hostname: rename in a UTS namespace sets all three names and keeps ot
   }
   TempDir dir;
   spit(dir.path() + "/machine-info", "CHASSIS=desktop\nPRETTY_HOSTNAME=old\n");
-  auto control = makeHostnameControl({dir.path()});
+  auto control = makeHostnameControl({.config_dir = dir.path()});
   auto r = control->rename("SZ-liwei", "沙中李维 \"$x\"");
   REQUIRE_MESSAGE(r.isOk(), r.status().toString());
   CHECK_FALSE(r->pending_reboot);
