@@ -1,0 +1,25 @@
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "platform/linux/resolv_conf.h"
+#include "platform/linux/rtnetlink.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace xiaoan;
+  if (size == 0) return 0;
+  if (data[0] % 2 == 0) {
+    rtnl::SnapshotBuilder b;
+    (void)b.feed(data + 1, size - 1);
+    NetworkSnapshot s = b.build();
+    if (s.interfaces.size() > kMaxInterfaces) __builtin_trap();
+    for (const auto& i : s.interfaces)
+      if (i.ipv4.size() > kMaxAddressesPerInterface || i.name.size() > 16) __builtin_trap();
+  } else {
+    std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+    auto servers = parseResolvConfNameservers(text);
+    if (servers.size() > kMaxDnsServers) __builtin_trap();
+    (void)replaceResolvConfNameservers(text, servers);
+  }
+  return 0;
+}
