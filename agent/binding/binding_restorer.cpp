@@ -14,15 +14,16 @@ void keepFirst(Status& first, Status st) {
   if (first.isOk() && !st.isOk()) first = std::move(st);
 }
 
-// The bound interface's addresses made exactly the assigned one.
+// The bound interface's addresses made exactly the assigned one: the others removed, then the
+// assigned one added.
 Status restoreAddresses(NetworkConfig& config, const InterfaceFacts& itf, const std::string& cidr) {
   Status first;
   for (const auto& a : itf.ipv4)
     if (a != cidr) keepFirst(first, config.removeAddress(itf.index, a));
-  if (std::find(itf.ipv4.begin(), itf.ipv4.end(), cidr) == itf.ipv4.end()) {
-    Status st = config.addAddress(itf.index, cidr);
-    if (st.code() != ErrorCode::kExists) keepFirst(first, st);
-  }
+  // Added after the removals, and even when it was there: removing a primary address takes the
+  // secondaries of its subnet with it (unless promote_secondaries is set).
+  Status st = config.addAddress(itf.index, cidr);
+  if (st.code() != ErrorCode::kExists) keepFirst(first, st);
   return first;
 }
 

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# RELIABILITY E1 / issue 11 (agent side): IP/MAC binding in a real network namespace. The agent
+# runs in namespace NS (its own UTS namespace too, so the host's name is never touched), linked
+# by a veth pair to the host, where the collector listens and a second "peer" port is open.
+# Report mode: wrong IP, extra IP, wrong gateway, MAC change each detected and reported to the
+# collector; restore mode: the address and route put back; isolate mode: only the collector stays
+# reachable, then released (by the agent when compliant, by `xiaoanctl isolation release`, and by
+# xiaoanctl alone when the agent is stopped); a change made while the collector is down arrives
+# after it is back. Prints the detection and restore times.
+source "$(dirname "$0")/lib.sh"
+require_root
+command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
+
+NS=xb$$
+HOST_IF=xbh$$
+AGENT_IF=xba$$
+MAC=02:00:00:77:00:37
+HOST_IP=10.77.0.1
+AGENT_IP=10.77.0.37
+PEER_PID=""
+in_ns() { ip netns exec "$NS" "$@"; }
+teardown_net() {
+  [ -n "$PEER_PID" ] && kill "$PEER_PID" 2>/dev/null
+  ip netns del "$NS" 2>/dev/null
+  ip link del "$HOST_IF" 2>/dev/null
+  return 0
+}
+trap 'rc=$?; teardown_net; (exit $rc); cleanup' EXIT
+
+ip netns add "$NS"
+ip link add "$HOST_IF" type veth peer name "$AGENT_IF"
+ip link set "$AGENT_IF" netns "$NS"
+ip addr add "$HOST_IP/24" dev "$HOST_IF"
+ip link set "$HOST_IF" up
+in_ns ip link set lo up
+in_ns ip link set "$AGENT_IF" address "$MAC" up
+in_ns ip addr add "$AGENT_IP/24" dev "$AGENT_IF"
+in_ns ip route add default via "$HOST_IP"
+
+# The collector, for agents on the veth, with the host-side address in its certificate.
+head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$WORK/admin.pw"
+"$BIN/xiaoan-collector" init --data-dir "$WORK/collector" --address 127.0.0.1 \
+  --address "$HOST_IP" --admin-password-file "$WORK/admin.pw" > "$WORK/init.log" 2>&1 ||
+  fail "collector init: $(cat "$WORK/init.log")"
+collector_default_keys
+start_collector_on_veth() {
+  : > "$WORK/collector.out"
+  "$BIN/xiaoan-collector" serve --data-dir "$WORK/collector" \
+    --agent-listen "$HOST_IP:$AGENT_PORT" --admin-listen "127.0.0.1:$ADMIN_PORT" \
+    --checkin-interval 10 > "$WORK/collector.out" 2>> "$WORK/collector.log" &
+  COLLECTOR_PID=$!
+  wait_until 20 grep -q 'admin api listening' "$WORK/collector.out" || fail "collector did not start"
+  AGENT_PORT=$(sed -n 's/^agent api listening on .*:\([0-9]*\)$/\1/p' "$WORK/collector.out")
+  ADMIN_PORT=$(sed -n 's/^admin api listening on .*:\([0-9]*\)$/\1/p' "$WORK/collector.out")
+}
+start_collector_on_veth
+
+# A second service on the peer that isolation must cut off.
+python3 -c '
+import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 0)); s.listen(16); print(s.getsockname()[1], flush=True)
+while True:
+    c,_=s.accept(); c.close()' "$HOST_IP" > "$WORK/peer.port" &
+PEER_PID=$!
+wait_until 5 test -s "$WORK/peer.port" || fail "peer listener"
+PEER_PORT=$(cat "$WORK/peer.port")
+
+agent_config "$(make_token s1)"
+sed -i "s#https://127.0.0.1:$AGENT_PORT#https://$HOST_IP:$AGENT_PORT#" "$WORK/agent.json"
+start_agent_in_ns() {
+  ip netns exec "$NS" unshare -u "$BIN/xiaoan-agent" --config "$WORK/agent.json" --foreground \
+    >> "$WORK/agent.log" 2>&1 &
+  AGENT_PID=$!
+  wait_until 20 test -S "$WORK/agent.sock" || fail "agent socket did not appear"
+}
+start_agent_in_ns
+wait_until 30 enrolled_and_connected || fail "agent did not enroll and connect: $(status_json)"
+TID=$(status_field terminal_id)
+[ "$(hostname)" = "$(cat /proc/sys/kernel/hostname)" ] || fail "host name changed"
+
+# ---- helpers ----
+now_ms() { date +%s%3N; }
+# eventually SECONDS 'EXPRESSION': evaluates the expression every 50 ms until it holds.
+eventually() {
+  local deadline=$((SECONDS + $1)); shift
+  until eval "$*" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.05
+  done
+}
+binding_state() { ctl binding check --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("state",""))'; }
+policy_version() { local v; v=$(status_field policy_version); echo "${v:-0}"; }
+# set_mac MAC: the veth's MAC; the host forgets the old one (no gratuitous ARP on a veth).
+set_mac() { in_ns ip link set "$AGENT_IF" address "$1"; ip neigh flush dev "$HOST_IF"; }
+# set_binding MODE: a terminal policy layer binding the PC to MAC/IP/gateway; waits until running.
+set_binding() {
+  local before; before=$(policy_version)
+  admin policy set --terminal "$TID" binding.enabled=true "binding.mode=$1" "binding.mac=$MAC" \
+    "binding.ipv4=$AGENT_IP/24" "binding.gateway=$HOST_IP" binding.grace_seconds=0 \
+    binding.check_interval_seconds=10 > "$WORK/policy.out" 2>&1 || fail "policy set: $(cat "$WORK/policy.out")"
+  eventually 30 '[ "$(policy_version)" -gt "$before" ]' || fail "policy $1 did not arrive: $(status_json)"
+}
+# detect KIND CMD...: runs CMD in the namespace and waits for the agent to log the violation.
+DETECT_MS=()
+detect() {
+  local kind=$1; shift
+  local n; n=$(grep -c "binding violation: $kind" "$WORK/agent.log" || true)
+  local t0; t0=$(now_ms)
+  in_ns "$@"
+  eventually 10 '[ "$(grep -c "binding violation: $kind" "$WORK/agent.log")" -gt "$n" ]' ||
+    fail "$kind not detected after: $*"
+  DETECT_MS+=("$kind=$(( $(now_ms) - t0 ))ms")
+}
+at_collector() {
+  admin events list --type binding --terminal "$TID" --limit 500 --json 2>/dev/null | grep -q "$1"
+}
+addrs() { in_ns ip -4 -o addr show dev "$AGENT_IF" | awk '{print $4}' | sort | tr '\n' ' '; }
+gateway() { in_ns ip -4 route show default | awk '{print $3; exit}'; }
+reach() { in_ns timeout 2 bash -c "exec 3<>/dev/tcp/$HOST_IP/$1" 2>/dev/null; }
+
+# ---- report mode ----
+set_binding report
+eventually 10 '[ "$(binding_state)" = COMPLIANCE_STATE_COMPLIANT ]' || fail "not compliant at start: $(ctl binding check)"
+detect VIOLATION_KIND_EXTRA_IP ip addr add 10.77.0.99/24 dev "$AGENT_IF"
+rc=0; ctl binding check > "$WORK/check.txt" || rc=$?
+[ $rc = 1 ] || fail "binding check exit $rc in violation"
+grep -q '多余的 IP 地址' "$WORK/check.txt" || fail "binding check text: $(cat "$WORK/check.txt")"
+{ ctl status || true; } | grep -q '网络绑定.*违规' || fail "status lacks the binding line"
+[ "$(addrs)" = "10.77.0.37/24 10.77.0.99/24 " ] || fail "report mode changed addresses: $(addrs)"
+in_ns ip addr del 10.77.0.99/24 dev "$AGENT_IF"
+detect VIOLATION_KIND_WRONG_IP sh -c "ip addr add 10.88.0.5/24 dev $AGENT_IF && ip addr del $AGENT_IP/24 dev $AGENT_IF"
+in_ns ip addr add "$AGENT_IP/24" dev "$AGENT_IF"
+in_ns ip addr del 10.88.0.5/24 dev "$AGENT_IF"
+in_ns ip route replace default via "$HOST_IP"
+detect VIOLATION_KIND_WRONG_GATEWAY ip route replace default via 10.77.0.254
+in_ns ip route replace default via "$HOST_IP"
+detect VIOLATION_KIND_MAC_CHANGED ip link set "$AGENT_IF" address 02:00:00:77:00:99
+set_mac "$MAC"
+eventually 10 '[ "$(binding_state)" = COMPLIANCE_STATE_COMPLIANT ]' || fail "not compliant again: $(ctl binding check)"
+for k in VIOLATION_KIND_EXTRA_IP VIOLATION_KIND_WRONG_IP VIOLATION_KIND_WRONG_GATEWAY \
+         VIOLATION_KIND_MAC_CHANGED KIND_VIOLATION_CLEARED 10.77.0.99/24; do
+  wait_until 20 at_collector "$k" || fail "$k not at the collector"
+done
+
+# ---- restore mode ----
+set_binding restore
+t0=$(now_ms)
+in_ns ip addr add 10.77.0.50/24 dev "$AGENT_IF"
+in_ns ip addr del "$AGENT_IP/24" dev "$AGENT_IF"  # takes the default route with it
+eventually 10 '[ "$(addrs)" = "10.77.0.37/24 " ]' || fail "address not restored: $(addrs)"
+eventually 10 '[ "$(gateway)" = "$HOST_IP" ]' || fail "gateway not restored: $(gateway)"
+RESTORE_MS=$(( $(now_ms) - t0 ))
+wait_until 20 at_collector 'restore address' || fail "restore action not at the collector"
+
+# ---- isolate mode ----
+set_binding isolate
+reach "$PEER_PORT" || fail "peer port not reachable before isolation"
+set_mac 02:00:00:77:00:99
+wait_until 10 in_ns nft list table inet xiaoan_isolation || fail "not isolated after MAC change"
+reach "$AGENT_PORT" || fail "collector port not reachable while isolated"
+reach "$PEER_PORT" && fail "peer port reachable while isolated"
+wait_until 20 at_collector KIND_ISOLATION_ENTERED || fail "isolation event not at the collector"
+set_mac "$MAC"
+wait_until 10 bash -c "! ip netns exec $NS nft list table inet xiaoan_isolation" || fail "isolation not left when compliant"
+reach "$PEER_PORT" || fail "peer port not reachable after isolation"
+# Released by root through the agent (binding stays on: the next check may isolate again).
+set_mac 02:00:00:77:00:99
+wait_until 10 in_ns nft list table inet xiaoan_isolation || fail "not isolated again"
+ctl isolation release > "$WORK/release.txt" || fail "isolation release: $(cat "$WORK/release.txt")"
+set_mac "$MAC"
+eventually 10 '[ "$(binding_state)" = COMPLIANCE_STATE_COMPLIANT ]' || fail "not compliant after release"
+in_ns nft list table inet xiaoan_isolation >/dev/null 2>&1 && fail "isolation table left after release"
+# With the agent stopped, xiaoanctl removes the table itself.
+set_mac 02:00:00:77:00:99
+wait_until 10 in_ns nft list table inet xiaoan_isolation || fail "not isolated (third time)"
+agent_stop
+in_ns nft list table inet xiaoan_isolation >/dev/null || fail "a clean stop removed the isolation"
+in_ns "$BIN/xiaoanctl" --socket "$WORK/agent.sock" --config "$WORK/agent.json" isolation release \
+  > "$WORK/release2.txt" 2>&1 || fail "release without agent: $(cat "$WORK/release2.txt")"
+grep -q '代理未运行' "$WORK/release2.txt" || fail "release without agent said: $(cat "$WORK/release2.txt")"
+in_ns nft list table inet xiaoan_isolation >/dev/null 2>&1 && fail "table left after release without agent"
+set_mac "$MAC"
+
+# ---- offline: a change while the collector is down arrives after it is back ----
+start_agent_in_ns
+eventually 20 '[ "$(binding_state)" = COMPLIANCE_STATE_COMPLIANT ]' || fail "not compliant after restart"
+collector_stop
+detect VIOLATION_KIND_EXTRA_IP ip addr add 10.77.0.66/24 dev "$AGENT_IF"
+eventually 10 '[ "$(addrs)" = "10.77.0.37/24 " ]' || fail "offline restore: $(addrs)"
+at_collector 10.77.0.66/24 && fail "collector down but event there"
+start_collector_on_veth
+wait_until 40 at_collector 10.77.0.66/24 || fail "offline violation not delivered after reconnect"
+
+log "detection: ${DETECT_MS[*]}; restore completed in ${RESTORE_MS}ms"
+log "e1_binding OK"
