@@ -25,14 +25,15 @@ bool macKind(v1::ViolationKind k) {
 BindingService::BindingService(BindingServiceOptions options, const Clock& clock,
                                const NetworkInfo& net, NetworkChangeWatcher* watcher,
                                NetworkConfig& config, Isolation& isolation,
-                               BindingReporter& reporter)
+                               BindingReporter& reporter, ArpProber* prober)
     : options_(std::move(options)),
       clock_(clock),
       net_(net),
       watcher_(watcher),
       config_(config),
       isolation_(isolation),
-      reporter_(reporter) {
+      reporter_(reporter),
+      prober_(prober) {
   auto active = isolation_.isActive();
   isolated_ = active.isOk() && *active;
   if (isolated_) log()->warn("isolation table found at start; kept only if the policy needs it");
@@ -130,15 +131,24 @@ Result<v1::ComplianceStatus> BindingService::checkLocked() {
   checked_ = true;
   next_wait_ = std::chrono::seconds(
       policy_ ? std::max<uint32_t>(policy_->check_interval_seconds(), 10) : 300);
-  Evaluation found;
-  if (policy_ && policy_->enabled()) {
-    Observations seen;
-    seen.previous_bound_index = bound_index_;
-    found = evaluateBinding(*snap, *policy_, seen);
+  Evaluation found = evaluate(*snap);
+  const bool missing = std::any_of(found.violations.begin(), found.violations.end(),
+                                   [](auto& v) { return v.kind() == v1::VIOLATION_KIND_WRONG_IP; });
+  if (!missing && !conflicts_.empty()) {  // the address is back: the probe's news is old
+    conflicts_.clear();
+    found = evaluate(*snap);
   }
   track(found);
   act(*snap, found);
   return statusLocked();
+}
+
+Evaluation BindingService::evaluate(const NetworkSnapshot& net) const {
+  if (!policy_ || !policy_->enabled()) return {};
+  Observations seen;
+  seen.previous_bound_index = bound_index_;
+  seen.conflicts = conflicts_;
+  return evaluateBinding(net, *policy_, seen);
 }
 
 // Opens and closes violation episodes, reporting each change once.
@@ -201,6 +211,8 @@ void BindingService::act(const NetworkSnapshot& net, const Evaluation& found) {
   s.mode = enabled ? policy_->mode() : v1::BINDING_MODE_REPORT;
   s.violating = !open_.empty();
   for (const auto& v : found.violations) {
+    // Another host on our address is not this PC's doing: reported, never a reason to isolate.
+    if (v.kind() == v1::VIOLATION_KIND_IP_CONFLICT) continue;
     (isRestorable(v.kind()) ? s.restorable : s.unrestorable) = true;
   }
   s.in_violation = inViolation();
@@ -219,7 +231,43 @@ void BindingService::act(const NetworkSnapshot& net, const Evaluation& found) {
   if (d.isolate) enterIsolation(found.violations.front());
 }
 
+bool BindingService::addressTaken(const NetworkSnapshot& net, const Evaluation& found) {
+  const bool missing = std::any_of(found.violations.begin(), found.violations.end(),
+                                   [](auto& v) { return v.kind() == v1::VIOLATION_KIND_WRONG_IP; });
+  auto itf = std::find_if(net.interfaces.begin(), net.interfaces.end(),
+                          [&](const InterfaceFacts& f) { return f.index == found.bound_index; });
+  if (!missing || prober_ == nullptr || itf == net.interfaces.end() || itf->mac.empty()) {
+    conflicts_.clear();
+    return false;
+  }
+  const std::string ip = addressOf(policy_->ipv4());
+  auto other = prober_->probe(itf->index, itf->mac, ip);
+  if (!other.isOk()) {
+    log()->warn("address probe for {}: {}", ip, other.status().toString());
+    return false;  // cannot tell: restore as if free
+  }
+  const bool seen_before = !conflicts_.empty() && conflicts_[0].other_mac == other->value_or("");
+  conflicts_.clear();
+  if (!other->has_value()) return false;
+  conflicts_.push_back({ip, **other});
+  if (!seen_before) {
+    log()->warn("address {} is in use by {}: not restored", ip, **other);
+    v1::Violation v;
+    v.set_kind(v1::VIOLATION_KIND_IP_CONFLICT);
+    v.set_interface(itf->name);
+    v.set_expected(ip);
+    v.set_other_mac(**other);
+    emit(v1::BindingEvent::KIND_CONFLICT_SEEN, &v, "ARP probe", Status::ok(),
+         "another host answers for the assigned address");
+  }
+  return true;
+}
+
 void BindingService::restore(const NetworkSnapshot& net, const Evaluation& found) {
+  if (addressTaken(net, found)) {
+    track(evaluate(net));  // the conflict shows as a violation; the address stays off
+    return;
+  }
   const RestoreOutcome r = restoreAssignment(config_, net, found, *policy_);
   last_restore_ns_ = clock_.monotonicNs();
   const v1::Violation& first = found.violations.front();
@@ -227,9 +275,7 @@ void BindingService::restore(const NetworkSnapshot& net, const Evaluation& found
   emit(v1::BindingEvent::KIND_ACTION_TAKEN, &first, r.action, r.status, "");
   auto again = net_.snapshot();
   if (!again.isOk()) return;
-  Observations seen;
-  seen.previous_bound_index = bound_index_;
-  const Evaluation after = evaluateBinding(*again, *policy_, seen);
+  const Evaluation after = evaluate(*again);
   track(after);
   restore_failed_ = std::any_of(after.violations.begin(), after.violations.end(),
                                 [](const v1::Violation& v) { return isRestorable(v.kind()); });

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "agent/binding/binding_evaluator.h"
+#include "platform/arp_probe.h"
 #include "platform/clock.h"
 #include "platform/isolation.h"
 #include "platform/network_config.h"
@@ -42,10 +43,10 @@ struct BindingServiceOptions {
 // Threading: start()/stop() by the owner; the rest from any thread.
 class BindingService {
  public:
-  // `watcher` may be null (timer only).
+  // `watcher` may be null (timer only); `prober` may be null (addresses restored unprobed).
   BindingService(BindingServiceOptions options, const Clock& clock, const NetworkInfo& net,
                  NetworkChangeWatcher* watcher, NetworkConfig& config, Isolation& isolation,
-                 BindingReporter& reporter);
+                 BindingReporter& reporter, ArpProber* prober = nullptr);
   ~BindingService();
   BindingService(const BindingService&) = delete;
   BindingService& operator=(const BindingService&) = delete;
@@ -69,6 +70,9 @@ class BindingService {
   void track(const Evaluation& found);
   void act(const NetworkSnapshot& net, const Evaluation& found);
   void restore(const NetworkSnapshot& net, const Evaluation& found);
+  // Before the assigned address is put back: whether another host answers for it (RFC 5227).
+  bool addressTaken(const NetworkSnapshot& net, const Evaluation& found);
+  Evaluation evaluate(const NetworkSnapshot& net) const;
   void enterIsolation(const v1::Violation& why);
   void leaveIsolation(const std::string& why);
   void noteRestore();
@@ -84,6 +88,7 @@ class BindingService {
   NetworkConfig& config_;
   Isolation& isolation_;
   BindingReporter& reporter_;
+  ArpProber* prober_;
 
   mutable std::mutex mu_;  // everything below; held for a whole check
   std::optional<v1::BindingPolicy> policy_;
@@ -102,6 +107,7 @@ class BindingService {
   uint32_t fights_ = 0;
   std::optional<uint64_t> last_restore_ns_;
   std::vector<std::string> collector_addresses_;  // last good resolution
+  std::vector<ArpConflict> conflicts_;  // from the last probe, while the address is missing
   std::optional<std::chrono::system_clock::time_point> last_check_;
   bool checked_ = false;
 

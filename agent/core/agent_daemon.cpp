@@ -165,9 +165,10 @@ void AgentDaemon::initBinding() {
   }
   network_config_ = makeNetworkConfig();
   isolation_ = makeIsolation();
+  arp_prober_ = makeArpProber();
   binding_ = std::make_unique<binding::BindingService>(
       std::move(o), clock_, *network_info_, network_watcher_.get(), *network_config_, *isolation_,
-      static_cast<binding::BindingReporter&>(*this));
+      static_cast<binding::BindingReporter&>(*this), arp_prober_.get());
   status_->setComplianceSource(
       [this] { return binding_ ? binding_->status() : v1::ComplianceStatus(); });
   binding_->start();

@@ -99,6 +99,7 @@ class AgentDaemon final : private content::ContentConsumer,
   std::unique_ptr<NetworkChangeWatcher> network_watcher_;
   std::unique_ptr<NetworkConfig> network_config_;
   std::unique_ptr<Isolation> isolation_;
+  std::unique_ptr<ArpProber> arp_prober_;
   std::unique_ptr<binding::BindingService> binding_;
   std::unique_ptr<StatusContentReporter> content_reporter_;
   std::unique_ptr<content::ContentManager> content_;

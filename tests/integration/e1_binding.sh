@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # RELIABILITY E1 / issue 11 (agent side): IP/MAC binding in a real network namespace. The agent
 # runs in namespace NS (its own UTS namespace too, so the host's name is never touched), linked
-# by a veth pair to the host, where the collector listens and a second "peer" port is open.
+# by a veth pair to a bridge on the host, where the collector listens and a second "peer" port
+# is open; a second namespace NS2 on the same bridge plays another PC.
 # Report mode: wrong IP, extra IP, wrong gateway, MAC change each detected and reported to the
 # collector; restore mode: the address and route put back; isolate mode: only the collector stays
 # reachable, then released (by the agent when compliant, by `xiaoanctl isolation release`, and by
@@ -12,26 +13,39 @@ require_root
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 
 NS=xb$$
+NS2=xc$$
+BRIDGE=xbr$$
 HOST_IF=xbh$$
 AGENT_IF=xba$$
+OTHER_IF=xbo$$
+OTHER_MAC=02:00:00:77:00:bb
 MAC=02:00:00:77:00:37
 HOST_IP=10.77.0.1
 AGENT_IP=10.77.0.37
 PEER_PID=""
 in_ns() { ip netns exec "$NS" "$@"; }
 teardown_net() {
-  [ -n "$PEER_PID" ] && kill "$PEER_PID" 2>/dev/null
-  ip netns del "$NS" 2>/dev/null
-  ip link del "$HOST_IF" 2>/dev/null
-  return 0
+  if [ -n "$PEER_PID" ]; then kill "$PEER_PID" 2>/dev/null || true; fi
+  ip netns del "$NS" 2>/dev/null || true
+  ip netns del "$NS2" 2>/dev/null || true
+  ip link del "$HOST_IF" 2>/dev/null || true
+  ip link del xbp$$ 2>/dev/null || true
+  ip link del "$BRIDGE" 2>/dev/null || true
 }
 trap 'rc=$?; teardown_net; (exit $rc); cleanup' EXIT
 
 ip netns add "$NS"
+ip netns add "$NS2"
+ip link add "$BRIDGE" type bridge
+ip link set "$BRIDGE" up
+ip addr add "$HOST_IP/24" dev "$BRIDGE"
 ip link add "$HOST_IF" type veth peer name "$AGENT_IF"
 ip link set "$AGENT_IF" netns "$NS"
-ip addr add "$HOST_IP/24" dev "$HOST_IF"
-ip link set "$HOST_IF" up
+ip link set "$HOST_IF" master "$BRIDGE" up
+ip link add xbp$$ type veth peer name "$OTHER_IF"
+ip link set "$OTHER_IF" netns "$NS2"
+ip link set xbp$$ master "$BRIDGE" up
+ip netns exec "$NS2" ip link set "$OTHER_IF" address "$OTHER_MAC"
 in_ns ip link set lo up
 in_ns ip link set "$AGENT_IF" address "$MAC" up
 in_ns ip addr add "$AGENT_IP/24" dev "$AGENT_IF"
@@ -92,7 +106,7 @@ eventually() {
 binding_state() { ctl binding check --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("state",""))'; }
 policy_version() { local v; v=$(status_field policy_version); echo "${v:-0}"; }
 # set_mac MAC: the veth's MAC; the host forgets the old one (no gratuitous ARP on a veth).
-set_mac() { in_ns ip link set "$AGENT_IF" address "$1"; ip neigh flush dev "$HOST_IF"; }
+set_mac() { in_ns ip link set "$AGENT_IF" address "$1"; ip neigh flush dev "$BRIDGE"; }
 # set_binding MODE: a terminal policy layer binding the PC to MAC/IP/gateway; waits until running.
 set_binding() {
   local before; before=$(policy_version)
@@ -152,6 +166,22 @@ eventually 10 '[ "$(addrs)" = "10.77.0.37/24 " ]' || fail "address not restored:
 eventually 10 '[ "$(gateway)" = "$HOST_IP" ]' || fail "gateway not restored: $(gateway)"
 RESTORE_MS=$(( $(now_ms) - t0 ))
 wait_until 20 at_collector 'restore address' || fail "restore action not at the collector"
+# Another PC on the LAN took the address: the agent's ARP probe sees it, reports the conflict
+# with the other MAC and leaves the address alone until that PC is gone.
+ip netns exec "$NS2" ip addr add "$AGENT_IP/24" dev "$OTHER_IF"
+ip netns exec "$NS2" ip link set "$OTHER_IF" up
+in_ns ip addr del "$AGENT_IP/24" dev "$AGENT_IF"
+eventually 10 'grep -q "address $AGENT_IP is in use by $OTHER_MAC" "$WORK/agent.log"' ||
+  fail "ARP conflict not seen"
+{ ctl binding check --json || true; } | grep -q "\"other_mac\": \"$OTHER_MAC\"" || fail "no IP_CONFLICT in binding check"
+[ "$(addrs)" = "" ] || fail "address taken back despite the conflict: $(addrs)"
+ip netns exec "$NS2" ip link set "$OTHER_IF" down
+ip neigh flush dev "$BRIDGE"
+ctl binding check > /dev/null || true  # the next check would come with the 10 s timer
+eventually 15 '[ "$(addrs)" = "10.77.0.37/24 " ]' || fail "address not restored after the conflict: $(addrs)"
+eventually 10 '[ "$(gateway)" = "$HOST_IP" ]' || fail "gateway not restored after the conflict"
+# Sent while the PC had no address; delivered once it is back.
+wait_until 20 at_collector KIND_CONFLICT_SEEN || fail "conflict event not at the collector"
 
 # ---- isolate mode ----
 set_binding isolate

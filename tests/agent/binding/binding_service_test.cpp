@@ -56,8 +56,23 @@ v1::BindingPolicy policy(v1::BindingMode mode, uint32_t grace = 30) {
   return p;
 }
 
+// Answers every probe with `other` (empty: nobody answers) and counts the probes.
+class FakeArpProber final : public ArpProber {
+ public:
+  Result<std::optional<std::string>> probe(uint32_t index, const std::string& own_mac,
+                                           const std::string& ip) override {
+    probes.push_back(std::to_string(index) + " " + own_mac + " " + ip);
+    if (other.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(other);
+  }
+  std::string other;
+  std::vector<std::string> probes;
+};
+
 struct Rig {
-  Rig() : config(net), service(options(), clock, net, nullptr, config, isolation, reporter) {}
+  Rig()
+      : config(net),
+        service(options(), clock, net, nullptr, config, isolation, reporter, &prober) {}
   static BindingServiceOptions options() {
     BindingServiceOptions o;
     o.collector_host = "127.0.0.1";
@@ -77,6 +92,7 @@ struct Rig {
   testing::FakeNetworkConfig config;
   testing::FakeIsolation isolation;
   RecordingReporter reporter;
+  FakeArpProber prober;
   BindingService service;
 };
 
@@ -138,6 +154,33 @@ TEST_CASE("restore mode: waits for the grace period, then puts address and gatew
   CHECK(action.action() == "restore address, gateway on eth0 via netlink");
   CHECK(action.error_code().empty());
   CHECK(r.reporter.last(K::KIND_VIOLATION_CLEARED).violation().kind() != 0);
+}
+
+TEST_CASE("an address another host answers for is not taken back: IP_CONFLICT, then restored") {
+  Rig r;
+  auto p = policy(v1::BINDING_MODE_ISOLATE, 0);
+  r.service.applyPolicy(&p);
+  r.prober.other = "02:00:00:00:00:bb";
+  r.net.change([](NetworkSnapshot& s) { s.interfaces[1].ipv4.clear(); });
+  auto st = r.check();
+  CHECK(st.state() == v1::COMPLIANCE_STATE_VIOLATION);  // a conflict never isolates
+  CHECK_FALSE(r.isolation.active);
+  CHECK(r.prober.probes == std::vector<std::string>{"2 52:54:00:12:34:56 10.1.2.37"});
+  CHECK(r.config.calls.empty());
+  auto seen = r.reporter.last(K::KIND_CONFLICT_SEEN);
+  CHECK(seen.violation().other_mac() == "02:00:00:00:00:bb");
+  bool listed = false;
+  for (const auto& v : st.violations())
+    listed |= v.kind() == v1::VIOLATION_KIND_IP_CONFLICT && v.other_mac() == "02:00:00:00:00:bb";
+  CHECK(listed);
+  r.check();  // still taken: probed again, reported once
+  CHECK(r.prober.probes.size() == 2);
+  int conflicts_seen = 0;
+  for (auto k : r.reporter.kinds()) conflicts_seen += k == K::KIND_CONFLICT_SEEN;
+  CHECK(conflicts_seen == 1);
+  r.prober.other.clear();  // the other PC went away
+  CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
+  CHECK(r.config.calls == std::vector<std::string>{"add 2 10.1.2.37/24"});
 }
 
 TEST_CASE("restore goes through the network manager that owns the interface") {

@@ -2,13 +2,19 @@
 #include <cstdint>
 #include <string_view>
 
+#include "platform/linux/arp_packet.h"
 #include "platform/linux/resolv_conf.h"
 #include "platform/linux/rtnetlink.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace xiaoan;
   if (size == 0) return 0;
-  if (data[0] % 2 == 0) {
+  if (data[0] % 3 == 2) {
+    const arp::Mac own = {2, 0, 0, 0, 0, 0x37};
+    auto other = arp::conflictIn(data + 1, size - 1, 0x2502010a, own);
+    if (other && other->size() != 17) __builtin_trap();
+    (void)arp::parseMac(std::string(reinterpret_cast<const char*>(data + 1), size - 1));
+  } else if (data[0] % 3 == 0) {
     rtnl::SnapshotBuilder b;
     (void)b.feed(data + 1, size - 1);
     NetworkSnapshot s = b.build();
