@@ -9,8 +9,9 @@
 
 // Changing the IPv4 configuration (OS seam), for putting a terminal's assigned address back.
 // Linux: rtnetlink for the running configuration (takes effect at once); NetworkManager (nmcli),
-// systemd-networkd (a .network file + networkctl) for the configuration that survives a reboot
-// when one of them manages the interface; /etc/resolv.conf for DNS when nothing else owns it.
+// systemd-networkd (a .network file + networkctl) or ifupdown (/etc/network/interfaces) for the
+// configuration that survives a reboot when one of them manages the interface; /etc/resolv.conf
+// for DNS when nothing else owns it.
 
 namespace xiaoan {
 
@@ -47,9 +48,10 @@ class NetworkConfig {
 
   // Who manages the interface (kNone when no manager is installed or running).
   virtual NetworkOwner ownerOf(const std::string& interface, uint32_t index) const = 0;
-  // Writes the assignment into the owner's configuration and makes it apply it, so that it
-  // survives a reboot. E_UNSUPPORTED for kNone and kIfupdown (whose file is left to people);
-  // E_IO / E_TIMEOUT when the tool fails, with its message.
+  // Writes the assignment into the owner's configuration so that it survives a reboot:
+  // NetworkManager's connection (then brought up), a systemd-networkd .network file (then
+  // reloaded), the interface's stanza in ifupdown's file. E_UNSUPPORTED for kNone; E_IO /
+  // E_TIMEOUT when the tool fails, with its message.
   virtual Status persist(NetworkOwner owner, const Ipv4Assignment& assignment) = 0;
   // Puts `servers` in the resolver configuration file (atomically, other lines kept).
   // E_UNSUPPORTED when the file is a symlink (a resolver stub such as systemd-resolved owns it).

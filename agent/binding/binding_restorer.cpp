@@ -58,13 +58,17 @@ RestoreOutcome restoreAssignment(NetworkConfig& config, const NetworkSnapshot& n
   if (dns) what.push_back("dns");
   const NetworkOwner owner = config.ownerOf(it->name, it->index);
   std::string via = "netlink";
-  const bool managed = owner == NetworkOwner::kNetworkManager || owner == NetworkOwner::kNetworkd;
-  if (managed && p.has_ipv4()) {
+  if (owner != NetworkOwner::kNone && p.has_ipv4()) {
     Ipv4Assignment a{it->name, it->index,   it->mac,
                      p.ipv4(), p.gateway(), {p.dns().begin(), p.dns().end()}};
     via += std::string(" + ") + networkOwnerName(owner);
     keepFirst(out.status, config.persist(owner, a));
-  } else if (dns) {
+  }
+  // NetworkManager and networkd write the resolver configuration themselves; ifupdown only
+  // through resolvconf, which may be absent.
+  const bool resolver_managed =
+      owner == NetworkOwner::kNetworkManager || owner == NetworkOwner::kNetworkd;
+  if (dns && !(resolver_managed && p.has_ipv4())) {
     via += " + resolv.conf";
     keepFirst(out.status, config.setDnsServers({p.dns().begin(), p.dns().end()}));
   }

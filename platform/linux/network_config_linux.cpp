@@ -9,6 +9,7 @@
 #include "platform/command_runner.h"
 #include "platform/file.h"
 #include "platform/file_util.h"
+#include "platform/linux/ifupdown.h"
 #include "platform/linux/resolv_conf.h"
 #include "platform/linux/rtnetlink.h"
 #include "platform/network_config.h"
@@ -115,7 +116,7 @@ class LinuxNetworkConfig final : public NetworkConfig {
     if (links.isOk() && (links->find("ADMIN_STATE=configured") != std::string::npos ||
                          links->find("ADMIN_STATE=configuring") != std::string::npos))
       return NetworkOwner::kNetworkd;
-    auto ifupdown = readFile(o_.ifupdown_file, 256 * 1024);
+    auto ifupdown = readFile(o_.ifupdown_file, kMaxIfupdownBytes);
     if (ifupdown.isOk() && hasIfupdownStanza(*ifupdown, itf)) return NetworkOwner::kIfupdown;
     return NetworkOwner::kNone;
   }
@@ -126,6 +127,8 @@ class LinuxNetworkConfig final : public NetworkConfig {
         return persistNetworkManager(a);
       case NetworkOwner::kNetworkd:
         return persistNetworkd(a);
+      case NetworkOwner::kIfupdown:
+        return persistIfupdown(a);
       default:
         return Status(ErrorCode::kUnsupported,
                       std::string("no configuration written for ") + networkOwnerName(owner));
@@ -163,17 +166,6 @@ class LinuxNetworkConfig final : public NetworkConfig {
     return false;
   }
 
-  static bool hasIfupdownStanza(const std::string& text, const std::string& itf) {
-    const std::string want = "iface " + itf + " inet ";
-    size_t pos = 0;
-    while ((pos = text.find(want, pos)) != std::string::npos) {
-      if (pos == 0 || text[pos - 1] == '\n' || text[pos - 1] == ' ' || text[pos - 1] == '\t')
-        return true;
-      pos += want.size();
-    }
-    return false;
-  }
-
   static Status persistNetworkManager(const Ipv4Assignment& a) {
     std::string out;
     XIAOAN_RETURN_IF_ERROR(
@@ -203,6 +195,13 @@ class LinuxNetworkConfig final : public NetworkConfig {
         atomicWriteFile(o_.networkd_dir + "/00-xiaoan-" + a.interface + ".network", text, 0644));
     XIAOAN_RETURN_IF_ERROR(runTool({"networkctl", "reload"}, 10s));
     return runTool({"networkctl", "reconfigure", a.interface}, 10s);
+  }
+
+  // The stanza rewritten in place; the running configuration is already right (netlink), so
+  // nothing is restarted: it is what the next boot brings up.
+  Status persistIfupdown(const Ipv4Assignment& a) {
+    XIAOAN_ASSIGN_OR_RETURN(std::string text, readFile(o_.ifupdown_file, kMaxIfupdownBytes));
+    return atomicWriteFile(o_.ifupdown_file, rewriteIfupdownStanza(text, a), 0644);
   }
 
   const NetworkConfigOptions o_;

@@ -79,6 +79,12 @@ struct Rig {
     o.collector_port = 8443;
     return o;
   }
+  // Restore mode without grace, and DNS changed by hand.
+  void restoringWrongDns() {
+    auto p = policy(v1::BINDING_MODE_RESTORE, 0);
+    service.applyPolicy(&p);
+    net.change([](NetworkSnapshot& s) { s.dns = {"8.8.8.8"}; });
+  }
   void wrongIp() {
     net.change([](NetworkSnapshot& s) { s.interfaces[1].ipv4 = {"10.1.2.99/24"}; });
   }
@@ -186,21 +192,28 @@ TEST_CASE("an address another host answers for is not taken back: IP_CONFLICT, t
 TEST_CASE("restore goes through the network manager that owns the interface") {
   Rig r;
   r.config.owner = NetworkOwner::kNetworkManager;
-  auto p = policy(v1::BINDING_MODE_RESTORE, 0);
-  r.service.applyPolicy(&p);
-  r.net.change([](NetworkSnapshot& s) { s.dns = {"8.8.8.8"}; });
+  r.restoringWrongDns();
   CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
   CHECK(r.config.calls == std::vector<std::string>{"persist NetworkManager eth0 10.1.2.37/24"});
   CHECK(r.reporter.last(K::KIND_ACTION_TAKEN).action() ==
         "restore dns on eth0 via netlink + NetworkManager");
 }
 
+TEST_CASE("ifupdown keeps the assignment in its file; DNS still goes to resolv.conf") {
+  Rig r;
+  r.config.owner = NetworkOwner::kIfupdown;
+  r.restoringWrongDns();
+  CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
+  CHECK(r.config.calls ==
+        std::vector<std::string>{"persist ifupdown eth0 10.1.2.37/24", "dns 10.1.0.53"});
+  CHECK(r.reporter.last(K::KIND_ACTION_TAKEN).action() ==
+        "restore dns on eth0 via netlink + ifupdown + resolv.conf");
+}
+
 TEST_CASE("DNS without a manager goes to resolv.conf; a stub symlink is reported, not hidden") {
   Rig r;
   r.config.dns_fail = Status(ErrorCode::kUnsupported, "/etc/resolv.conf is a symlink");
-  auto p = policy(v1::BINDING_MODE_RESTORE, 0);
-  r.service.applyPolicy(&p);
-  r.net.change([](NetworkSnapshot& s) { s.dns = {"8.8.8.8"}; });
+  r.restoringWrongDns();
   CHECK(r.check().state() == v1::COMPLIANCE_STATE_VIOLATION);
   CHECK(r.config.calls == std::vector<std::string>{"dns 10.1.0.53"});
   CHECK(r.reporter.last(K::KIND_ACTION_TAKEN).error_code().rfind("E_UNSUPPORTED", 0) == 0);

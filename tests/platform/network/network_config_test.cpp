@@ -76,7 +76,9 @@ TEST_CASE("addresses and the default route through rtnetlink, with the kernel's 
   if (!ran) MESSAGE("skipped: needs root to make a network namespace");
 }
 
-TEST_CASE("the owner of an interface: networkd run state, an ifupdown stanza, nobody") {
+TEST_CASE(
+    "the owner of an interface: networkd run state, an ifupdown stanza, nobody; ifupdown "
+    "persistence") {
   TempDir d;
   auto cfg = makeNetworkConfig(optionsIn(d));
   // nmcli is not installed on the CI image; where it is, this PC's names are not ours.
@@ -89,7 +91,14 @@ TEST_CASE("the owner of an interface: networkd run state, an ifupdown stanza, no
       << "auto lo\niface lo inet loopback\n\niface xif0 inet dhcp\n";
   CHECK(cfg->ownerOf("xif0", 4243) == NetworkOwner::kIfupdown);
   CHECK(cfg->ownerOf("xif", 4243) == NetworkOwner::kNone);
-  CHECK(cfg->persist(NetworkOwner::kIfupdown, {}).code() == ErrorCode::kUnsupported);
+  Ipv4Assignment a;
+  a.interface = "xif0";
+  a.cidr = "10.1.2.37/24";
+  REQUIRE(cfg->persist(NetworkOwner::kIfupdown, a).isOk());
+  CHECK(slurp(d.path + "/interfaces").find("iface xif0 inet static\n    address 10.1.2.37/24\n") !=
+        std::string::npos);
+  CHECK(slurp(d.path + "/interfaces").find("inet dhcp") == std::string::npos);
+  CHECK(cfg->persist(NetworkOwner::kNone, a).code() == ErrorCode::kUnsupported);
   CHECK(std::string(networkOwnerName(NetworkOwner::kNetworkd)) == "systemd-networkd");
 }
 
