@@ -55,18 +55,14 @@ void BindingService::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+// Taken over by the next check: a check in progress (a network manager's tool may run for
+// seconds) never holds up the content channel.
 void BindingService::applyPolicy(const v1::BindingPolicy* policy) {
   {
-    std::lock_guard lock(mu_);
-    policy_known_ = true;
-    if (policy) {
-      policy_ = *policy;
-    } else {
-      policy_.reset();
-    }
-  }
-  {
     std::lock_guard lock(wake_mu_);
+    policy_known_ = true;
+    pending_policy_ = policy ? std::optional<v1::BindingPolicy>(*policy) : std::nullopt;
+    policy_pending_ = true;
     dirty_ = true;
   }
   wake_cv_.notify_all();
@@ -84,25 +80,24 @@ void BindingService::run() {
     bool changed = false;
     if (watcher_ != nullptr) {
       auto r = watcher_->wait(timeout);
-      if (!r.isOk()) log()->warn("network change notifications: {}", r.status().toString());
+      if (!r.isOk()) {  // the timer still runs; a broken socket must not spin
+        log()->warn("network change notifications: {}", r.status().toString());
+        std::unique_lock lock(wake_mu_);
+        wake_cv_.wait_for(lock, 2s, [&] { return stopping_; });
+      }
       changed = r.isOk() && *r;
       for (int i = 0; changed && i < 20; ++i) {
         auto more = watcher_->wait(options_.debounce);
         if (!more.isOk() || !*more) break;
       }
-      if (!r.isOk()) timeout = std::min<std::chrono::milliseconds>(timeout, 2s);
     }
-    bool dirty;
+    bool dirty, known;
     {
       std::unique_lock lock(wake_mu_);
       if (watcher_ == nullptr || !changed)
         wake_cv_.wait_for(lock, watcher_ ? 0ms : timeout, [&] { return stopping_ || dirty_; });
       if (stopping_) return;
       dirty = std::exchange(dirty_, false);
-    }
-    bool known;
-    {
-      std::lock_guard lock(mu_);
       known = policy_known_;
     }
     const uint64_t t = clock_.monotonicNs();
@@ -121,6 +116,10 @@ void BindingService::run() {
 
 Result<v1::ComplianceStatus> BindingService::checkNow() {
   std::lock_guard lock(mu_);
+  {
+    std::lock_guard pending(wake_mu_);
+    if (std::exchange(policy_pending_, false)) policy_ = std::move(pending_policy_);
+  }
   return checkLocked();
 }
 
@@ -140,7 +139,14 @@ Result<v1::ComplianceStatus> BindingService::checkLocked() {
   }
   track(found);
   act(*snap, found);
-  return statusLocked();
+  return publishLocked();
+}
+
+v1::ComplianceStatus BindingService::publishLocked() {
+  v1::ComplianceStatus s = statusLocked();
+  std::lock_guard lock(published_mu_);
+  published_ = s;
+  return s;
 }
 
 Evaluation BindingService::evaluate(const NetworkSnapshot& net) const {
@@ -325,6 +331,7 @@ Status BindingService::releaseIsolation() {
   auto active = isolation_.isActive();
   if (!isolated_ && active.isOk() && !*active) return Status::ok();
   leaveIsolation("released by root");
+  publishLocked();
   return isolated_ ? Status(ErrorCode::kIo, "the isolation could not be removed") : Status::ok();
 }
 
@@ -341,8 +348,8 @@ void BindingService::emit(v1::BindingEvent::Kind kind, const v1::Violation* v, s
 }
 
 v1::ComplianceStatus BindingService::status() const {
-  std::lock_guard lock(mu_);
-  return statusLocked();
+  std::lock_guard lock(published_mu_);
+  return published_;
 }
 
 v1::ComplianceStatus BindingService::statusLocked() const {

@@ -54,7 +54,8 @@ class BindingService {
   void start();
   void stop();
 
-  // The binding part of the running policy (null: none yet or removed). Triggers a check.
+  // The binding part of the running policy (null: none yet or removed). Triggers a check, which
+  // puts it into effect.
   void applyPolicy(const v1::BindingPolicy* policy);
   // Runs one check now (and what the mode says to do) and returns the result. E_IO when the
   // network cannot be read.
@@ -80,6 +81,7 @@ class BindingService {
   void emit(v1::BindingEvent::Kind kind, const v1::Violation* v, std::string action,
             const Status& outcome, std::string detail);
   v1::ComplianceStatus statusLocked() const;
+  v1::ComplianceStatus publishLocked();  // statusLocked() made what status() answers
 
   const BindingServiceOptions options_;
   const Clock& clock_;
@@ -92,7 +94,6 @@ class BindingService {
 
   mutable std::mutex mu_;  // everything below; held for a whole check
   std::optional<v1::BindingPolicy> policy_;
-  bool policy_known_ = false;
   // Current violations by key, with when they were first seen (wall for reports, monotonic ns
   // for the grace period).
   struct Open {
@@ -111,9 +112,17 @@ class BindingService {
   std::optional<std::chrono::system_clock::time_point> last_check_;
   bool checked_ = false;
 
+  // What status() answers: published at the end of each check, so that status readers never
+  // wait for a check that runs a network manager's tool.
+  mutable std::mutex published_mu_;
+  v1::ComplianceStatus published_;
+
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;
   bool stopping_ = false, dirty_ = false;
+  bool policy_known_ = false;    // a policy (or its absence) was applied since start
+  bool policy_pending_ = false;  // pending_policy_ waits for the next check
+  std::optional<v1::BindingPolicy> pending_policy_;
   std::chrono::milliseconds next_wait_{1000};
   std::thread thread_;
 };
