@@ -4,6 +4,7 @@
 #include <charconv>
 #include <tuple>
 
+#include "common/naming/name_template.h"
 #include "common/net/ipv4.h"
 
 namespace xiaoan::policy {
@@ -15,7 +16,6 @@ constexpr size_t kMaxScanExclusions = 256;
 // Not in policy.proto's comments: a day has few sensible windows, and the list must be bounded.
 constexpr size_t kMaxScanWindows = 24;
 constexpr size_t kMaxPathBytes = 4096;
-constexpr size_t kMaxPatternChars = 64;
 constexpr size_t kMaxHostnameChars = 63;
 constexpr size_t kMaxDnsServers = 4;
 constexpr size_t kMaxNameValueBytes = 64;
@@ -91,38 +91,12 @@ bool isHostname(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return isAlnum(c) || c == '-'; });
 }
 
-// Why a naming pattern is invalid; empty when it is fine. Literals are letters, digits, '-' or
-// non-ASCII UTF-8 (Chinese names go to the pretty hostname; the naming module renders and checks
-// the OS limits).
+// Why a naming pattern is invalid; empty when it is fine. The naming module's parser decides, so
+// the validator, the agent and the collector accept the same templates (the naming module then
+// renders them and checks the OS limits).
 std::string patternProblem(std::string_view p) {
-  static constexpr std::string_view kPlaceholders[] = {
-      "{school_abbr}", "{owner_pinyin}", "{owner_initials}", "{owner}", "{room}", "{seat}"};
-  if (p.empty() || p.size() > kMaxPatternChars) return "must be 1..64 bytes";
-  while (!p.empty()) {
-    if (p[0] == '{') {
-      auto known = std::find_if(std::begin(kPlaceholders), std::end(kPlaceholders),
-                                [&](std::string_view ph) { return p.substr(0, ph.size()) == ph; });
-      if (known != std::end(kPlaceholders)) {
-        p.remove_prefix(known->size());
-        continue;
-      }
-      // {seat:NN}: zero-padded to NN (1..9) digits.
-      if (p.size() >= 9 && p.substr(0, 6) == "{seat:" && p[6] == '0' && p[7] >= '1' &&
-          p[7] <= '9' && p[8] == '}') {
-        p.remove_prefix(9);
-        continue;
-      }
-      return "unknown placeholder at '" + std::string(p.substr(0, p.find('}') + 1)) +
-             "' (use {school_abbr}, {owner}, {owner_pinyin}, {owner_initials}, {room}, {seat}, "
-             "{seat:02})";
-    }
-    if (isAlnum(p[0]) || p[0] == '-' || static_cast<unsigned char>(p[0]) >= 0x80) {
-      p.remove_prefix(1);
-    } else {
-      return "only letters, digits, '-', Chinese characters and placeholders are allowed";
-    }
-  }
-  return "";
+  auto parsed = naming::parseTemplate(p);
+  return parsed.isOk() ? std::string() : parsed.status().message();
 }
 
 bool hasControlChar(std::string_view s) {

@@ -4,10 +4,12 @@
 #   install-deps.sh --test   also the test tools (clang/libFuzzer, sqlite3 CLI, faketime, ...)
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "install-deps.sh: run as root" >&2; exit 2; }
+# python3 + unicode-data: the pinyin table of common/naming is generated at build time from
+# Unihan (tools/gen_pinyin_table.py).
 pkgs=(ca-certificates build-essential cmake ninja-build pkg-config git
       libboost-all-dev libcurl4-openssl-dev libssl-dev openssl libyara-dev
       protobuf-compiler libprotobuf-dev libspdlog-dev doctest-dev
-      libsqlite3-dev libpq-dev procps nftables)
+      libsqlite3-dev libpq-dev procps python3 unicode-data nftables)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang-14 libclang-rt-14-dev llvm-14 sqlite3 faketime iproute2 util-linux curl
          python3 postgresql yara ccache)
