@@ -17,9 +17,9 @@
 namespace xiaoan {
 
 struct HostNames {
-  std::string running;  // what the network sees now
+  std::string running;      // what the network sees now
   std::string static_name;  // configured for the next boot; empty when not configured
-  std::string pretty;  // free-form, UTF-8; empty when not set
+  std::string pretty;       // free-form, UTF-8; empty when not set
 };
 
 struct RenameOutcome {
