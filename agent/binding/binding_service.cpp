@@ -227,7 +227,11 @@ void BindingService::act(const NetworkSnapshot& net, const Evaluation& found) {
   s.restore_failed = restore_failed_;
   s.fighting = fights_ >= options_.fight_limit;
   const BindingDecision d = decide(s);
-  if (d.leave) leaveIsolation(open_.empty() ? "compliant again" : "the mode no longer isolates");
+  if (d.leave) {
+    leaveIsolation(!enabled        ? "binding is off"
+                   : open_.empty() ? "compliant again"
+                                   : "the mode no longer isolates");
+  }
   if (d.wait_for.count() > 0)
     next_wait_ = std::min<std::chrono::milliseconds>(next_wait_, d.wait_for);
   if (d.restore) {

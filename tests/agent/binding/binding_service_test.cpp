@@ -69,9 +69,17 @@ class FakeArpProber final : public ArpProber {
   std::vector<std::string> probes;
 };
 
+testing::FakeIsolation isolationThatIs(bool active) {
+  testing::FakeIsolation i;
+  i.active = active;
+  return i;
+}
+
 struct Rig {
-  Rig()
+  // `stale_isolation`: the table is in place before the service starts (an earlier run's).
+  explicit Rig(bool stale_isolation = false)
       : config(net),
+        isolation(isolationThatIs(stale_isolation)),
         service(options(), clock, net, nullptr, config, isolation, reporter, &prober) {}
   static BindingServiceOptions options() {
     BindingServiceOptions o;
@@ -282,20 +290,30 @@ TEST_CASE("isolation ends when binding is switched off, the mode changes, or roo
 }
 
 TEST_CASE("a stale isolation found at start is removed when no policy needs it") {
-  testing::FakeClock clock;
-  testing::FakeNetworkInfo net;
-  testing::FakeNetworkConfig config(net);
-  testing::FakeIsolation isolation;
-  isolation.active = true;
-  RecordingReporter reporter;
-  BindingService s(Rig::options(), clock, net, nullptr, config, isolation, reporter);
-  CHECK(s.status().state() == v1::COMPLIANCE_STATE_UNSPECIFIED);
+  Rig r(/*stale_isolation=*/true);
+  CHECK(r.service.status().state() == v1::COMPLIANCE_STATE_UNSPECIFIED);
   auto p = policy(v1::BINDING_MODE_ISOLATE);
-  s.applyPolicy(&p);
-  auto st = s.checkNow();
-  REQUIRE(st.isOk());
-  CHECK(st->state() == v1::COMPLIANCE_STATE_COMPLIANT);
-  CHECK_FALSE(isolation.active);
+  r.service.applyPolicy(&p);
+  CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
+  CHECK_FALSE(r.isolation.active);
+}
+
+TEST_CASE("a stale isolation with no policy at all is removed at the first check") {
+  Rig r(/*stale_isolation=*/true);
+  // What the service thread does once policy_wait is over.
+  CHECK(r.check().state() == v1::COMPLIANCE_STATE_DISABLED);
+  CHECK_FALSE(r.isolation.active);
+  CHECK(r.reporter.last(K::KIND_ISOLATION_LEFT).detail() == "binding is off");
+}
+
+TEST_CASE("a network that cannot be read is an error, and status keeps the last check") {
+  Rig r;
+  auto p = policy(v1::BINDING_MODE_REPORT);
+  r.service.applyPolicy(&p);
+  CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
+  r.net.failWith(Status(ErrorCode::kIo, "netlink broken"));
+  CHECK(r.service.checkNow().status().code() == ErrorCode::kIo);
+  CHECK(r.service.status().state() == v1::COMPLIANCE_STATE_COMPLIANT);
 }
 
 TEST_CASE("restores undone again and again are reported as a fight") {
