@@ -110,6 +110,7 @@ void BindingService::run() {
     if (!(changed || dirty || t >= next_due)) continue;
     auto checked = checkNow();
     if (!checked.isOk()) log()->warn("binding check: {}", checked.status().toString());
+    std::lock_guard lock(mu_);  // next_wait_ is the check's, also when xiaoanctl runs one
     next_due = clock_.monotonicNs() + next_wait_ / 1ns;
   }
 }
