@@ -75,7 +75,7 @@ class IsolationReleaseCommand final : public Command {
     int exit_code = kExitHealthy;
     auto answer = askDaemon(ctx, request, ctx.io.daemon_timeout * kCheckTimeoutFactor, &exit_code);
     if (answer) {
-      ctx.out() << tr(ctx.lang, "已解除网络隔离\n", "network isolation removed\n");
+      if (!ctx.json) ctx.out() << tr(ctx.lang, "已解除网络隔离\n", "network isolation removed\n");
       return printCompliance(ctx, answer->compliance()) == kExitFailure ? kExitFailure
                                                                         : kExitHealthy;
     }
@@ -84,6 +84,10 @@ class IsolationReleaseCommand final : public Command {
     if (!st.isOk()) {
       printError(ctx, st);
       return exitCodeFor(st);
+    }
+    if (ctx.json) {
+      v1::ComplianceStatus none;  // nothing known without the agent; isolated=false says it all
+      return printJson(ctx, none);
     }
     ctx.out() << tr(ctx.lang, "代理未运行：已直接删除网络隔离规则\n",
                     "agent not running: network isolation rules removed directly\n");

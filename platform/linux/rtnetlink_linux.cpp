@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -217,12 +218,13 @@ Result<size_t> Socket::receive(std::vector<uint8_t>& buf, int timeout_ms) {
 }
 
 Status Socket::dump(uint16_t type, uint8_t family, SnapshotBuilder& builder) {
-  rtmsg fixed{};  // the largest of the fixed parts; family is the first byte of each
-  fixed.rtm_family = family;
   const size_t fixed_len = type == RTM_GETLINK   ? sizeof(ifinfomsg)
                            : type == RTM_GETADDR ? sizeof(ifaddrmsg)
                                                  : sizeof(rtmsg);
-  MessageBuilder m(type, NLM_F_REQUEST | NLM_F_DUMP, &fixed, fixed_len);
+  // Room for the largest fixed part, all zero but the family, the first byte of each.
+  uint8_t fixed[std::max({sizeof(ifinfomsg), sizeof(ifaddrmsg), sizeof(rtmsg)})] = {};
+  fixed[0] = family;
+  MessageBuilder m(type, NLM_F_REQUEST | NLM_F_DUMP, fixed, fixed_len);
   std::vector<uint8_t> req = m.take();
   XIAOAN_RETURN_IF_ERROR(send(req, 0));
   std::vector<uint8_t> buf;

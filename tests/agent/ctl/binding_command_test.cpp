@@ -80,6 +80,8 @@ TEST_CASE("isolation release: root only, through the daemon") {
   CHECK(contains(r.out, "已解除网络隔离\n"));
   REQUIRE(daemon->requests().size() == 1);
   CHECK(daemon->requests()[0].has_isolation_release());
+  const RunResult json = h.run({"--json", "isolation", "release"});
+  CHECK(json.out.rfind("{", 0) == 0);  // JSON only, no text line before it
 }
 
 TEST_CASE("one line of state and reason for status") {
