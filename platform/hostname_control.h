@@ -22,6 +22,11 @@ struct HostNames {
   std::string pretty;       // free-form, UTF-8; empty when not set
 };
 
+// Whose rules the names follow: Linux (ASCII static name + free-form pretty name, renames take
+// effect at once) or Windows (the computer name may hold Chinese within the DNS and NetBIOS
+// limits, renames take effect at the next reboot).
+enum class HostnameFlavor { kLinux, kWindows };
+
 struct RenameOutcome {
   bool pending_reboot = false;  // the running name changes only at the next reboot
 };
@@ -29,6 +34,7 @@ struct RenameOutcome {
 class HostnameControl {
  public:
   virtual ~HostnameControl() = default;
+  virtual HostnameFlavor flavor() const = 0;
   // E_IO when the running name cannot be read; a missing static or pretty name is empty.
   virtual Result<HostNames> read() const = 0;
   // Sets the running and static name to `name` (ASCII letters, digits and '-', 1..63 bytes:

@@ -69,6 +69,17 @@ void BindingService::applyPolicy(const v1::BindingPolicy* policy) {
   if (watcher_) watcher_->wake();
 }
 
+void BindingService::applyNaming(const v1::NamingPolicy* naming) {
+  {
+    std::lock_guard lock(wake_mu_);
+    pending_naming_ = naming ? std::optional<v1::NamingPolicy>(*naming) : std::nullopt;
+    naming_pending_ = true;
+    dirty_ = true;
+  }
+  wake_cv_.notify_all();
+  if (watcher_) watcher_->wake();
+}
+
 // Waits for a change (then a quiet `debounce`), a policy, or the next due time; then checks.
 void BindingService::run() {
   const uint64_t started = clock_.monotonicNs();
@@ -120,6 +131,7 @@ Result<v1::ComplianceStatus> BindingService::checkNow() {
   {
     std::lock_guard pending(wake_mu_);
     if (std::exchange(policy_pending_, false)) policy_ = std::move(pending_policy_);
+    if (std::exchange(naming_pending_, false)) naming_ = std::move(pending_naming_);
   }
   return checkLocked();
 }
@@ -129,8 +141,11 @@ Result<v1::ComplianceStatus> BindingService::checkLocked() {
   if (!snap.isOk()) return snap.status();
   last_check_ = clock_.now();
   checked_ = true;
-  next_wait_ = std::chrono::seconds(
-      policy_ ? std::max<uint32_t>(policy_->check_interval_seconds(), 10) : 300);
+  const bool checks_something =
+      (policy_ && policy_->enabled()) || (naming_ && naming_->enabled() && hostnames_);
+  next_wait_ = std::chrono::seconds(policy_ && checks_something
+                                        ? std::max<uint32_t>(policy_->check_interval_seconds(), 10)
+                                        : 300);
   Evaluation found = evaluate(*snap);
   const bool missing = std::any_of(found.violations.begin(), found.violations.end(),
                                    [](auto& v) { return v.kind() == v1::VIOLATION_KIND_WRONG_IP; });
@@ -140,6 +155,7 @@ Result<v1::ComplianceStatus> BindingService::checkLocked() {
   }
   track(found);
   act(*snap, found);
+  checkNamingLocked();
   return publishLocked();
 }
 
@@ -360,14 +376,24 @@ v1::ComplianceStatus BindingService::status() const {
 v1::ComplianceStatus BindingService::statusLocked() const {
   v1::ComplianceStatus s;
   if (!checked_) return s;
-  if (!policy_ || !policy_->enabled()) {
+  const bool binding_on = policy_ && policy_->enabled();
+  const bool naming_on = naming_ && naming_->enabled() && hostnames_ != nullptr;
+  // A rename waiting for a reboot is not a violation of its own.
+  const bool naming_violating = !naming_open_.empty() && !rename_pending_reboot_;
+  if (!binding_on && !naming_on) {
     s.set_state(v1::COMPLIANCE_STATE_DISABLED);
   } else if (isolated_) {
     s.set_state(v1::COMPLIANCE_STATE_ISOLATED);
+  } else if (!open_.empty() || naming_violating) {
+    s.set_state(v1::COMPLIANCE_STATE_VIOLATION);
   } else {
-    s.set_state(open_.empty() ? v1::COMPLIANCE_STATE_COMPLIANT : v1::COMPLIANCE_STATE_VIOLATION);
+    s.set_state(rename_pending_reboot_ ? v1::COMPLIANCE_STATE_PENDING_REBOOT
+                                       : v1::COMPLIANCE_STATE_COMPLIANT);
   }
   for (const auto& [key, o] : open_) *s.add_violations() = o.violation;
+  for (const auto& [key, o] : naming_open_) *s.add_violations() = o.violation;
+  s.set_expected_hostname(expected_hostname_);
+  s.set_naming_note(naming_note_);
   if (last_check_) *s.mutable_last_check() = toTimestamp(*last_check_);
   s.set_isolated(isolated_);
   s.set_restore_fights(fights_);

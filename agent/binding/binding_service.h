@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "agent/binding/binding_evaluator.h"
+#include "agent/naming/hostname_enforcer.h"
 #include "platform/arp_probe.h"
 #include "platform/clock.h"
 #include "platform/isolation.h"
@@ -57,6 +58,11 @@ class BindingService {
   // The binding part of the running policy (null: none yet or removed). Triggers a check, which
   // puts it into effect.
   void applyPolicy(const v1::BindingPolicy* policy);
+  // Checks (and, per naming.action, enforces) the hostname too, at every check. Call before
+  // start(); null = naming is not checked.
+  void setHostnameEnforcer(HostnameEnforcer* hostnames) { hostnames_ = hostnames; }
+  // The naming part of the running policy (null: none). Taken over at the next check.
+  void applyNaming(const v1::NamingPolicy* naming);
   // Runs one check now (and what the mode says to do) and returns the result. E_IO when the
   // network cannot be read.
   Result<v1::ComplianceStatus> checkNow();
@@ -69,6 +75,8 @@ class BindingService {
   void run();
   Result<v1::ComplianceStatus> checkLocked();
   void track(const Evaluation& found);
+  void checkNamingLocked();
+  void trackNaming(const std::vector<v1::Violation>& found);
   void act(const NetworkSnapshot& net, const Evaluation& found);
   void restore(const NetworkSnapshot& net, const Evaluation& found);
   // Before the assigned address is put back: whether another host answers for it (RFC 5227).
@@ -101,6 +109,12 @@ class BindingService {
     uint64_t since_ns = 0;
   };
   std::map<std::string, Open> open_;
+  // Naming: kept apart from the binding's episodes, which drive restore and isolation.
+  HostnameEnforcer* hostnames_ = nullptr;
+  std::optional<v1::NamingPolicy> naming_;
+  std::map<std::string, Open> naming_open_;
+  std::string expected_hostname_, naming_note_;
+  bool rename_pending_reboot_ = false;
   uint32_t bound_index_ = 0;
   std::string permanent_mac_;
   bool isolated_ = false;
@@ -123,6 +137,8 @@ class BindingService {
   bool policy_known_ = false;    // a policy (or its absence) was applied since start
   bool policy_pending_ = false;  // pending_policy_ waits for the next check
   std::optional<v1::BindingPolicy> pending_policy_;
+  bool naming_pending_ = false;  // pending_naming_ waits for the next check
+  std::optional<v1::NamingPolicy> pending_naming_;
   std::chrono::milliseconds next_wait_{1000};
   std::thread thread_;
 };

@@ -171,6 +171,10 @@ void AgentDaemon::initBinding() {
       static_cast<binding::BindingReporter&>(*this), arp_prober_.get());
   status_->setComplianceSource(
       [this] { return binding_ ? binding_->status() : v1::ComplianceStatus(); });
+  hostname_control_ = makeHostnameControl({});
+  text_codec_ = makeTextCodec();
+  hostnames_ = std::make_unique<HostnameEnforcer>(*hostname_control_, *text_codec_);
+  binding_->setHostnameEnforcer(hostnames_.get());
   binding_->start();
 }
 
@@ -196,7 +200,10 @@ void AgentDaemon::condition(const std::string& key, const Status& status) {
 
 void AgentDaemon::runPolicy(const v1::Policy& policy) {
   if (scan_) scan_->applyPolicy(&policy);
-  if (binding_) binding_->applyPolicy(policy.has_binding() ? &policy.binding() : nullptr);
+  if (binding_) {
+    binding_->applyNaming(policy.has_naming() ? &policy.naming() : nullptr);
+    binding_->applyPolicy(policy.has_binding() ? &policy.binding() : nullptr);
+  }
   std::lock_guard lock(effects_mu_);
   const auto& agent = policy.agent();
   policy_interval_.reset();

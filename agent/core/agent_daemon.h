@@ -100,6 +100,9 @@ class AgentDaemon final : private content::ContentConsumer,
   std::unique_ptr<NetworkConfig> network_config_;
   std::unique_ptr<Isolation> isolation_;
   std::unique_ptr<ArpProber> arp_prober_;
+  std::unique_ptr<HostnameControl> hostname_control_;  // declared before binding_, which uses
+  std::unique_ptr<TextCodec> text_codec_;              // them until it is destroyed
+  std::unique_ptr<HostnameEnforcer> hostnames_;
   std::unique_ptr<binding::BindingService> binding_;
   std::unique_ptr<StatusContentReporter> content_reporter_;
   std::unique_ptr<content::ContentManager> content_;

@@ -38,6 +38,7 @@ NamingCheck HostnameEnforcer::check(const v1::NamingPolicy& policy) {
   if (!decision.usable) {
     out.violations.push_back(
         violation(v1::VIOLATION_KIND_NAMING_RULE_UNUSABLE, policy.pattern(), actual));
+    out.found = out.violations;
     return out;
   }
   out.expected_hostname = decision.hostname;
@@ -48,6 +49,7 @@ NamingCheck HostnameEnforcer::check(const v1::NamingPolicy& policy) {
     actual += " (" + names->pretty + ")";
   }
   out.violations.push_back(violation(v1::VIOLATION_KIND_HOSTNAME, expected, actual));
+  out.found = out.violations;
   if (policy.action() != v1::ENFORCEMENT_ACTION_ENFORCE) return out;
   auto renamed = control_.rename(decision.hostname, decision.pretty);
   out.renamed = renamed.isOk();

@@ -13,6 +13,8 @@ namespace xiaoan::agent {
 
 // What one naming check found and did.
 struct NamingCheck {
+  // What was wrong before any rename (for the "detected" report).
+  std::vector<v1::Violation> found;
   // HOSTNAME (the machine's name differs from the rule's) or NAMING_RULE_UNUSABLE (no candidate
   // of the rule fits this OS). Empty when compliant or naming is off.
   std::vector<v1::Violation> violations;
@@ -28,8 +30,12 @@ struct NamingCheck {
 // admin what each PC will be called); the OS names go through the HostnameControl seam.
 class HostnameEnforcer {
  public:
-  HostnameEnforcer(HostnameControl& control, const TextCodec& codec, naming::HostOs os)
-      : control_(control), codec_(codec), os_(os) {}
+  // The OS rules (Linux or Windows limits) are the control's.
+  HostnameEnforcer(HostnameControl& control, const TextCodec& codec)
+      : control_(control),
+        codec_(codec),
+        os_(control.flavor() == HostnameFlavor::kWindows ? naming::HostOs::kWindows
+                                                         : naming::HostOs::kLinux) {}
 
   NamingCheck check(const v1::NamingPolicy& policy);
 

@@ -91,6 +91,8 @@ class LinuxHostnameControl final : public HostnameControl {
  public:
   explicit LinuxHostnameControl(HostnameControlOptions options) : options_(std::move(options)) {}
 
+  HostnameFlavor flavor() const override { return HostnameFlavor::kLinux; }
+
   Result<HostNames> read() const override {
     HostNames names;
     char buf[HOST_NAME_MAX + 1] = {};

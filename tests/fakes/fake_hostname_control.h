@@ -8,6 +8,9 @@ namespace xiaoan::testing {
 // the next reboot); `fail_with` makes rename fail as the OS would.
 class FakeHostnameControl final : public HostnameControl {
  public:
+  HostnameFlavor flavor() const override {
+    return pending_reboot ? HostnameFlavor::kWindows : HostnameFlavor::kLinux;
+  }
   Result<HostNames> read() const override { return names; }
 
   Result<RenameOutcome> rename(const std::string& name, const std::string& pretty) override {

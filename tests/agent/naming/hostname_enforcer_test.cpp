@@ -7,11 +7,15 @@
 namespace xiaoan::agent {
 namespace {
 
+// A Linux PC; `windows()` makes it a Windows PC (renames pending until a reboot).
 struct Harness {
   testing::FakeHostnameControl control;
   std::unique_ptr<TextCodec> codec = makeTextCodec();
-  HostnameEnforcer linux_enforcer{control, *codec, naming::HostOs::kLinux};
-  HostnameEnforcer windows_enforcer{control, *codec, naming::HostOs::kWindows};
+  HostnameEnforcer linux_enforcer{control, *codec};
+  HostnameEnforcer windows() {
+    control.pending_reboot = true;
+    return HostnameEnforcer(control, *codec);
+  }
 };
 
 v1::NamingPolicy teacherRule(v1::EnforcementAction action) {
@@ -54,6 +58,8 @@ TEST_CASE("enforce on Linux: static ASCII name + Chinese pretty name, compliant 
   CHECK(c.renamed);
   CHECK_FALSE(c.pending_reboot);
   CHECK(c.violations.empty());
+  REQUIRE(c.found.size() == 1);  // what was wrong before the rename
+  CHECK(c.found[0].actual() == "lab1-pc07");
   CHECK(h.control.names.running == c.expected_hostname);
   CHECK(h.control.names.static_name == c.expected_hostname);
   CHECK(h.control.names.pretty == "沙中李维");
@@ -64,8 +70,7 @@ TEST_CASE("enforce on Linux: static ASCII name + Chinese pretty name, compliant 
 
 TEST_CASE("enforce on Windows: the rename is pending until a reboot and stays a violation") {
   Harness h;
-  h.control.pending_reboot = true;
-  NamingCheck c = h.windows_enforcer.check(teacherRule(v1::ENFORCEMENT_ACTION_ENFORCE));
+  NamingCheck c = h.windows().check(teacherRule(v1::ENFORCEMENT_ACTION_ENFORCE));
   CHECK(c.renamed);
   CHECK(c.pending_reboot);
   CHECK(c.expected_hostname == "沙中李维");
@@ -87,7 +92,7 @@ TEST_CASE("a rule that fits nowhere is NAMING_RULE_UNUSABLE, never a rename") {
   v1::NamingPolicy p = teacherRule(v1::ENFORCEMENT_ACTION_ENFORCE);
   p.set_pattern("{school_abbr}{owner}{room}");  // no room value
   p.clear_fallback();
-  NamingCheck c = h.windows_enforcer.check(p);
+  NamingCheck c = h.windows().check(p);
   REQUIRE(c.violations.size() == 1);
   CHECK(c.violations[0].kind() == v1::VIOLATION_KIND_NAMING_RULE_UNUSABLE);
   CHECK(h.control.renames == 0);
@@ -101,7 +106,7 @@ TEST_CASE("the fallback applies on Windows when the name is over 15 GBK bytes, w
   p.set_fallback("{room}-{seat:02}");
   p.set_room("T");
   p.set_seat(7);
-  NamingCheck c = h.windows_enforcer.check(p);
+  NamingCheck c = h.windows().check(p);
   CHECK(c.expected_hostname == "T-07");
   CHECK_FALSE(c.note.empty());
 }
