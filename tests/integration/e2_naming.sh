@@ -10,7 +10,7 @@ require_root
 HOST_NAME_BEFORE=$(cat /proc/sys/kernel/hostname)
 
 collector_init
-collector_start
+collector_start --checkin-interval 10
 agent_config "$(make_token s1)"
 mkdir -p "$WORK/etc-upper" "$WORK/etc-work"
 unshare -u -m --propagation private sh -c '
@@ -25,6 +25,8 @@ TID=$(status_field terminal_id)
 ns_hostname() { nsenter -t "$AGENT_PID" -u cat /proc/sys/kernel/hostname; }
 [ "$(ns_hostname)" = lab-wrong-01 ] || fail "namespace hostname not set"
 policy_version() { local v; v=$(status_field policy_version); echo "${v:-0}"; }
+policy_newer() { [ "$(policy_version)" -gt "$1" ]; }
+ns_named() { [ "$(ns_hostname)" = "$1" ]; }
 set_naming() {
   local before; before=$(policy_version)
   admin policy set --terminal "$TID" naming.enabled=true "naming.action=$1" \
@@ -32,7 +34,7 @@ set_naming() {
     naming.school_abbr=沙中 naming.owner=李维 naming.room=T naming.seat=7 \
     binding.check_interval_seconds=10 > "$WORK/policy.out" 2>&1 ||
     fail "policy set: $(cat "$WORK/policy.out")"
-  wait_until 30 test "$(policy_version)" -gt "$before" || fail "policy $1 did not arrive"
+  wait_until 30 policy_newer "$before" || fail "policy $1 did not arrive"
 }
 at_collector() {
   admin events list --type binding --terminal "$TID" --limit 500 --json 2>/dev/null | grep -q "$1"
@@ -46,11 +48,11 @@ wait_until 20 at_collector VIOLATION_KIND_HOSTNAME || fail "hostname violation n
 at_collector shazhongliwei || fail "the event lacks the expected name"
 [ "$(ns_hostname)" = lab-wrong-01 ] || fail "report mode renamed the machine"
 { ctl binding check || true; } > "$WORK/check.txt"
-grep -q '主机名' "$WORK/check.txt" || fail "binding check lacks the hostname line: $(cat "$WORK/check.txt")"
+grep -q '计算机名不符.*shazhongliwei (沙中李维).*lab-wrong-01' "$WORK/check.txt" || fail "binding check lacks the hostname line: $(cat "$WORK/check.txt")"
 
 # Enforce: renamed at once, static and pretty names written under the overlay.
 set_naming enforce
-wait_until 15 test "$(ns_hostname)" = shazhongliwei || fail "not renamed: $(ns_hostname)"
+wait_until 15 ns_named shazhongliwei || fail "not renamed: $(ns_hostname)"
 [ "$(cat "$WORK/etc-upper/hostname")" = shazhongliwei ] || fail "/etc/hostname not written"
 grep -q '^PRETTY_HOSTNAME="沙中李维"$' "$WORK/etc-upper/machine-info" ||
   fail "pretty name not written: $(cat "$WORK/etc-upper/machine-info" 2>&1)"
@@ -61,10 +63,10 @@ collector_stop
 n=$(grep -c 'binding violation: VIOLATION_KIND_HOSTNAME' "$WORK/agent.log" || true)
 nsenter -t "$AGENT_PID" -u hostname student-pc
 ctl binding check > /dev/null 2>&1 || true
-wait_until 15 test "$(ns_hostname)" = shazhongliwei || fail "offline rename not fixed: $(ns_hostname)"
+wait_until 15 ns_named shazhongliwei || fail "offline rename not fixed: $(ns_hostname)"
 [ "$(grep -c 'binding violation: VIOLATION_KIND_HOSTNAME' "$WORK/agent.log")" -gt "$n" ] ||
   fail "offline change not detected"
-collector_start
+collector_start --checkin-interval 10
 wait_until 40 at_collector student-pc || fail "offline hostname violation not delivered after reconnect"
 
 [ "$(cat /proc/sys/kernel/hostname)" = "$HOST_NAME_BEFORE" ] || fail "the host's name changed"
