@@ -185,25 +185,6 @@ Status parseMessage(std::string_view body, M& message) {
 
 }  // namespace
 
-std::string normalizeMac(std::string_view mac) {
-  if (mac.size() != 17) return {};
-  std::string out;
-  bool nonzero = false;
-  for (size_t i = 0; i < mac.size(); ++i) {
-    char c = mac[i];
-    if (i % 3 == 2) {
-      if (c != ':' && c != '-') return {};
-      out.push_back(':');
-      continue;
-    }
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return {};
-    nonzero = nonzero || c != '0';
-    out.push_back(c);
-  }
-  return nonzero ? out : std::string();
-}
-
 Result<DecodedBatch> decodeEventBatch(std::string_view body) {
   if (body.size() > kMaxEventBatchBytes) return Status(ErrorCode::kTooLarge, "batch too large");
   XIAOAN_ASSIGN_OR_RETURN(size_t count, countBatchEntries(body));

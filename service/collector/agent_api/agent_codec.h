@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "platform/result.h"
+#include "service/collector/registry/registry_csv.h"
 #include "service/collector/store/store.h"
 
 // Decoding and validation of every agent API request body. These are the functions the
@@ -60,8 +61,7 @@ Result<DecodedBatch> decodeEventBatch(std::string_view body);
 Result<EnrollInput> decodeEnrollRequest(std::string_view body);
 Result<CheckinInput> decodeCheckinRequest(std::string_view body);
 
-// "AA-BB-CC-DD-EE-FF" / "aa:bb:..." -> "aa:bb:cc:dd:ee:ff"; empty when not a usable MAC
-// (malformed or all zero).
-std::string normalizeMac(std::string_view mac);
+// MACs from host facts are normalised with normalizeMac (registry/registry_csv.h), the same
+// function the seat registry uses, so that both compare equal.
 
 }  // namespace xiaoan::collector
