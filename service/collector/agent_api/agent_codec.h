@@ -24,6 +24,7 @@ inline constexpr size_t kMaxSmallRequestBytes = size_t{64} * 1024;  // enroll, c
 struct NormalizedFacts {
   std::string hostname;
   std::vector<std::string> macs;
+  std::vector<std::string> permanent_macs;  // burned-in MACs the OS reported (issue 11)
   std::vector<std::string> ipv4;
   std::string os_version;
   std::string smbios_uuid;
@@ -55,6 +56,9 @@ struct CheckinInput {
   uint64_t signatures_version = 0;           // signature bundle loaded (0 = built-in rules)
   std::optional<int64_t> last_full_scan_ms;  // Unix ms; nullopt when unset
   NormalizedFacts facts;
+  // The agent's latest binding/naming check; nullopt before its first (bounded: at most 64
+  // violations, texts of at most 256 bytes, notes of at most 1 KiB).
+  std::optional<ComplianceUpdate> compliance;
 };
 
 Result<DecodedBatch> decodeEventBatch(std::string_view body);

@@ -10,6 +10,7 @@
 
 #include "platform/result.h"
 #include "platform/text_codec.h"
+#include "service/collector/store/store.h"
 
 // A school's IP allocation table as CSV (xiaoan-admin registry import/export): what a Chinese
 // admin's Excel writes. Decoding (UTF-8 with or without BOM, GBK/GB18030: valid UTF-8 is taken
@@ -25,21 +26,6 @@ inline constexpr size_t kMaxRegistryFieldBytes = 256;
 inline constexpr size_t kMaxRegistryDns = 4;
 
 enum class CsvEncoding { kAuto, kUtf8, kGbk };  // kGbk decodes GB18030, GBK's superset
-
-// One seat or owner of a school, normalised.
-struct RegistryEntry {
-  std::string room;     // "" = none (an owner's PC outside any room)
-  uint32_t seat = 0;    // 0 = none
-  std::string owner;    // real name, "" = none
-  std::string mac;      // "aa:bb:cc:dd:ee:ff"
-  std::string ipv4;     // "10.1.2.3/24"
-  std::string gateway;  // "" = none
-  std::vector<std::string> dns;
-  std::string naming;  // template for this entry only, "" = the school/room naming policy
-  int line = 0;        // CSV line it came from (0 when not from a file)
-
-  bool operator==(const RegistryEntry&) const = default;
-};
 
 // One problem of one line, with the fix.
 struct RegistryIssue {
