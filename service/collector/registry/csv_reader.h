@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/text/csv_line.h"  // csvLine, the writing side
 #include "platform/result.h"
 
 // RFC 4180 CSV records from UTF-8 text: ',' separates fields, '"' quotes a field ("" is a quote
@@ -28,8 +29,5 @@ struct CsvLimits {
 // it opened on) or a character after a closing quote; E_TOO_LARGE over the record or field
 // count limits.
 Result<std::vector<CsvRecord>> readCsv(std::string_view text, const CsvLimits& limits);
-
-// One CSV line (no line break) of `fields`, quoting where needed.
-std::string csvLine(const std::vector<std::string>& fields);
 
 }  // namespace xiaoan::collector
