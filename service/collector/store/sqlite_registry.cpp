@@ -93,15 +93,21 @@ Status renameRoomRows(SqliteDb& db, const std::string& school_id, const std::str
   if (clash && roomKey(to) != roomKey(from)) {
     return Status(ErrorCode::kExists, "room \"" + *clash + "\" exists (same name up to blanks)");
   }
+  {
+    XIAOAN_ASSIGN_OR_RETURN(
+        auto st, db.prepare("UPDATE rooms SET name = ?3, name_key = ?4 WHERE school_id = ?1 AND "
+                            "name = ?2"));
+    st->bind(1, school_id).bind(2, from).bind(3, to).bind(4, roomKey(to));
+    XIAOAN_RETURN_IF_ERROR(st->run());
+  }
   for (const char* sql :
-       {"UPDATE rooms SET name = ?3, name_key = ?4 WHERE school_id = ?1 AND name = ?2",
-        "UPDATE terminals SET room = ?3 WHERE school_id = ?1 AND room = ?2",
+       {"UPDATE terminals SET room = ?3 WHERE school_id = ?1 AND room = ?2",
         "UPDATE registry_entries SET room = ?3, revision = revision + 1 WHERE school_id = ?1 AND "
         "room = ?2",
         "UPDATE policy_layers SET id = ?1 || '/' || ?3, revision = revision + 1 WHERE "
         "scope = 'room' AND id = ?1 || '/' || ?2"}) {
     XIAOAN_ASSIGN_OR_RETURN(auto st, db.prepare(sql));
-    st->bind(1, school_id).bind(2, from).bind(3, to).bind(4, roomKey(to));
+    st->bind(1, school_id).bind(2, from).bind(3, to);
     XIAOAN_RETURN_IF_ERROR(st->run());
   }
   return Status::ok();
