@@ -64,6 +64,7 @@ class AdminCommands {
   // AddRoom, RenameRoom or DeleteRoom.
   Result<std::string> changeRoom(const AdminCommand& cmd, const std::string& admin);
   Result<std::string> importRegistry(const ImportRegistry& cmd, const std::string& admin);
+  Status checkNames(const std::string& school_id, ParsedRegistry& parsed);
   Result<AdminAnswer> listRegistry(const ListRegistry& cmd);
   Result<std::string> compliance(const GetCompliance& cmd);
   Result<std::string> resolveTerminal(const ResolveTerminal& cmd);

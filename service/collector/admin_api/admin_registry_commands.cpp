@@ -8,6 +8,7 @@
 #include "common/proto_json.h"
 #include "service/collector/admin_api/admin_commands.h"
 #include "service/collector/registry/compliance_report.h"
+#include "service/collector/registry/registry_naming.h"
 #include "service/collector/trust/policy_layers.h"
 
 namespace xiaoan::collector {
@@ -124,6 +125,7 @@ Result<std::string> AdminCommands::importRegistry(const ImportRegistry& cmd,
   report.set_encoding(parsed->encoding);
   report.set_rows(static_cast<uint32_t>(parsed->entries.size()));
   auto new_rooms = checkAgainstDatabase(*parsed, contextOf(keys, cmd.create_rooms));
+  XIAOAN_RETURN_IF_ERROR(checkNames(cmd.school_id, *parsed));
   for (const auto& room : new_rooms) report.add_rooms_created(room);
   addIssues(report, parsed->issues);
   XIAOAN_ASSIGN_OR_RETURN(auto stored, store_.listRegistry(cmd.school_id, ""));
@@ -135,6 +137,31 @@ Result<std::string> AdminCommands::importRegistry(const ImportRegistry& cmd,
       auditRow(nowMs(), admin, "registry.import", cmd.school_id, detail)));
   report.set_written(true);
   return toCompactJson(report);
+}
+
+// The naming policies of the school and of each room of the file, for the collision check.
+Status AdminCommands::checkNames(const std::string& school_id, ParsedRegistry& parsed) {
+  XIAOAN_ASSIGN_OR_RETURN(auto schools, store_.listSchools());
+  std::string abbr;
+  for (const auto& s : schools) {
+    if (s.id == school_id) abbr = s.abbr;
+  }
+  std::map<std::string, v1::NamingPolicy> by_room;
+  std::set<std::string> rooms = {""};
+  for (const auto& e : parsed.entries) rooms.insert(e.room);
+  for (const auto& room : rooms) {
+    TerminalPolicyLayers layers;
+    for (const auto& [scope, id] :
+         {std::pair{kScopeSchool, school_id}, std::pair{kScopeRoom, school_id + "/" + room}}) {
+      if (scope == kScopeRoom && room.empty()) continue;
+      XIAOAN_ASSIGN_OR_RETURN(auto layer, store_.findPolicyLayer(scope, id));
+      if (layer) layers.layers.push_back(std::move(*layer));
+    }
+    XIAOAN_ASSIGN_OR_RETURN(auto resolved, resolvePolicy(v1::Policy(), layers));
+    by_room[room] = resolved.policy.naming();
+  }
+  checkNameCollisions(parsed, by_room, abbr, *codec_);
+  return Status::ok();
 }
 
 Result<AdminAnswer> AdminCommands::listRegistry(const ListRegistry& cmd) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/naming/naming_rule.h"
 #include "xiaoan/v1/network.pb.h"
 
 namespace xiaoan::collector {
@@ -102,6 +103,14 @@ std::map<size_t, Text> findConflicts(const std::vector<ComplianceRow>& rows) {
       std::string now = r.ipv4.empty() ? "-" : r.ipv4.front();
       out[i].add("报告的 IP " + now + " 与登记的 " + r.entry.ipv4 + " 不符",
                  "reports IP " + now + ", the registry says " + r.entry.ipv4);
+    }
+    v1::ComplianceStatus status;
+    if (!r.status.empty() && status.ParseFromString(r.status) &&
+        !status.expected_hostname().empty() &&
+        !naming::sameHostname(status.expected_hostname(), r.hostname)) {
+      out[i].add(
+          "主机名 " + r.hostname + " 与命名规则的 " + status.expected_hostname() + " 不符",
+          "hostname " + r.hostname + ", its naming rule asks for " + status.expected_hostname());
     }
   }
   return out;

@@ -7,7 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "service/collector/registry/compliance_report.h"
 #include "service/collector/registry/csv_reader.h"
+#include "service/collector/registry/registry_naming.h"
+#include "xiaoan/v1/network.pb.h"
 
 using namespace xiaoan;
 using namespace xiaoan::collector;
@@ -173,4 +176,54 @@ TEST_CASE("registry: rooms, other schools, and the export round trip") {
     CHECK(round.entries[i].dns == original[i].dns);
     CHECK(round.entries[i].naming == original[i].naming);
   }
+}
+
+TEST_CASE("registry: hostname collisions and unusable names per entry, by OS") {
+  auto p = parse(
+      "房间,座位号,使用人,MAC地址,IP地址,命名规则\n"
+      ",,李维,aa:bb:cc:00:00:01,10.1.3.20/24,\n"
+      ",,李伟,aa:bb:cc:00:00:02,10.1.3.21/24,\n"                // same pinyin: Linux only
+      ",,李维,aa:bb:cc:00:00:03,10.1.3.22/24,\n"                // same name: both OSes
+      ",,王芳,aa:bb:cc:00:00:04,10.1.3.23/24,{owner}-{room}\n"  // no room: unusable
+      "机房1,7,,aa:bb:cc:00:00:05,10.1.2.27/24,\n");            // seat without owner
+  v1::NamingPolicy school;
+  school.set_pattern("{school_abbr}{owner}");
+  checkNameCollisions(p, {{"", school}}, "沙中", codec());
+  CHECK(linesOf(p) == "5:naming 5:naming ");  // naming off: only the entry with its own rule
+  p.issues.clear();
+  school.set_enabled(true);
+  checkNameCollisions(p, {{"", school}}, "沙中", codec());
+  CHECK(linesOf(p) == "3:naming 4:naming 4:naming 5:naming 5:naming 6:naming 6:naming ");
+  CHECK(p.issues[0].en ==
+        "Linux hostname \"shazhongliwei\" is the same as line 2's: give one of them its own "
+        "naming rule");
+  CHECK(p.issues[3].en.find("no value for {room}") != std::string::npos);
+}
+
+TEST_CASE("compliance: a holder reporting another hostname than its rule is a conflict") {
+  ComplianceRow r;
+  r.terminal_id = "t1";
+  r.school_id = "s1";
+  r.hostname = "DESKTOP-1234";
+  r.ipv4 = {"10.1.2.11/24"};
+  r.last_checkin_ms = 1000;
+  r.entry.mac = "aa:bb:cc:00:00:01";
+  r.entry.ipv4 = "10.1.2.11/24";
+  r.holder = true;
+  v1::ComplianceStatus status;
+  status.set_state(v1::COMPLIANCE_STATE_COMPLIANT);
+  status.set_expected_hostname("lab1-07");
+  r.status = status.SerializeAsString();
+  r.state = status.state();
+  ComplianceOptions options;
+  options.now_ms = 2000;
+  auto report = buildComplianceReport({r}, options);
+  CHECK(report.total().compliant() == 1);
+  CHECK(report.total().conflicts() == 1);
+  REQUIRE(report.offenders_size() == 1);
+  CHECK(report.offenders(0).category() == "conflict");
+  CHECK(report.offenders(0).reason_en() ==
+        "hostname DESKTOP-1234, its naming rule asks for lab1-07");
+  r.hostname = "LAB1-07";  // names compare case-insensitively
+  CHECK(buildComplianceReport({r}, options).offenders_size() == 0);
 }
