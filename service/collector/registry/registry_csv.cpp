@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <optional>
 
@@ -152,7 +153,7 @@ std::optional<uint32_t> parsePrefix(std::string_view s) {
   if (!mask || *mask == 0) return std::nullopt;
   uint32_t inverted = ~*mask;
   if ((inverted & (inverted + 1)) != 0) return std::nullopt;
-  return 32 - static_cast<uint32_t>(__builtin_popcount(inverted));
+  return 32 - static_cast<uint32_t>(std::popcount(inverted));
 }
 
 uint32_t maskOf(uint32_t prefix) { return prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix); }
