@@ -4,22 +4,17 @@
 #include <string>
 #include <vector>
 
+#include "platform/network_info.h"
 #include "platform/result.h"
 
 namespace xiaoan {
 
-struct InterfaceFacts {
-  std::string name;
-  std::string mac;                // "aa:bb:cc:dd:ee:ff", empty when none
-  std::vector<std::string> ipv4;  // CIDR, e.g. "10.1.2.3/24"
-  bool up = false;
-  bool loopback = false;
-};
-
 struct HostFactsData {
   std::string hostname;
   std::vector<InterfaceFacts> interfaces;
-  std::string smbios_uuid;  // empty when unreadable (needs root on Linux)
+  std::string gateway;           // default IPv4 gateway, empty when none
+  std::vector<std::string> dns;  // IPv4 DNS servers in use, in order
+  std::string smbios_uuid;       // empty when unreadable (needs root on Linux)
   std::string machine_id;
   std::string os_version;
   std::string kernel_version;

@@ -47,6 +47,9 @@ v1::ControlResponse AgentControlHandler::handle(const v1::ControlRequest& reques
     case v1::ControlRequest::kQuarantineList:
     case v1::ControlRequest::kQuarantineAction:
       return scanCommand(request, peer);
+    case v1::ControlRequest::kBindingCheck:
+    case v1::ControlRequest::kIsolationRelease:
+      return bindingCommand(request, peer);
     default:
       return failure(Status(ErrorCode::kInvalidArgument, "unknown control command"));
   }
@@ -113,6 +116,27 @@ v1::ControlResponse AgentControlHandler::scanCommand(const v1::ControlRequest& r
       return answer(scan_->quarantineAction(req.quarantine_action(), peer.uid),
                     r.mutable_quarantine_entry());
   }
+}
+
+v1::ControlResponse AgentControlHandler::bindingCommand(const v1::ControlRequest& req,
+                                                        const PeerIdentity& peer) {
+  const bool release = req.command_case() == v1::ControlRequest::kIsolationRelease;
+  if (release) {
+    if (auto refused = refuseUnlessRoot(peer, "isolation_release")) return *refused;
+  }
+  if (binding_ == nullptr)
+    return failure(Status(ErrorCode::kUnsupported, "binding is not running"));
+  v1::ControlResponse r;
+  if (release) {
+    componentLogger(LogComponent::kAgentControl)->info("isolation_release by uid {}", peer.uid);
+    if (Status st = binding_->releaseIsolation(); !st.isOk()) return failure(st);
+    *r.mutable_compliance() = binding_->status();
+    return r;
+  }
+  auto checked = binding_->checkNow();
+  if (!checked.isOk()) return failure(checked.status());
+  *r.mutable_compliance() = std::move(checked).value();
+  return r;
 }
 
 v1::ControlResponse AgentControlHandler::sendTestEvents(const v1::SendTestEventsRequest& req) {

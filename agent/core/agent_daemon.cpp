@@ -59,6 +59,7 @@ Status AgentDaemon::init() {
   if (!st.isOk()) log->error("start-up record: {}", st.toString());
   status_->setCondition("startup_record", st);
   initScan();
+  initBinding();
   initContent();
   XIAOAN_RETURN_IF_ERROR(startControl());
   status_writer_ = std::make_unique<StatusWriter>(*status_, state + "/status.pb");
@@ -100,8 +101,8 @@ Status AgentDaemon::appendLifecycle(int kind) {
 }
 
 Status AgentDaemon::startControl() {
-  control_handler_ = std::make_unique<AgentControlHandler>(*status_, *spool_, *events_,
-                                                           content_.get(), scan_.get());
+  control_handler_ = std::make_unique<AgentControlHandler>(
+      *status_, *spool_, *events_, content_.get(), scan_.get(), binding_.get());
   local_channel_ = makeLocalChannel();
   control_ = std::make_unique<control::ControlServer>(
       control::ControlServerOptions{.socket_path = config_.status_socket()}, *control_handler_,
@@ -145,6 +146,42 @@ void AgentDaemon::initScan() {
   status_->setScanSource([this] { return scan_ ? scan_->status() : v1::ScanStatus(); });
 }
 
+// Binding works without change notifications (timer only) but says so in status.
+void AgentDaemon::initBinding() {
+  auto log = componentLogger(LogComponent::kAgentCore);
+  binding::BindingServiceOptions o;
+  auto endpoint = collectorEndpoint(config_.collector_url());
+  if (endpoint.isOk()) {
+    o.collector_host = endpoint->host;
+    o.collector_port = endpoint->port;
+  }
+  network_info_ = makeNetworkInfo();
+  auto watcher = makeNetworkChangeWatcher();
+  status_->setCondition("binding_notifications", watcher.status());
+  if (watcher.isOk()) {
+    network_watcher_ = std::move(watcher).value();
+  } else {
+    log->warn("network change notifications unavailable: {}", watcher.status().toString());
+  }
+  network_config_ = makeNetworkConfig();
+  isolation_ = makeIsolation();
+  arp_prober_ = makeArpProber();
+  binding_ = std::make_unique<binding::BindingService>(
+      std::move(o), clock_, *network_info_, network_watcher_.get(), *network_config_, *isolation_,
+      static_cast<binding::BindingReporter&>(*this), arp_prober_.get());
+  status_->setComplianceSource(
+      [this] { return binding_ ? binding_->status() : v1::ComplianceStatus(); });
+  binding_->start();
+}
+
+void AgentDaemon::report(v1::BindingEvent event) {
+  v1::Event e = events_->make(v1::PRIORITY_SECURITY);
+  *e.mutable_binding() = std::move(event);
+  auto r = spool_->append(std::move(e));
+  if (!r.isOk())
+    componentLogger(LogComponent::kAgentCore)->error("binding event: {}", r.status().toString());
+}
+
 void AgentDaemon::emit(v1::Event payload, v1::Priority priority) {
   v1::Event e = events_->make(priority);
   e.MergeFrom(payload);
@@ -159,6 +196,7 @@ void AgentDaemon::condition(const std::string& key, const Status& status) {
 
 void AgentDaemon::runPolicy(const v1::Policy& policy) {
   if (scan_) scan_->applyPolicy(&policy);
+  if (binding_) binding_->applyPolicy(policy.has_binding() ? &policy.binding() : nullptr);
   std::lock_guard lock(effects_mu_);
   const auto& agent = policy.agent();
   policy_interval_.reset();
@@ -305,6 +343,7 @@ void AgentDaemon::stop() {
   // Passes in flight end as INTERRUPTED (their summaries are spooled below; a scheduled one
   // resumes at the next start).
   if (scan_) scan_->stop();
+  if (binding_) binding_->stop();  // an isolation stays: it is the policy's, not the process's
   if (spool_ && events_) {
     Status st = appendLifecycle(v1::AgentLifecycleEvent::KIND_STOPPED);
     if (!st.isOk()) log->warn("stop event: {}", st.toString());

@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "agent/binding/binding_service.h"
 #include "agent/content/artifact_downloader.h"
 #include "agent/content/content_manager.h"
 #include "agent/control/control_server.h"
@@ -36,7 +37,9 @@ namespace xiaoan::agent {
 // agent serves its status socket; enrollment, check-ins and uploads then run in the background.
 // It is the content channel's consumer: the policy and signature rules take effect through it,
 // and the scanner's reporter: its events go to the spool, its conditions to status.
-class AgentDaemon final : private content::ContentConsumer, private scan::ScanReporter {
+class AgentDaemon final : private content::ContentConsumer,
+                          private scan::ScanReporter,
+                          private binding::BindingReporter {
  public:
   // E_ALREADY_RUNNING when another agent holds the state directory (nothing else touched).
   static Result<std::unique_ptr<AgentDaemon>> start(std::string config_path,
@@ -56,6 +59,9 @@ class AgentDaemon final : private content::ContentConsumer, private scan::ScanRe
   void initContent();
   Status startControl();
   void initScan();
+  void initBinding();
+  // binding::BindingReporter: a security event through the spool.
+  void report(v1::BindingEvent event) override;
   // scan::ScanReporter.
   void emit(v1::Event payload, v1::Priority priority) override;
   void condition(const std::string& key, const Status& status) override;
@@ -88,6 +94,13 @@ class AgentDaemon final : private content::ContentConsumer, private scan::ScanRe
   std::unique_ptr<EventFactory> events_;
   std::unique_ptr<content::ArtifactDownloader> downloader_;
   std::unique_ptr<scan::ScanService> scan_;  // before content_: the content channel uses it
+  // IP/MAC binding: the network seam and the service (null when it could not start).
+  std::unique_ptr<NetworkInfo> network_info_;
+  std::unique_ptr<NetworkChangeWatcher> network_watcher_;
+  std::unique_ptr<NetworkConfig> network_config_;
+  std::unique_ptr<Isolation> isolation_;
+  std::unique_ptr<ArpProber> arp_prober_;
+  std::unique_ptr<binding::BindingService> binding_;
   std::unique_ptr<StatusContentReporter> content_reporter_;
   std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;

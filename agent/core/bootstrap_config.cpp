@@ -26,9 +26,14 @@ bool validPort(std::string_view port) {
   return ec == std::errc() && ptr == port.data() + port.size() && value >= 1 && value <= 65535;
 }
 
+struct HostPort {
+  std::string_view host;  // with the brackets of an [IPv6] literal
+  std::string_view port;  // empty: default
+};
+
 // "https://host[:port][/]" with a DNS name, IPv4 or [IPv6] host; nothing else (no user info,
 // path, query) so that the agent's endpoints are always <url>/v1/...
-Status validateCollectorUrl(std::string_view url) {
+Result<HostPort> splitCollectorUrl(std::string_view url) {
   constexpr std::string_view kScheme = "https://";
   if (url.substr(0, kScheme.size()) != kScheme)
     return invalid("collector_url", "must start with https://");
@@ -37,23 +42,26 @@ Status validateCollectorUrl(std::string_view url) {
   if (rest.find_first_of("/?#@ \t") != std::string_view::npos) {
     return invalid("collector_url", "must be https://host[:port] without path, query or user");
   }
-  std::string_view host = rest, port;
+  HostPort hp{rest, {}};
   if (!rest.empty() && rest.front() == '[') {
     auto close = rest.find(']');
     if (close == std::string_view::npos) return invalid("collector_url", "unterminated [IPv6]");
-    host = rest.substr(0, close + 1);
+    hp.host = rest.substr(0, close + 1);
     std::string_view after = rest.substr(close + 1);
     if (!after.empty() && after.front() != ':') return invalid("collector_url", "bad port");
-    if (!after.empty()) port = after.substr(1);
+    if (!after.empty()) hp.port = after.substr(1);
   } else if (auto colon = rest.find(':'); colon != std::string_view::npos) {
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-    if (port.empty()) return invalid("collector_url", "empty port");
+    hp.host = rest.substr(0, colon);
+    hp.port = rest.substr(colon + 1);
+    if (hp.port.empty()) return invalid("collector_url", "empty port");
   }
-  if (host.empty() || host == "[]") return invalid("collector_url", "missing host");
-  if (!port.empty() && !validPort(port)) return invalid("collector_url", "port must be 1..65535");
-  return Status::ok();
+  if (hp.host.empty() || hp.host == "[]") return invalid("collector_url", "missing host");
+  if (!hp.port.empty() && !validPort(hp.port))
+    return invalid("collector_url", "port must be 1..65535");
+  return hp;
 }
+
+Status validateCollectorUrl(std::string_view url) { return splitCollectorUrl(url).status(); }
 
 Status validateCaBundle(const std::string& path) {
   if (path.empty()) return invalid("ca_bundle", "required (PEM file with the collector CA)");
@@ -173,6 +181,19 @@ Result<v1::AgentBootstrapConfig> loadBootstrapConfig(const std::string& path) {
   Status st = validateBootstrapConfig(*config);
   if (!st.isOk()) return Status(ErrorCode::kConfigInvalid, path + ": " + st.message());
   return config;
+}
+
+Result<CollectorEndpoint> collectorEndpoint(std::string_view url) {
+  XIAOAN_ASSIGN_OR_RETURN(HostPort hp, splitCollectorUrl(url));
+  CollectorEndpoint e;
+  e.host = std::string(hp.host);
+  if (e.host.size() >= 2 && e.host.front() == '[') e.host = e.host.substr(1, e.host.size() - 2);
+  if (!hp.port.empty()) {
+    unsigned port = 0;
+    std::from_chars(hp.port.data(), hp.port.data() + hp.port.size(), port);
+    e.port = static_cast<uint16_t>(port);
+  }
+  return e;
 }
 
 }  // namespace xiaoan::agent

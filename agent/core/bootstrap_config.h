@@ -37,4 +37,12 @@ Result<v1::AgentBootstrapConfig> readBootstrapConfig(const std::string& path);
 // E_CONFIG_INVALID naming the path.
 Result<v1::AgentBootstrapConfig> loadBootstrapConfig(const std::string& path);
 
+// Where the collector listens: the host of collector_url (an IPv6 literal without brackets) and
+// its port (443 when the URL names none). E_CONFIG_INVALID for a URL the config check refuses.
+struct CollectorEndpoint {
+  std::string host;
+  uint16_t port = 443;
+};
+Result<CollectorEndpoint> collectorEndpoint(std::string_view url);
+
 }  // namespace xiaoan::agent

@@ -78,6 +78,8 @@ v1::CheckinRequest CheckinLoop::buildRequest() const {
   const v1::ScanStatus scan = status_.scan();
   req.set_signatures_version(scan.bundle_version());
   if (scan.has_last_full_scan()) *req.mutable_last_full_scan() = scan.last_full_scan();
+  if (v1::ComplianceStatus c = status_.compliance(); c.state() != v1::COMPLIANCE_STATE_UNSPECIFIED)
+    *req.mutable_compliance() = std::move(c);
   return req;
 }
 

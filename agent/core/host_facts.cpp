@@ -12,6 +12,7 @@ v1::HostFacts toHostFactsProto(const HostFactsData& data) {
     auto* p = out.add_interfaces();
     p->set_name(itf.name);
     p->set_mac(itf.mac);
+    p->set_permanent_mac(itf.permanent_mac);
     for (const auto& ip : itf.ipv4) p->add_ipv4(ip);
     p->set_up(itf.up);
     p->set_loopback(itf.loopback);
@@ -21,6 +22,8 @@ v1::HostFacts toHostFactsProto(const HostFactsData& data) {
   out.set_os_version(data.os_version);
   out.set_kernel_version(data.kernel_version);
   out.set_arch(data.arch);
+  out.set_gateway(data.gateway);
+  for (const auto& d : data.dns) out.add_dns(d);
   return out;
 }
 

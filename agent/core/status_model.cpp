@@ -90,6 +90,20 @@ v1::ScanStatus StatusModel::scan() const {
   return source ? source() : v1::ScanStatus();
 }
 
+void StatusModel::setComplianceSource(ComplianceSource source) {
+  std::lock_guard lock(scan_mu_);
+  compliance_source_ = std::move(source);
+}
+
+v1::ComplianceStatus StatusModel::compliance() const {
+  ComplianceSource source;
+  {
+    std::lock_guard lock(scan_mu_);
+    source = compliance_source_;
+  }
+  return source ? source() : v1::ComplianceStatus();
+}
+
 void StatusModel::reportSuccess(Channel channel) {
   const auto now = clock_.now();
   std::lock_guard lock(mu_);
@@ -200,6 +214,9 @@ v1::AgentStatus StatusModel::snapshot(bool daemon_running) const {
   v1::AgentStatus s;
   if (v1::ScanStatus scan_status = scan(); scan_status.ByteSizeLong() > 0) {
     *s.mutable_scan() = std::move(scan_status);
+  }
+  if (v1::ComplianceStatus c = compliance(); c.state() != v1::COMPLIANCE_STATE_UNSPECIFIED) {
+    *s.mutable_compliance() = std::move(c);
   }
   s.set_agent_version(options_.agent_version);
   s.set_daemon_running(daemon_running);

@@ -35,6 +35,7 @@ class StatusModel {
  public:
   using SpoolStatsSource = std::function<SpoolStats()>;
   using ScanStatusSource = std::function<v1::ScanStatus()>;
+  using ComplianceSource = std::function<v1::ComplianceStatus()>;
   StatusModel(StatusModelOptions options, const Clock& clock, SpoolStatsSource spool_stats);
 
   // Carries over what the previous run knew (last check-in/upload, offline since).
@@ -53,6 +54,9 @@ class StatusModel {
   // The antivirus part of the status, asked for at each snapshot (it changes by the second).
   void setScanSource(ScanStatusSource source);
   v1::ScanStatus scan() const;
+  // The IP/MAC binding part (the binding service's latest check), asked for at each snapshot.
+  void setComplianceSource(ComplianceSource source);
+  v1::ComplianceStatus compliance() const;
   // Other degraded conditions (status file not writable, spool append failing, ...), keyed
   // by the reporter; an OK status clears it.
   void setCondition(const std::string& key, const Status& status);
@@ -73,6 +77,7 @@ class StatusModel {
   SpoolStatsSource spool_stats_;
   mutable std::mutex scan_mu_;  // guards scan_source_ only: the source is called without mu_
   ScanStatusSource scan_source_;
+  ComplianceSource compliance_source_;  // guarded by scan_mu_ too
 
   mutable std::mutex mu_;
   v1::EnrollmentState enrollment_ = v1::ENROLLMENT_STATE_NOT_ENROLLED;

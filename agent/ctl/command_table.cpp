@@ -13,6 +13,8 @@ CommandTable makeCommandTable() {
   table.add(makeQuarantineListCommand());
   table.add(makeQuarantineRestoreCommand());
   table.add(makeQuarantineDeleteCommand());
+  table.add(makeBindingCheckCommand());
+  table.add(makeIsolationReleaseCommand());
   table.add(makeHelpCommand());
   table.add(makeVersionCommand());
   return table;

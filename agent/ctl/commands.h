@@ -15,6 +15,8 @@ std::unique_ptr<Command> makeScanCommand();
 std::unique_ptr<Command> makeQuarantineListCommand();
 std::unique_ptr<Command> makeQuarantineRestoreCommand();
 std::unique_ptr<Command> makeQuarantineDeleteCommand();
+std::unique_ptr<Command> makeBindingCheckCommand();
+std::unique_ptr<Command> makeIsolationReleaseCommand();
 std::unique_ptr<Command> makeHelpCommand();
 std::unique_ptr<Command> makeVersionCommand();
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "agent/ctl/binding_text.h"
 #include "agent/ctl/scan_text.h"
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/text_format.h"
@@ -243,6 +244,9 @@ class Renderer {
     sec.rows.push_back(
         {t("策略版本", "version"),
          s_.policy_version() == 0 ? t(v + "（内置默认策略）", v + " (built-in defaults)") : v});
+    if (s_.has_compliance()) {
+      sec.rows.push_back({t("网络绑定", "binding"), complianceLine(s_.compliance(), lang_)});
+    }
     if (c.has_policy_issued_at()) {
       sec.rows.push_back({t("签发时间", "issued"), when(c.policy_issued_at())});
     }

@@ -9,7 +9,7 @@ set -euo pipefail
 pkgs=(ca-certificates build-essential cmake ninja-build pkg-config git
       libboost-all-dev libcurl4-openssl-dev libssl-dev openssl libyara-dev
       protobuf-compiler libprotobuf-dev libspdlog-dev doctest-dev
-      libsqlite3-dev libpq-dev procps python3 unicode-data)
+      libsqlite3-dev libpq-dev procps python3 unicode-data nftables)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang-14 libclang-rt-14-dev llvm-14 sqlite3 faketime iproute2 util-linux curl
          python3 postgresql yara ccache)

@@ -28,8 +28,7 @@ admin events list --type diagnostic --terminal "$(status_field terminal_id)" --l
 admin terminals list | tee "$WORK/terminals.txt" | grep -q "$(hostname)" || fail "terminals table lacks hostname"
 
 # A non-root user can read status but cannot append events.
-# (Skipped where "/" itself is 0700, as in some chroot images: no non-root process runs there.)
-if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && (( 8#$(stat -c %a /) & 1 )); then
+if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   chmod 755 "$WORK"
   setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/xiaoanctl" --socket "$WORK/agent.sock" \
     --config "$WORK/agent.json" status --json >/dev/null || fail "status as nobody failed"

@@ -5,7 +5,6 @@
 # the 2 s request deadline.
 source "$(dirname "$0")/lib.sh"
 require_root
-(( 8#$(stat -c %a /) & 1 )) || { echo "SKIP: / is not searchable by other users"; exit 77; }
 start_enrolled_agent
 setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$HERE/x7_control_jam.py" \
   "$WORK/agent.sock" 8 > "$WORK/jam.out" 2>&1 &

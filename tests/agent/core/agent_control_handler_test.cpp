@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include "tests/agent/core/fakes.h"
+#include "tests/fakes/fake_network_config.h"
+#include "tests/fakes/fake_network_info.h"
 
 namespace xiaoan::agent {
 namespace {
@@ -109,6 +111,43 @@ TEST_CASE("without scanning the commands say so") {
   Fixture f;
   AgentControlHandler handler(f.status, *f.spool, f.events);
   CHECK(handler.handle(startScan(), {1, 0, 0}).error().code() == "E_UNSUPPORTED");
+}
+
+class NoReports final : public binding::BindingReporter {
+ public:
+  void report(v1::BindingEvent) override {}
+};
+
+TEST_CASE("binding: a check for anyone, the isolation release for root only") {
+  Fixture f;
+  xiaoan::testing::FakeNetworkInfo net;
+  xiaoan::testing::FakeNetworkConfig config(net);
+  xiaoan::testing::FakeIsolation isolation;
+  isolation.active = true;  // left over from an earlier run
+  NoReports reports;
+  binding::BindingService service({}, f.clock, net, nullptr, config, isolation, reports);
+  AgentControlHandler handler(f.status, *f.spool, f.events, nullptr, nullptr, &service);
+  const PeerIdentity user{.pid = 1234, .uid = 1000, .gid = 1000}, root{.pid = 1, .uid = 0};
+  v1::ControlRequest check, release;
+  check.mutable_binding_check();
+  release.mutable_isolation_release();
+  v1::BindingPolicy p;
+  p.set_enabled(true);
+  p.set_ipv4("10.1.2.99/24");
+  service.applyPolicy(&p);
+  CHECK(handler.handle(release, user).error().code() == "E_PERMISSION_DENIED");
+  CHECK(isolation.active);
+  const auto checked = handler.handle(check, user);
+  CHECK(checked.error().code().empty());
+  CHECK(checked.compliance().state() == v1::COMPLIANCE_STATE_VIOLATION);
+  CHECK(checked.compliance().violations(0).kind() == v1::VIOLATION_KIND_WRONG_IP);
+  CHECK_FALSE(isolation.active);  // report mode: a left-over isolation goes
+  isolation.active = true;
+  const auto released = handler.handle(release, root);
+  CHECK(released.error().code().empty());
+  CHECK_FALSE(isolation.active);
+  AgentControlHandler without(f.status, *f.spool, f.events);
+  CHECK(without.handle(check, root).error().code() == "E_UNSUPPORTED");
 }
 
 }  // namespace

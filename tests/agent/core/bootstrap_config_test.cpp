@@ -138,5 +138,22 @@ TEST_CASE("oversized and missing config files are E_CONFIG_INVALID") {
   expectInvalid(loadBootstrapConfig((f.dir.fsPath() / "absent.json").string()), "absent.json");
 }
 
+TEST_CASE("the collector endpoint of the URL: host without brackets, port or 443") {
+  auto e = collectorEndpoint("https://collector.xmedu.cn:8443");
+  REQUIRE(e.isOk());
+  CHECK(e->host == "collector.xmedu.cn");
+  CHECK(e->port == 8443);
+  e = collectorEndpoint("https://10.1.0.5/");
+  REQUIRE(e.isOk());
+  CHECK(e->host == "10.1.0.5");
+  CHECK(e->port == 443);
+  e = collectorEndpoint("https://[fd00::5]:9443");
+  REQUIRE(e.isOk());
+  CHECK(e->host == "fd00::5");
+  CHECK(e->port == 9443);
+  CHECK(collectorEndpoint("http://x").status().code() == ErrorCode::kConfigInvalid);
+  CHECK(collectorEndpoint("https://x:0").status().code() == ErrorCode::kConfigInvalid);
+}
+
 }  // namespace
 }  // namespace xiaoan::agent

@@ -76,6 +76,9 @@ v1::AgentStatus healthyStatus() {
   addContent(&s);
   addScan(&s);
   s.set_spool_bytes(2'411'724);
+  s.mutable_compliance()->set_state(v1::COMPLIANCE_STATE_COMPLIANT);
+  at(s.mutable_compliance()->mutable_last_check(), 40);
+  s.mutable_compliance()->set_permanent_mac("52:54:00:12:34:56");
   return s;
 }
 
@@ -109,6 +112,18 @@ v1::AgentStatus offlineStatus() {
   p->set_bytes_done(2'147'483'648);
   p->set_files_per_second(41.5);
   p->set_eta_seconds(501);
+  // A student moved the PC to another address while the collector was out of reach.
+  auto* c = s.mutable_compliance();
+  c->set_state(v1::COMPLIANCE_STATE_VIOLATION);
+  auto* v = c->add_violations();
+  v->set_kind(v1::VIOLATION_KIND_WRONG_IP);
+  v->set_interface("eth0");
+  v->set_expected("10.1.2.37/24");
+  v->set_actual("10.1.2.99/24");
+  at(v->mutable_since(), 3 * 3600);
+  *c->add_violations() = *v;
+  c->mutable_violations(1)->set_kind(v1::VIOLATION_KIND_EXTRA_IP);
+  at(c->mutable_last_check(), 30);
   auto* e = s.add_errors();
   e->set_code("E_COLLECTOR_UNREACHABLE");
   e->set_message("no exchange with the collector for 3 h");

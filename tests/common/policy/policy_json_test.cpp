@@ -45,15 +45,15 @@ TEST_CASE("unknown fields are issues naming each one, at any depth") {
 TEST_CASE("wrong JSON types and enum names are issues with paths") {
   auto issues =
       issuesOf(R"({"agent":{"checkin_interval_seconds":"abc","max_upload_events_per_second":-5},)"
-               R"("binding":{"enabled":"yes","action":"BLOCK"},"scan":{"paths":"/home",)"
+               R"("binding":{"enabled":"yes","mode":"BLOCK"},"scan":{"paths":"/home",)"
                R"("cpu_percent":1.5,"exclusions":[1]},"naming":[]})");
   std::vector<std::string> fields;
   for (const auto& i : issues) fields.push_back(i.field);
   CHECK(fields == std::vector<std::string>{"agent.checkin_interval_seconds",
-                                           "agent.max_upload_events_per_second", "binding.action",
-                                           "binding.enabled", "naming", "scan.cpu_percent",
+                                           "agent.max_upload_events_per_second", "binding.enabled",
+                                           "binding.mode", "naming", "scan.cpu_percent",
                                            "scan.exclusions[0]", "scan.paths"});
-  CHECK(issues[2].message.find("ENFORCEMENT_ACTION_ENFORCE") != std::string::npos);
+  CHECK(issues[3].message.find("BINDING_MODE_ISOLATE") != std::string::npos);
 }
 
 TEST_CASE("range rules apply after the shape is right") {
