@@ -30,6 +30,7 @@ source "$(dirname "$0")/lib.sh"
 collector_init
 collector_start
 admin school add --id s1 --name 沙市中学 --abbr 沙中 > /dev/null
+admin policy set --school s1 agent.checkin_interval_seconds=10 > /dev/null  # quick check-ins
 admin rooms add --school s1 机房1 > /dev/null
 admin rooms add --school s1 "机房 1" > "$WORK/dup-room.out" 2>&1 &&
   fail "a room differing only by a blank was accepted"
@@ -112,6 +113,24 @@ admin policy get --terminal lab1-pc01 --effective > /dev/null || fail "policy ge
 wait_until 30 test "$(status_field policy_version)" -gt 0 || fail "agent has no policy: $(status_json)"
 log "agent matched by MAC; its policy carries binding and naming of 机房1 #1"
 
+# The school turns binding and naming on (report only): the agent checks against its entry and
+# reports at check-in; the collector stores the latest status. In this namespace there is no
+# default route: gateway 10.20.1.1 is missing.
+admin policy set --school s1 binding.enabled=true binding.mode=report naming.enabled=true \
+  naming.action=report > "$WORK/policy-set.out" 2>&1 || fail "policy set: $(cat "$WORK/policy-set.out")"
+violation_stored() { [ -n "$(db "SELECT kinds FROM terminal_compliance WHERE state = 3")" ]; }
+wait_until 40 violation_stored ||
+  fail "no violation stored: $(db 'SELECT state, kinds FROM terminal_compliance')"
+admin compliance --school s1 --json > "$WORK/c0.json" || fail "compliance"
+python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); t=d["total"]
+kinds = {k["kind"] for k in t["by_kind"]}
+assert t["violation"] == 1 and "VIOLATION_KIND_WRONG_GATEWAY" in kinds, t
+o = d["offenders"][0]
+assert o["category"] == "violation" and o["seat"] == 1 and "wrong gateway" in o["reason_en"], o' \
+  "$WORK/c0.json" || fail "compliance after the check: $(cat "$WORK/c0.json")"
+log "the agent's check (wrong gateway) is stored and counted: $(db 'SELECT kinds FROM terminal_compliance')"
+
 # ---- rooms are first-class ------------------------------------------------------------------
 tid=$(db "SELECT id FROM terminals")
 admin terminals set-room s1/机房1/1 "机房 1" > "$WORK/setroom.out" 2>&1 &&
@@ -131,7 +150,8 @@ admin registry import "$WORK/export.csv" --school s1 --dry-run > /dev/null || fa
 admin compliance --school s1 --json > "$WORK/c1.json" || fail "compliance"
 python3 -c '
 import json,sys; d=json.load(open(sys.argv[1])); t=d["total"]
-assert t["terminals"] == 1 and t.get("unregistered", 0) == 0 and t.get("conflicts", 0) == 0, t' \
+assert t["terminals"] == 1 and t.get("unregistered", 0) == 0 and t.get("conflicts", 0) == 0, t
+assert t["violation"] == 1, t' \
   "$WORK/c1.json" || fail "compliance s1: $(cat "$WORK/c1.json")"
 # A second school's agent on the same NIC: its MAC is not in s2's registry (unregistered), and
 # across schools the same MAC and IP are claimed twice (a cloned image).
@@ -145,7 +165,7 @@ python3 -c '
 import json,sys; d=json.load(open(sys.argv[1])); t=d["total"]
 assert t["terminals"] == 2 and t["unregistered"] == 1 and t["conflicts"] == 2, t
 cats = sorted(o["category"] for o in d["offenders"])
-assert cats == ["conflict", "conflict"], cats
+assert cats == ["conflict", "violation"], cats
 assert any("02:00:5e:10:00:01 also claimed" in o["reason_en"] for o in d["offenders"]), d' \
   "$WORK/c2.json" || fail "compliance across schools: $(cat "$WORK/c2.json")"
 admin compliance --csv > "$WORK/c2.csv" || fail "compliance --csv"
