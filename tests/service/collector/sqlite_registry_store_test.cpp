@@ -31,7 +31,7 @@ RegistryEntry seat(const std::string& room, uint32_t n, const std::string& mac,
 
 Status checkin(StoreFixture& f, const std::string& agent, std::vector<std::string> macs,
                std::vector<std::string> permanent, std::optional<ComplianceUpdate> c,
-               std::vector<std::string> ipv4 = {}) {
+               std::vector<std::string> ipv4 = {}, int64_t now = kNow) {
   auto txn = f.store->beginWrite();
   REQUIRE(txn.isOk());
   CheckinUpdate u;
@@ -41,7 +41,7 @@ Status checkin(StoreFixture& f, const std::string& agent, std::vector<std::strin
   u.permanent_macs = std::move(permanent);
   u.ipv4 = std::move(ipv4);
   u.compliance = std::move(c);
-  u.now_ms = kNow;
+  u.now_ms = now;
   auto row = (*txn)->recordCheckin(u);
   if (!row.isOk()) return row.status();
   return (*txn)->commit();
@@ -136,7 +136,8 @@ TEST_CASE("matching: permanent MAC first, the first claimant holds, clones are c
   v->set_expected("10.1.2.11/24");
   v->set_actual("10.1.2.50/24");
   ComplianceUpdate c{status.SerializeAsString(), status.state(), {v->kind()}};
-  REQUIRE(checkin(f, "agent-b", {"aa:00:00:00:00:77"}, {"aa:00:00:00:00:01"}, c, {"10.1.2.50/24"})
+  REQUIRE(checkin(f, "agent-b", {"aa:00:00:00:00:77"}, {"aa:00:00:00:00:01"}, c, {"10.1.2.50/24"},
+                  kNow + 1000)  // claims seat 1 after agent-a
               .isOk());
   auto b_layers = f.store->terminalPolicyLayers(b->terminal_id);
   REQUIRE(b_layers.isOk());
@@ -162,7 +163,7 @@ TEST_CASE("matching: permanent MAC first, the first claimant holds, clones are c
   CHECK(all.find("reports IP 10.1.2.50/24, the registry says 10.1.2.11/24") != std::string::npos);
 
   // Silent after 3 intervals without a check-in.
-  options.now_ms = kNow + 3 * 60 * 1000 + 1;
+  options.now_ms = kNow + 1000 + 3 * 60 * 1000 + 1;
   CHECK(buildComplianceReport(*rows, options).total().silent() == 2);
 
   // References: school/room/seat names the holder, hostnames are case-insensitive.
