@@ -112,6 +112,10 @@ Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
     auto st = google::protobuf::util::MessageToJsonString(*body, &request.body, print);
     if (!st.ok()) return Status(ErrorCode::kInternal, std::string(st.message()));
   }
+  return sendRequest(std::move(request));
+}
+
+Result<HttpResponse> AdminApiClient::sendRequest(AdminHttpRequest request) {
   XIAOAN_ASSIGN_OR_RETURN(HttpResponse response, transport_.send(request));
   if (response.status < 200 || response.status > 299) {
     return httpFailure(response, field_errors_, rule_errors_);
@@ -119,25 +123,30 @@ Result<HttpResponse> AdminApiClient::callRaw(const std::string& method,
   return response;
 }
 
+Status AdminApiClient::parseAnswer(const std::string& what, const std::string& json,
+                                   google::protobuf::Message* answer) {
+  // A hostile or broken server must not stall us either (protobuf's parser is quadratic in
+  // nesting depth).
+  Status deep = checkJsonDepth(json);
+  if (!deep.isOk()) {
+    return Status(ErrorCode::kProtocol,
+                  "collector answered " + what + " with unexpected JSON: " + deep.message());
+  }
+  google::protobuf::util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = true;  // a newer collector may add fields
+  auto st = google::protobuf::util::JsonStringToMessage(json, answer, parse);
+  if (!st.ok()) {
+    return Status(ErrorCode::kProtocol, "collector answered " + what +
+                                            " with unexpected JSON: " + std::string(st.message()));
+  }
+  return Status::ok();
+}
+
 Status AdminApiClient::call(const std::string& method, const std::string& path_and_query,
                             const google::protobuf::Message* body,
                             google::protobuf::Message* answer) {
   XIAOAN_ASSIGN_OR_RETURN(HttpResponse response, callRaw(method, path_and_query, body));
-  // A hostile or broken server must not stall us either (protobuf's parser is quadratic in
-  // nesting depth).
-  Status deep = checkJsonDepth(response.body);
-  if (!deep.isOk()) {
-    return Status(ErrorCode::kProtocol, "collector answered " + method + " " + path_and_query +
-                                            " with unexpected JSON: " + deep.message());
-  }
-  google::protobuf::util::JsonParseOptions parse;
-  parse.ignore_unknown_fields = true;  // a newer collector may add fields
-  auto st = google::protobuf::util::JsonStringToMessage(response.body, answer, parse);
-  if (!st.ok()) {
-    return Status(ErrorCode::kProtocol, "collector answered " + method + " " + path_and_query +
-                                            " with unexpected JSON: " + std::string(st.message()));
-  }
-  return Status::ok();
+  return parseAnswer(method + " " + path_and_query, response.body, answer);
 }
 
 Result<v1::SchoolList> AdminApiClient::listSchools() {
@@ -291,6 +300,82 @@ Result<v1::DetectionList> AdminApiClient::listDetections(const DetectionQuery& q
       "GET",
       "/api/v1/detections" + query({{"school", q.school}, {"since", q.since}, {"limit", limit}}),
       nullptr, &out));
+  return out;
+}
+
+Result<v1::RoomList> AdminApiClient::listRooms(const std::string& school) {
+  v1::RoomList out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("GET", "/api/v1/schools/" + urlEncode(school) + "/rooms", nullptr, &out));
+  return out;
+}
+
+Result<v1::RoomRequest> AdminApiClient::changeRoom(const std::string& method,
+                                                   const std::string& school,
+                                                   const std::string& room,
+                                                   const std::string& new_name) {
+  std::string path = "/api/v1/schools/" + urlEncode(school) + "/rooms";
+  if (!room.empty()) path += "/" + urlEncode(room);
+  v1::RoomRequest body;
+  body.set_name(new_name);
+  v1::RoomRequest out;
+  XIAOAN_RETURN_IF_ERROR(call(method, path, method == "DELETE" ? nullptr : &body, &out));
+  return out;
+}
+
+Result<v1::RegistryImportReport> AdminApiClient::importRegistry(const std::string& school,
+                                                                const std::string& csv,
+                                                                const RegistryImportOptions& o) {
+  AdminHttpRequest request{"POST",
+                           base_url_ + "/api/v1/schools/" + urlEncode(school) + "/registry" +
+                               query({{"dry_run", o.dry_run ? "true" : ""},
+                                      {"encoding", o.encoding},
+                                      {"create_rooms", o.create_rooms ? "true" : ""}}),
+                           csv,
+                           {},
+                           "text/csv; charset=utf-8"};
+  field_errors_.clear();
+  rule_errors_.clear();
+  request.headers["Authorization"] = authorization_;
+  request.headers["Accept"] = "application/json";
+  request.headers["Accept-Language"] = lang_ == Lang::kEn ? "en" : "zh-CN";
+  XIAOAN_ASSIGN_OR_RETURN(HttpResponse response, sendRequest(std::move(request)));
+  v1::RegistryImportReport out;
+  XIAOAN_RETURN_IF_ERROR(parseAnswer("registry import", response.body, &out));
+  return out;
+}
+
+Result<v1::RegistryEntryList> AdminApiClient::listRegistry(const std::string& school,
+                                                           const std::string& room) {
+  v1::RegistryEntryList out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("GET", "/api/v1/schools/" + urlEncode(school) + "/registry" + query({{"room", room}}),
+           nullptr, &out));
+  return out;
+}
+
+Result<std::string> AdminApiClient::exportRegistry(const std::string& school,
+                                                   const std::string& room) {
+  XIAOAN_ASSIGN_OR_RETURN(
+      HttpResponse response,
+      callRaw("GET",
+              "/api/v1/schools/" + urlEncode(school) + "/registry.csv" + query({{"room", room}}),
+              nullptr));
+  return std::move(response.body);
+}
+
+Result<v1::ComplianceReport> AdminApiClient::compliance(const std::string& school,
+                                                        const std::string& room) {
+  v1::ComplianceReport out;
+  XIAOAN_RETURN_IF_ERROR(call(
+      "GET", "/api/v1/compliance" + query({{"school", school}, {"room", room}}), nullptr, &out));
+  return out;
+}
+
+Result<v1::TerminalRef> AdminApiClient::resolveTerminal(const std::string& ref) {
+  v1::TerminalRef out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("GET", "/api/v1/terminals/resolve" + query({{"ref", ref}}), nullptr, &out));
   return out;
 }
 

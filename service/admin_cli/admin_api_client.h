@@ -27,6 +27,13 @@ struct DetectionQuery {
   uint32_t limit = 0;  // 0 = server default
 };
 
+// Options of a registry import (POST /api/v1/schools/{id}/registry).
+struct RegistryImportOptions {
+  bool dry_run = false;
+  std::string encoding;  // "", "auto", "utf8" or "gbk"
+  bool create_rooms = false;
+};
+
 // Typed calls of the collector's admin API (JSON, snake_case, HTTP Basic on every call).
 // Errors: 401 -> E_UNAUTHORIZED, 403 -> E_FORBIDDEN, other HTTP errors -> the AdminError's
 // code (E_HTTP_STATUS when the body has none) with "HTTP <status>: <message>"; an answer
@@ -66,6 +73,20 @@ class AdminApiClient {
   Result<v1::PendingEnrollmentList> listPendingEnrollments(const std::string& school);
   Result<v1::PendingEnrollment> approvePendingEnrollment(const std::string& id);
 
+  // Rooms, the seat registry, compliance and terminal references (issue 11). changeRoom:
+  // method "POST" adds `new_name` (room ""), "PUT" renames `room` to `new_name`, "DELETE"
+  // deletes `room`.
+  Result<v1::RoomList> listRooms(const std::string& school);
+  Result<v1::RoomRequest> changeRoom(const std::string& method, const std::string& school,
+                                     const std::string& room, const std::string& new_name);
+  Result<v1::RegistryImportReport> importRegistry(const std::string& school, const std::string& csv,
+                                                  const RegistryImportOptions& options);
+  Result<v1::RegistryEntryList> listRegistry(const std::string& school, const std::string& room);
+  // The CSV export (UTF-8 with BOM) as the collector wrote it.
+  Result<std::string> exportRegistry(const std::string& school, const std::string& room);
+  Result<v1::ComplianceReport> compliance(const std::string& school, const std::string& room);
+  Result<v1::TerminalRef> resolveTerminal(const std::string& ref);
+
   // Field errors of the last failed call (a policy the collector refused), else empty.
   const std::vector<v1::FieldError>& lastFieldErrors() const { return field_errors_; }
   // Compiler errors of the last failed call (a signature bundle the collector refused).
@@ -77,6 +98,9 @@ class AdminApiClient {
   // The 2xx answer as is; HTTP errors become a Status as described above.
   Result<HttpResponse> callRaw(const std::string& method, const std::string& path_and_query,
                                const google::protobuf::Message* body);
+  Result<HttpResponse> sendRequest(AdminHttpRequest request);
+  static Status parseAnswer(const std::string& what, const std::string& json,
+                            google::protobuf::Message* answer);
 
   AdminTransport& transport_;
   std::string base_url_;

@@ -17,6 +17,14 @@ AdminCommandTable makeAdminCommandTable() {
   table.add(makeTerminalsListCommand());
   table.add(makeEventsListCommand());
   table.add(makeTerminalsSetRoomCommand());
+  table.add(makeRoomsListCommand());
+  table.add(makeRoomsAddCommand());
+  table.add(makeRoomsRenameCommand());
+  table.add(makeRoomsDeleteCommand());
+  table.add(makeRegistryImportCommand());
+  table.add(makeRegistryExportCommand());
+  table.add(makeRegistryListCommand());
+  table.add(makeComplianceCommand());
   table.add(makePolicyGetCommand());
   table.add(makePolicySetCommand());
   table.add(makePolicyApplyCommand());

@@ -9,11 +9,11 @@ class HttpsTransport final : public AdminTransport {
 
   Result<HttpResponse> send(const AdminHttpRequest& request) override {
     if (request.method == "POST") {
-      return client_.post(request.url, "application/json", request.body, request.headers);
+      return client_.post(request.url, request.content_type, request.body, request.headers);
     }
     if (request.method == "GET") return client_.get(request.url, request.headers);
     if (request.method == "PUT") {
-      return client_.send("PUT", request.url, "application/json", &request.body, request.headers);
+      return client_.send("PUT", request.url, request.content_type, &request.body, request.headers);
     }
     if (request.method == "DELETE") {
       return client_.send("DELETE", request.url, "", nullptr, request.headers);

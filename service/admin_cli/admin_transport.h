@@ -12,8 +12,9 @@ namespace xiaoan::admin {
 struct AdminHttpRequest {
   std::string method;  // "GET", "POST", "PUT" or "DELETE"
   std::string url;
-  std::string body;  // JSON for POST and PUT
+  std::string body;  // JSON for POST and PUT (or content_type)
   std::map<std::string, std::string> headers;
+  std::string content_type = "application/json";  // of body
 };
 
 // The admin CLI's view of HTTPS: one request, one response. Transport failures are Status

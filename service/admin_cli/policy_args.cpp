@@ -3,13 +3,15 @@
 #include "common/text/text_width.h"
 #include "common/text/tr.h"
 #include "service/admin_cli/admin_exit_code.h"
+#include "service/admin_cli/terminal_ref.h"
 
 namespace xiaoan::admin {
 
 std::vector<OptionSpec> layerOptions() {
   return {{"school", true, "S", "学校层（学校 ID）", "the school layer (school id)"},
           {"room", true, "S/R", "机房层（学校 ID/机房名）", "the room layer (school id/room)"},
-          {"terminal", true, "T", "终端层（终端 ID）", "the terminal layer (terminal id)"}};
+          {"terminal", true, "T", "终端层（终端 ID、学校/机房/座位、学校/使用人或主机名）",
+           "the terminal layer (id, school/room/seat, school/owner or hostname)"}};
 }
 
 std::optional<LayerRef> layerFromArgs(const AdminContext& ctx, const ParsedArgs& args,
@@ -28,6 +30,12 @@ std::optional<LayerRef> layerFromArgs(const AdminContext& ctx, const ParsedArgs&
     exit_code = reportUsage(ctx, tr(ctx.lang, "需要 --school S、--room S/R 或 --terminal T 之一",
                                     "exactly one of --school S, --room S/R, --terminal T"));
     return std::nullopt;
+  }
+  if (given[0].scope == "terminal" && ctx.api != nullptr) {
+    // A terminal may be named by school/room/seat, school/owner or hostname too.
+    auto id = resolveTerminalArg(ctx, given[0].id, exit_code);
+    if (!id) return std::nullopt;
+    given[0].id = *id;
   }
   if (given[0].scope == "room" && given[0].id.find('/') == std::string::npos) {
     exit_code = reportUsage(ctx, tr(ctx.lang, "--room 的格式为 学校ID/机房名，例如 xmsyxx/机房2",

@@ -3,6 +3,7 @@
 #include "service/admin_cli/admin_context.h"
 #include "service/admin_cli/admin_exit_code.h"
 #include "service/admin_cli/commands.h"
+#include "service/admin_cli/terminal_ref.h"
 
 namespace xiaoan::admin {
 namespace {
@@ -14,8 +15,10 @@ class TerminalsSetRoomCommand final : public AdminCommand {
     static const AdminCommandSpec kSpec{
         {"terminals", "set-room"},
         "TERMINAL ROOM",
-        "把终端分配到本校的机房（机房策略随之生效；ROOM 为 '' 则取消）",
-        "assign a terminal to a room of its school (the room's policy applies; '' unassigns)",
+        "把终端分配到本校的机房（机房策略随之生效；ROOM 为 '' 则取消）；TERMINAL 可为终端 ID、"
+        "学校/机房/座位、学校/使用人或主机名",
+        "assign a terminal to a room of its school (the room's policy applies; '' unassigns); "
+        "TERMINAL is an id, school/room/seat, school/owner or a hostname",
         {},
         2,
         2};
@@ -23,7 +26,10 @@ class TerminalsSetRoomCommand final : public AdminCommand {
   }
 
   int run(AdminContext& ctx, const ParsedArgs& args) override {
-    const std::string& terminal = args.positionals[0];
+    int code = kExitOk;
+    auto resolved = resolveTerminalArg(ctx, args.positionals[0], code);
+    if (!resolved) return code;
+    const std::string& terminal = *resolved;
     const std::string& room = args.positionals[1];
     auto set = ctx.api->setTerminalRoom(terminal, room);
     if (!set.isOk()) return reportApiFailure(ctx, set.status());

@@ -34,6 +34,7 @@ http::status httpStatusFor(ErrorCode code) {
     case ErrorCode::kTooLarge:
       return http::status::payload_too_large;
     case ErrorCode::kTrustRootMissing:
+    case ErrorCode::kExists:
       return http::status::conflict;
     default:
       return http::status::internal_server_error;
@@ -47,12 +48,12 @@ Lang requestLang(const http::request_header<>& header) {
                                                                               : Lang::kZhCn;
 }
 
-// "application/json", parameters (charset) allowed, any case.
-bool isJsonContentType(boost::beast::string_view value) {
+// `want` ("application/json"), parameters (charset) allowed, any case.
+bool isContentType(boost::beast::string_view value, boost::beast::string_view want) {
   boost::beast::string_view type = value.substr(0, value.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
   while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  return boost::beast::iequals(type, "application/json");
+  return boost::beast::iequals(type, want);
 }
 
 }  // namespace
@@ -141,8 +142,14 @@ std::optional<HttpResponse> AdminApi::precheck(const http::request_header<>& hea
                          "HTTP Basic authentication required");
   }
   const auto method = header.method();
+  if (isRegistryUpload(toStd(header.method_string()), toStd(header.target()))) {
+    if (isContentType(header[http::field::content_type], "text/csv")) return std::nullopt;
+    return errorResponse(http::status::unsupported_media_type, ErrorCode::kProtocol,
+                         tr(requestLang(header), "登记表必须以 CSV 上传（Content-Type: text/csv）",
+                            "the registry must be uploaded as CSV (Content-Type: text/csv)"));
+  }
   if ((method == http::verb::post || method == http::verb::put) &&
-      !isJsonContentType(header[http::field::content_type])) {
+      !isContentType(header[http::field::content_type], "application/json")) {
     return errorResponse(
         http::status::unsupported_media_type, ErrorCode::kProtocol,
         tr(requestLang(header), "请求正文必须是 JSON（Content-Type: application/json）",

@@ -108,6 +108,18 @@ Result<AdminAnswer> AdminCommands::run(AdminCommand command, const std::string& 
     Result<AdminAnswer> operator()(const ApprovePendingEnrollment& c) {
       return json(self.approvePendingEnrollment(c, admin));
     }
+    Result<AdminAnswer> operator()(const ListRooms& c) { return json(self.listRooms(c)); }
+    Result<AdminAnswer> operator()(const AddRoom& c) { return json(self.changeRoom(c, admin)); }
+    Result<AdminAnswer> operator()(const RenameRoom& c) { return json(self.changeRoom(c, admin)); }
+    Result<AdminAnswer> operator()(const DeleteRoom& c) { return json(self.changeRoom(c, admin)); }
+    Result<AdminAnswer> operator()(const ImportRegistry& c) {
+      return json(self.importRegistry(c, admin));
+    }
+    Result<AdminAnswer> operator()(const ListRegistry& c) { return self.listRegistry(c); }
+    Result<AdminAnswer> operator()(const GetCompliance& c) { return json(self.compliance(c)); }
+    Result<AdminAnswer> operator()(const ResolveTerminal& c) {
+      return json(self.resolveTerminal(c));
+    }
   };
   return std::visit(Visitor{*this, admin, rule_errors}, command);
 }

@@ -2,7 +2,10 @@
 
 #include <string>
 
+#include <memory>
+
 #include "platform/clock.h"
+#include "platform/text_codec.h"
 #include "service/collector/admin_api/admin_request.h"
 #include "service/collector/store/artifact_store.h"
 #include "service/collector/store/store.h"
@@ -56,6 +59,15 @@ class AdminCommands {
   Result<std::string> listPendingEnrollments(const ListPendingEnrollments& cmd);
   Result<std::string> approvePendingEnrollment(const ApprovePendingEnrollment& cmd,
                                                const std::string& admin);
+  // Rooms, the seat registry, compliance, terminal references (admin_registry_commands.cpp).
+  Result<std::string> listRooms(const ListRooms& cmd);
+  // AddRoom, RenameRoom or DeleteRoom.
+  Result<std::string> changeRoom(const AdminCommand& cmd, const std::string& admin);
+  Result<std::string> importRegistry(const ImportRegistry& cmd, const std::string& admin);
+  Status checkNames(const std::string& school_id, ParsedRegistry& parsed);
+  Result<AdminAnswer> listRegistry(const ListRegistry& cmd);
+  Result<std::string> compliance(const GetCompliance& cmd);
+  Result<std::string> resolveTerminal(const ResolveTerminal& cmd);
   // The check-in interval a terminal's agent has been told (for "silent").
   uint32_t checkinIntervalOf(const std::string& terminal_id);
 
@@ -72,6 +84,8 @@ class AdminCommands {
   const Clock& clock_;
   const ContentIssuer& issuer_;
   ArtifactStore& artifacts_;
+  // GBK/GB18030 decoding of registry files (pure conversion, no state: one per session).
+  std::unique_ptr<TextCodec> codec_ = makeTextCodec();
 };
 
 }  // namespace xiaoan::collector

@@ -127,6 +127,9 @@ Result<AdminCommand> route(std::string_view method, std::string_view path,
     XIAOAN_ASSIGN_OR_RETURN(ListEvents cmd, parseEventQuery(params));
     return AdminCommand(std::move(cmd));
   }
+  if (auto registry = routeRegistryRequest(method, path, params, body, lang)) {
+    return std::move(*registry);
+  }
   if (auto content = routeContentRequest(method, path, params, body, field_errors, lang)) {
     return std::move(*content);
   }
@@ -166,6 +169,7 @@ Result<int64_t> parseSinceMs(const std::string& text) {
 
 size_t adminBodyLimit(std::string_view method, std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
+  if (isRegistryUpload(method, target)) return kMaxRegistryCsvBytes;
   return method == "POST" && path == kSignaturesPath ? kMaxPublishBodyBytes : kMaxAdminBodyBytes;
 }
 

@@ -9,6 +9,7 @@
 
 #include "common/policy/policy_rules.h"
 #include "platform/result.h"
+#include "service/collector/registry/registry_csv.h"
 #include "service/collector/store/store.h"
 #include "signatures/bundle.h"
 #include "xiaoan/v1/admin_api.pb.h"
@@ -104,11 +105,64 @@ struct ApprovePendingEnrollment {
   std::string id;
 };
 
+// Rooms (issue 11). GET/POST /api/v1/schools/{id}/rooms, PUT/DELETE .../rooms/{name}.
+struct ListRooms {
+  std::string school_id;
+};
+struct AddRoom {
+  std::string school_id;
+  std::string name;
+};
+struct RenameRoom {
+  std::string school_id;
+  std::string from;
+  std::string to;
+};
+struct DeleteRoom {
+  std::string school_id;
+  std::string name;
+};
+// POST /api/v1/schools/{id}/registry (body: CSV, Content-Type text/csv).
+struct ImportRegistry {
+  std::string school_id;
+  std::string csv;
+  CsvEncoding encoding = CsvEncoding::kAuto;
+  bool dry_run = false;
+  bool create_rooms = false;
+};
+// GET /api/v1/schools/{id}/registry?room=R (JSON) or /registry.csv (the export).
+struct ListRegistry {
+  std::string school_id;
+  std::string room;
+  bool csv = false;
+};
+// GET /api/v1/compliance?school=S&room=R
+struct GetCompliance {
+  std::string school_id;
+  std::string room;
+};
+// GET /api/v1/terminals/resolve?ref=R
+struct ResolveTerminal {
+  std::string ref;
+};
+
 using AdminCommand =
     std::variant<ListSchools, AddSchool, CreateToken, ListTokens, RevokeToken, ListTerminals,
                  ListEvents, GetPolicyLayer, PutPolicyLayer, DeletePolicyLayer, GetEffectivePolicy,
                  SetTerminalRoom, ExportBundle, PublishSignatures, ListSignatures, ListDetections,
-                 SetReenrollPolicy, ListPendingEnrollments, ApprovePendingEnrollment>;
+                 SetReenrollPolicy, ListPendingEnrollments, ApprovePendingEnrollment, ListRooms,
+                 AddRoom, RenameRoom, DeleteRoom, ImportRegistry, ListRegistry, GetCompliance,
+                 ResolveTerminal>;
+
+// Whether the request uploads a registry CSV (its body is text/csv, up to
+// kMaxRegistryCsvBytes).
+bool isRegistryUpload(std::string_view method, std::string_view target);
+
+// The routes of rooms, the seat registry, compliance and terminal references
+// (admin_registry_request.cpp); nullopt when `path` is none of them.
+std::optional<Result<AdminCommand>> routeRegistryRequest(
+    std::string_view method, std::string_view path,
+    const std::map<std::string, std::string>& params, std::string_view body, Lang lang);
 
 // The body cap of an admin request: kMaxPublishBodyBytes for POST /api/v1/signatures,
 // kMaxAdminBodyBytes for everything else.

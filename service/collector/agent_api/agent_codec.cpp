@@ -22,6 +22,9 @@ namespace v1 = ::xiaoan::v1;
 using google::protobuf::internal::WireFormatLite;
 
 constexpr size_t kMaxInterfaces = 256;
+// A ComplianceStatus holds a handful of violations (one per kind and interface).
+constexpr size_t kMaxViolations = 64;
+constexpr size_t kMaxNoteBytes = 1024;
 constexpr size_t kMaxAddressesPerInterface = 64;
 constexpr size_t kMaxTextBytes = 256;
 constexpr size_t kMaxClaimedIdBytes = 128;
@@ -138,6 +141,7 @@ Status normalizeInterfaces(const v1::HostFacts& facts, NormalizedFacts& out) {
     // Malformed entries are skipped rather than refused: an odd virtual adapter must not keep a
     // PC from enrolling.
     addUnique(out.macs, normalizeMac(itf.mac()));
+    addUnique(out.permanent_macs, normalizeMac(itf.permanent_mac()));
     for (const auto& cidr : itf.ipv4()) {
       if (validIpv4Cidr(cidr)) addUnique(out.ipv4, cidr);
     }
@@ -185,25 +189,6 @@ Status parseMessage(std::string_view body, M& message) {
 
 }  // namespace
 
-std::string normalizeMac(std::string_view mac) {
-  if (mac.size() != 17) return {};
-  std::string out;
-  bool nonzero = false;
-  for (size_t i = 0; i < mac.size(); ++i) {
-    char c = mac[i];
-    if (i % 3 == 2) {
-      if (c != ':' && c != '-') return {};
-      out.push_back(':');
-      continue;
-    }
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return {};
-    nonzero = nonzero || c != '0';
-    out.push_back(c);
-  }
-  return nonzero ? out : std::string();
-}
-
 Result<DecodedBatch> decodeEventBatch(std::string_view body) {
   if (body.size() > kMaxEventBatchBytes) return Status(ErrorCode::kTooLarge, "batch too large");
   XIAOAN_ASSIGN_OR_RETURN(size_t count, countBatchEntries(body));
@@ -245,6 +230,32 @@ Result<EnrollInput> decodeEnrollRequest(std::string_view body) {
   return out;
 }
 
+namespace {
+
+// The ComplianceStatus of a check-in, bounded and with valid enums, for storing.
+Result<ComplianceUpdate> decodeCompliance(const v1::ComplianceStatus& c) {
+  if (static_cast<size_t>(c.violations_size()) > kMaxViolations) {
+    return invalid("too many violations in compliance");
+  }
+  if (!v1::ComplianceState_IsValid(c.state())) return invalid("unknown compliance state");
+  ComplianceUpdate out;
+  out.state = c.state();
+  for (const auto& v : c.violations()) {
+    if (!v1::ViolationKind_IsValid(v.kind())) return invalid("unknown violation kind");
+    for (const auto* s : {&v.interface(), &v.expected(), &v.actual(), &v.other_mac()}) {
+      if (!validText(*s, kMaxTextBytes)) return invalid("violation text longer than 256 bytes");
+    }
+    out.kinds.push_back(v.kind());
+  }
+  for (const auto* s : {&c.expected_hostname(), &c.naming_note(), &c.permanent_mac()}) {
+    if (!validText(*s, kMaxNoteBytes)) return invalid("compliance text too long");
+  }
+  if (!c.SerializeToString(&out.status)) return Status(ErrorCode::kInternal, "serialize");
+  return out;
+}
+
+}  // namespace
+
 Result<CheckinInput> decodeCheckinRequest(std::string_view body) {
   if (body.size() > kMaxSmallRequestBytes) return Status(ErrorCode::kTooLarge, "body too large");
   v1::CheckinRequest req;
@@ -266,6 +277,9 @@ Result<CheckinInput> decodeCheckinRequest(std::string_view body) {
     out.spool_pending += std::min(room, cls.pending_records());
   }
   XIAOAN_ASSIGN_OR_RETURN(out.facts, normalizeFacts(req.facts()));
+  if (req.has_compliance()) {
+    XIAOAN_ASSIGN_OR_RETURN(out.compliance, decodeCompliance(req.compliance()));
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "platform/result.h"
+#include "service/collector/registry/registry_csv.h"
 #include "service/collector/store/store.h"
 
 // Decoding and validation of every agent API request body. These are the functions the
@@ -23,6 +24,7 @@ inline constexpr size_t kMaxSmallRequestBytes = size_t{64} * 1024;  // enroll, c
 struct NormalizedFacts {
   std::string hostname;
   std::vector<std::string> macs;
+  std::vector<std::string> permanent_macs;  // burned-in MACs the OS reported (issue 11)
   std::vector<std::string> ipv4;
   std::string os_version;
   std::string smbios_uuid;
@@ -54,14 +56,16 @@ struct CheckinInput {
   uint64_t signatures_version = 0;           // signature bundle loaded (0 = built-in rules)
   std::optional<int64_t> last_full_scan_ms;  // Unix ms; nullopt when unset
   NormalizedFacts facts;
+  // The agent's latest binding/naming check; nullopt before its first (bounded: at most 64
+  // violations, texts of at most 256 bytes, notes of at most 1 KiB).
+  std::optional<ComplianceUpdate> compliance;
 };
 
 Result<DecodedBatch> decodeEventBatch(std::string_view body);
 Result<EnrollInput> decodeEnrollRequest(std::string_view body);
 Result<CheckinInput> decodeCheckinRequest(std::string_view body);
 
-// "AA-BB-CC-DD-EE-FF" / "aa:bb:..." -> "aa:bb:cc:dd:ee:ff"; empty when not a usable MAC
-// (malformed or all zero).
-std::string normalizeMac(std::string_view mac);
+// MACs from host facts are normalised with normalizeMac (registry/registry_csv.h), the same
+// function the seat registry uses, so that both compare equal.
 
 }  // namespace xiaoan::collector

@@ -122,6 +122,8 @@ Status CheckinJob::apply(WriteTxn& txn) {
   u.spool_pending = input_.spool_pending;
   u.signatures_version = input_.signatures_version;
   u.last_full_scan_ms = input_.last_full_scan_ms;
+  u.permanent_macs = input_.facts.permanent_macs;
+  u.compliance = input_.compliance;
   u.now_ms = unixMillis(clock_.now());
   XIAOAN_ASSIGN_OR_RETURN(AgentRow agent, txn.recordCheckin(u));
   terminal_id_ = agent.terminal_id;

@@ -134,6 +134,7 @@ Result<std::unique_ptr<WriteJob>> Enrollment::prepare(EnrollInput input,
   p.cert_serial_hex = cert.serial_hex;
   p.hostname = input.facts.hostname;
   p.macs = std::move(input.facts.macs);
+  p.permanent_macs = std::move(input.facts.permanent_macs);
   p.ipv4 = std::move(input.facts.ipv4);
   p.os_version = input.facts.os_version;
   p.agent_version = input.agent_version;

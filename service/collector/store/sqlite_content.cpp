@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "service/collector/store/sqlite_registry.h"
+
 namespace xiaoan::collector {
 namespace {
 
@@ -68,6 +70,7 @@ Result<std::optional<TerminalPolicyLayers>> readTerminalPolicyLayers(
     out.agent_id = st->columnText(2);
   }
   XIAOAN_RETURN_IF_ERROR(readLayersInto(db, out));
+  XIAOAN_RETURN_IF_ERROR(readTerminalRegistry(db, out));
   return std::optional<TerminalPolicyLayers>(std::move(out));
 }
 

@@ -172,11 +172,64 @@ CREATE TABLE pending_enrollments(
 CREATE UNIQUE INDEX pending_enrollments_key ON pending_enrollments(terminal_id, key_sha256);
 )sql";
 
+// Version 4 -> 5: the seat registry (issue 11). Rooms become rows of their own, keyed per school
+// by their name without blanks (name_key) so that "机房 1" cannot become a second "机房1"; the
+// rooms terminals and room policy layers already name are carried over. registry_entries is
+// the school's IP allocation table (MAC and IP unique collector-wide); a terminal is matched
+// to an entry by MAC (registry_mac, registry_since: when it first claimed it; the earliest
+// claimant holds the entry). terminal_compliance keeps each terminal's latest ComplianceStatus
+// as reported at check-in, with its state and violation kinds for counting.
+const char* const kMigrationTo5 = R"sql(
+CREATE TABLE rooms(
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  name_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY(school_id, name_key)) WITHOUT ROWID;
+INSERT OR IGNORE INTO rooms(school_id, name_key, name, created_at)
+  SELECT school_id, replace(replace(room, ' ', ''), '　', ''), room, min(created_at)
+  FROM terminals WHERE room <> '' GROUP BY school_id, room;
+INSERT OR IGNORE INTO rooms(school_id, name_key, name, created_at)
+  SELECT substr(id, 1, instr(id, '/') - 1),
+         replace(replace(substr(id, instr(id, '/') + 1), ' ', ''), '　', ''),
+         substr(id, instr(id, '/') + 1), updated_at
+  FROM policy_layers WHERE scope = 'room' AND instr(id, '/') > 0
+    AND substr(id, 1, instr(id, '/') - 1) IN (SELECT id FROM schools);
+
+CREATE TABLE registry_entries(
+  mac TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  room TEXT NOT NULL,
+  seat INTEGER NOT NULL,
+  owner TEXT NOT NULL,
+  ipv4 TEXT NOT NULL,
+  ip TEXT NOT NULL UNIQUE,
+  gateway TEXT NOT NULL,
+  dns TEXT NOT NULL,
+  naming TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX registry_entries_school ON registry_entries(school_id, room, seat);
+
+ALTER TABLE terminals ADD COLUMN permanent_macs TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN registry_mac TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN registry_since INTEGER;
+CREATE INDEX terminals_registry ON terminals(registry_mac, registry_since);
+
+CREATE TABLE terminal_compliance(
+  terminal_id TEXT PRIMARY KEY REFERENCES terminals(id),
+  state INTEGER NOT NULL,
+  kinds TEXT NOT NULL,
+  status BLOB NOT NULL,
+  updated_at INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
 namespace {
 
 // Step i brings a database from version i to version i + 1.
 constexpr const char* const* kSteps[] = {&kSchemaSql, &kMigrationTo2, &kMigrationTo3,
-                                         &kMigrationTo4};
+                                         &kMigrationTo4, &kMigrationTo5};
 static_assert(std::size(kSteps) == kSchemaVersion);
 
 Result<int64_t> userVersion(SqliteDb& db) {

@@ -3,6 +3,7 @@
 #include "platform/file.h"
 #include "service/collector/store/sqlite_content.h"
 #include "service/collector/store/sqlite_reenroll.h"
+#include "service/collector/store/sqlite_registry.h"
 #include "service/collector/store/sqlite_schema.h"
 #include "service/collector/store/sqlite_signatures.h"
 #include "service/collector/store/sqlite_write_txn.h"
@@ -279,6 +280,11 @@ Result<PolicyLayerRow> SqliteStore::putPolicyLayer(const PolicyLayerRow& layer,
                                                    const AuditRow& audit) {
   XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
   XIAOAN_RETURN_IF_ERROR(checkLayerTarget(layer.scope, layer.id));
+  if (layer.scope == kScopeRoom) {  // the layer's room becomes a room (same rule as set-room)
+    size_t slash = layer.id.find('/');
+    XIAOAN_RETURN_IF_ERROR(insertRoom(*db_, layer.id.substr(0, slash), layer.id.substr(slash + 1),
+                                      true, layer.updated_at_ms));
+  }
   {
     XIAOAN_ASSIGN_OR_RETURN(
         auto st, db_->prepare("INSERT INTO policy_layers(scope, id, policy, revision, updated_at, "
@@ -319,6 +325,13 @@ Status SqliteStore::deletePolicyLayer(const std::string& scope, const std::strin
 Status SqliteStore::setTerminalRoom(const std::string& terminal_id, const std::string& room,
                                     const AuditRow& audit) {
   XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  if (!room.empty()) {
+    // Rooms are first-class: a new name becomes a room; one differing from an existing room
+    // only by blanks is refused (E_EXISTS).
+    XIAOAN_ASSIGN_OR_RETURN(auto school, readTerminalPolicyLayers(*db_, terminal_id));
+    if (!school) return Status(ErrorCode::kNotFound, "terminal " + terminal_id + " not found");
+    XIAOAN_RETURN_IF_ERROR(insertRoom(*db_, school->school_id, room, true, audit.time_ms));
+  }
   {
     XIAOAN_ASSIGN_OR_RETURN(auto st, db_->prepare("UPDATE terminals SET room = ?2 WHERE id = ?1"));
     st->bind(1, terminal_id).bind(2, room);
@@ -339,6 +352,70 @@ Result<std::optional<TerminalPolicyLayers>> SqliteStore::terminalPolicyLayers(
 Result<std::optional<IssuedContentRow>> SqliteStore::findIssuedContent(
     const std::string& agent_id) {
   return readIssuedContent(*db_, agent_id);
+}
+
+Result<std::vector<RoomRow>> SqliteStore::listRooms(const std::string& school_id) {
+  return readRooms(*db_, school_id);
+}
+
+Status SqliteStore::addRoom(const std::string& school_id, const std::string& name,
+                            const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  XIAOAN_RETURN_IF_ERROR(checkSchool(school_id));
+  XIAOAN_RETURN_IF_ERROR(insertRoom(*db_, school_id, name, false, audit.time_ms));
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Status SqliteStore::renameRoom(const std::string& school_id, const std::string& from,
+                               const std::string& to, const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  XIAOAN_RETURN_IF_ERROR(renameRoomRows(*db_, school_id, from, to));
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Status SqliteStore::deleteRoom(const std::string& school_id, const std::string& name,
+                               const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  XIAOAN_RETURN_IF_ERROR(deleteRoomRows(*db_, school_id, name));
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Result<RegistryKeys> SqliteStore::registryKeys(const std::string& school_id) {
+  XIAOAN_RETURN_IF_ERROR(checkSchool(school_id));
+  return readRegistryKeys(*db_, school_id);
+}
+
+Status SqliteStore::replaceRegistry(const std::string& school_id,
+                                    const std::vector<RegistryEntry>& entries,
+                                    const std::vector<std::string>& new_rooms, int64_t now_ms,
+                                    const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  XIAOAN_RETURN_IF_ERROR(checkSchool(school_id));
+  for (const auto& room : new_rooms) {
+    XIAOAN_RETURN_IF_ERROR(insertRoom(*db_, school_id, room, false, now_ms));
+  }
+  XIAOAN_RETURN_IF_ERROR(writeRegistry(*db_, school_id, entries, now_ms));
+  XIAOAN_RETURN_IF_ERROR(rematchSchool(*db_, school_id, now_ms));
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
+}
+
+Result<std::vector<RegistryEntryRow>> SqliteStore::listRegistry(const std::string& school_id,
+                                                                const std::string& room) {
+  XIAOAN_RETURN_IF_ERROR(checkSchool(school_id));
+  return readRegistry(*db_, school_id, room);
+}
+
+Result<std::vector<ComplianceRow>> SqliteStore::complianceRows(const std::string& school_id,
+                                                               const std::string& room) {
+  return readComplianceRows(*db_, school_id, room);
+}
+
+Result<std::vector<std::string>> SqliteStore::resolveTerminal(const std::string& ref) {
+  return resolveTerminalRef(*db_, ref);
 }
 
 Result<std::vector<SignatureBundleRow>> SqliteStore::listSignatureBundles(uint32_t limit) {

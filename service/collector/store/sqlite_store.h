@@ -42,6 +42,22 @@ class SqliteStore final : public Store {
   Result<std::optional<TerminalPolicyLayers>> terminalPolicyLayers(
       const std::string& terminal_id) override;
   Result<std::optional<IssuedContentRow>> findIssuedContent(const std::string& agent_id) override;
+  Result<std::vector<RoomRow>> listRooms(const std::string& school_id) override;
+  Status addRoom(const std::string& school_id, const std::string& name,
+                 const AuditRow& audit) override;
+  Status renameRoom(const std::string& school_id, const std::string& from, const std::string& to,
+                    const AuditRow& audit) override;
+  Status deleteRoom(const std::string& school_id, const std::string& name,
+                    const AuditRow& audit) override;
+  Result<RegistryKeys> registryKeys(const std::string& school_id) override;
+  Status replaceRegistry(const std::string& school_id, const std::vector<RegistryEntry>& entries,
+                         const std::vector<std::string>& new_rooms, int64_t now_ms,
+                         const AuditRow& audit) override;
+  Result<std::vector<RegistryEntryRow>> listRegistry(const std::string& school_id,
+                                                     const std::string& room) override;
+  Result<std::vector<ComplianceRow>> complianceRows(const std::string& school_id,
+                                                    const std::string& room) override;
+  Result<std::vector<std::string>> resolveTerminal(const std::string& ref) override;
   Result<std::vector<SignatureBundleRow>> listSignatureBundles(uint32_t limit) override;
   Result<std::vector<DetectionRow>> listDetections(const DetectionQuery& query) override;
   Status putAdmin(const AdminRow& admin) override;

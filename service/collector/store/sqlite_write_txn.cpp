@@ -1,5 +1,7 @@
 #include "service/collector/store/sqlite_write_txn.h"
 
+#include "service/collector/store/sqlite_registry.h"
+
 #include "service/collector/store/sqlite_content.h"
 #include "service/collector/store/sqlite_reenroll.h"
 #include "service/collector/store/sqlite_signatures.h"
@@ -134,6 +136,17 @@ Result<AgentRow> SqliteWriteTxn::recordCheckin(const CheckinUpdate& u) {
     XIAOAN_RETURN_IF_ERROR(st->run());
   }
   XIAOAN_RETURN_IF_ERROR(rememberMacs(agent->school_id, agent->terminal_id, u.macs));
+  {
+    XIAOAN_ASSIGN_OR_RETURN(auto st,
+                            db_.prepare("UPDATE terminals SET permanent_macs = ?2 WHERE id = ?1"));
+    st->bind(1, agent->terminal_id).bind(2, joinList(u.permanent_macs));
+    XIAOAN_RETURN_IF_ERROR(st->run());
+  }
+  if (u.compliance) {
+    XIAOAN_RETURN_IF_ERROR(writeCompliance(db_, agent->terminal_id, *u.compliance, u.now_ms));
+  }
+  XIAOAN_RETURN_IF_ERROR(
+      matchTerminal(db_, agent->terminal_id, agent->school_id, u.permanent_macs, u.macs, u.now_ms));
   return std::move(*agent);
 }
 
@@ -216,9 +229,10 @@ Status SqliteWriteTxn::linkTerminal(const EnrollParams& p, EnrollOutcome& out) {
   }
   XIAOAN_ASSIGN_OR_RETURN(
       auto st, db_.prepare("INSERT INTO terminals(id, school_id, hostname, macs, ipv4, os_version, "
-                           "agent_id, agent_version, enrolled_at, created_at) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) ON CONFLICT(id) DO "
+                           "agent_id, agent_version, enrolled_at, created_at, permanent_macs) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10) ON CONFLICT(id) DO "
                            "UPDATE SET hostname = excluded.hostname, macs = excluded.macs, "
+                           "permanent_macs = excluded.permanent_macs, "
                            "ipv4 = excluded.ipv4, os_version = excluded.os_version, "
                            "agent_id = excluded.agent_id, agent_version = excluded.agent_version, "
                            "enrolled_at = excluded.enrolled_at"));
@@ -230,9 +244,11 @@ Status SqliteWriteTxn::linkTerminal(const EnrollParams& p, EnrollOutcome& out) {
       .bind(6, p.os_version)
       .bind(7, p.agent_id)
       .bind(8, p.agent_version)
-      .bind(9, p.now_ms);
+      .bind(9, p.now_ms)
+      .bind(10, joinList(p.permanent_macs));
   XIAOAN_RETURN_IF_ERROR(st->run());
-  return rememberMacs(out.school_id, out.terminal_id, p.macs);
+  XIAOAN_RETURN_IF_ERROR(rememberMacs(out.school_id, out.terminal_id, p.macs));
+  return matchTerminal(db_, out.terminal_id, out.school_id, p.permanent_macs, p.macs, p.now_ms);
 }
 
 Result<EnrollOutcome> SqliteWriteTxn::enroll(const EnrollParams& p) {

@@ -56,6 +56,77 @@ struct TerminalRow {
   std::optional<int64_t> last_full_scan_ms;  // last completed full scan the agent reported
 };
 
+// One seat or owner of a school's registry (its IP allocation table), normalised.
+struct RegistryEntry {
+  std::string room;     // "" = none (an owner's PC outside any room)
+  uint32_t seat = 0;    // 0 = none
+  std::string owner;    // real name, "" = none
+  std::string mac;      // "aa:bb:cc:dd:ee:ff", unique collector-wide
+  std::string ipv4;     // "10.1.2.3/24", address unique collector-wide
+  std::string gateway;  // "" = none
+  std::vector<std::string> dns;
+  std::string naming;  // template for this entry only, "" = the school/room naming policy
+  int line = 0;        // CSV line it came from (0 when not from a file)
+
+  bool operator==(const RegistryEntry&) const = default;
+};
+
+// A stored entry with the terminal holding it.
+struct RegistryEntryRow {
+  std::string school_id;
+  RegistryEntry entry;
+  uint64_t revision = 0;  // 1 when created, +1 each time an import changes it
+  int64_t updated_at_ms = 0;
+  std::string terminal_id;  // the terminal matched to it that holds it, "" = none yet
+  uint32_t claimants = 0;   // terminals matched to it (more than 1 = conflict)
+};
+
+// A room of a school with what uses it.
+struct RoomRow {
+  std::string school_id;
+  std::string name;
+  int64_t created_at_ms = 0;
+  uint32_t terminals = 0;   // terminals assigned to it
+  uint32_t entries = 0;     // registry entries in it
+  bool has_policy = false;  // a room policy layer exists
+};
+
+// What a registry import checks against: the school's rooms, and the MACs and IP addresses
+// of other schools' entries.
+struct RegistryKeys {
+  std::vector<std::pair<std::string, std::string>> rooms;       // (name key, stored name)
+  std::vector<std::pair<std::string, std::string>> other_macs;  // (mac, school id)
+  std::vector<std::pair<std::string, std::string>> other_ips;   // (ip, school id)
+};
+
+// One terminal as the compliance report needs it (one row per terminal of the filter).
+struct ComplianceRow {
+  std::string terminal_id;
+  std::string school_id;
+  std::string room;
+  std::string hostname;
+  std::vector<std::string> macs;
+  std::vector<std::string> ipv4;
+  std::optional<int64_t> last_checkin_ms;
+  std::optional<int64_t> enrolled_at_ms;
+  // Latest ComplianceStatus (serialized; "" when none reported), its state and violation kinds.
+  std::string status;
+  int state = 0;
+  std::vector<int> kinds;
+  // The registry entry matched (entry.mac empty when unregistered) and whether this terminal
+  // holds it (false: another terminal claimed it first).
+  RegistryEntry entry;
+  bool holder = false;
+};
+
+// A check-in's compliance: the agent's latest ComplianceStatus, serialized, with its state and
+// violation kinds (values of v1::ComplianceState / v1::ViolationKind).
+struct ComplianceUpdate {
+  std::string status;
+  int state = 0;
+  std::vector<int> kinds;
+};
+
 struct AgentRow {
   std::string id;
   std::string terminal_id;
@@ -113,7 +184,8 @@ struct EnrollParams {
   std::string agent_id;
   std::string cert_serial_hex;
   std::string hostname;
-  std::vector<std::string> macs;  // normalised lower-case, no empties
+  std::vector<std::string> macs;            // normalised lower-case, no empties
+  std::vector<std::string> permanent_macs;  // burned-in MACs where the OS reports them
   std::vector<std::string> ipv4;
   std::string os_version;
   std::string agent_version;
@@ -170,6 +242,8 @@ struct CheckinUpdate {
   uint64_t spool_pending = 0;
   uint64_t signatures_version = 0;
   std::optional<int64_t> last_full_scan_ms;  // nullopt: the agent has not completed one
+  std::vector<std::string> permanent_macs;
+  std::optional<ComplianceUpdate> compliance;  // nullopt: no check reported
   int64_t now_ms = 0;
 };
 
@@ -213,6 +287,10 @@ struct TerminalPolicyLayers {
   std::string room;
   std::string agent_id;  // current instance ("" before enrollment finished)
   std::vector<PolicyLayerRow> layers;
+  // The registry entry this terminal holds (merged between the room and terminal layers), and
+  // the school's abbreviation for naming.
+  std::optional<RegistryEntryRow> registry;
+  std::string school_abbr;
 };
 
 // What the collector last issued to one agent through the signed content channel. Persisted so
@@ -361,6 +439,38 @@ class Store {
       const std::string& terminal_id) = 0;
   virtual Result<std::optional<IssuedContentRow>> findIssuedContent(
       const std::string& agent_id) = 0;
+
+  // Rooms (first-class, issue 11). add: E_EXISTS when the school has a room whose name differs
+  // only by blanks (the message names it); E_NOT_FOUND for an unknown school. rename: also
+  // renames it in terminals, entries and the room policy layer; E_NOT_FOUND / E_EXISTS.
+  // delete: E_INVALID_ARGUMENT while terminals or entries are in it (its policy layer goes
+  // with it).
+  virtual Result<std::vector<RoomRow>> listRooms(const std::string& school_id) = 0;
+  virtual Status addRoom(const std::string& school_id, const std::string& name,
+                         const AuditRow& audit) = 0;
+  virtual Status renameRoom(const std::string& school_id, const std::string& from,
+                            const std::string& to, const AuditRow& audit) = 0;
+  virtual Status deleteRoom(const std::string& school_id, const std::string& name,
+                            const AuditRow& audit) = 0;
+
+  // The seat registry. keys: what an import of `school_id` is checked against. replace: in one
+  // transaction creates `new_rooms`, makes `entries` the school's whole registry (entries whose
+  // MAC is not in it are removed; an unchanged entry keeps its revision) and re-matches the
+  // school's terminals. list: the entries of a school (and room: by name key), by room, seat,
+  // owner.
+  virtual Result<RegistryKeys> registryKeys(const std::string& school_id) = 0;
+  virtual Status replaceRegistry(const std::string& school_id,
+                                 const std::vector<RegistryEntry>& entries,
+                                 const std::vector<std::string>& new_rooms, int64_t now_ms,
+                                 const AuditRow& audit) = 0;
+  virtual Result<std::vector<RegistryEntryRow>> listRegistry(const std::string& school_id,
+                                                             const std::string& room) = 0;
+  // Terminals for the compliance report ("" = any school / room).
+  virtual Result<std::vector<ComplianceRow>> complianceRows(const std::string& school_id,
+                                                            const std::string& room) = 0;
+  // Terminal ids answering to `ref`: a terminal id, "school/room/seat" or "school/owner" (via
+  // the registry entry's holder), or a hostname (case-insensitive). Empty when none.
+  virtual Result<std::vector<std::string>> resolveTerminal(const std::string& ref) = 0;
 
   // Published signature bundles, newest first (without their data).
   virtual Result<std::vector<SignatureBundleRow>> listSignatureBundles(uint32_t limit) = 0;

@@ -60,11 +60,40 @@ v1::Policy collectorDefaults(uint32_t checkin_interval_seconds) {
   return p;
 }
 
+v1::Policy registryLayer(const RegistryEntryRow& row, const std::string& school_abbr) {
+  const RegistryEntry& e = row.entry;
+  v1::Policy p;
+  auto* b = p.mutable_binding();
+  b->set_mac(e.mac);
+  b->set_ipv4(e.ipv4);
+  if (!e.gateway.empty()) b->set_gateway(e.gateway);
+  for (const auto& d : e.dns) b->add_dns(d);
+  auto* n = p.mutable_naming();
+  if (!e.owner.empty()) n->set_owner(e.owner);
+  if (!e.room.empty()) n->set_room(e.room);
+  if (e.seat != 0) n->set_seat(e.seat);
+  if (!e.naming.empty()) n->set_pattern(e.naming);
+  if (!school_abbr.empty()) n->set_school_abbr(school_abbr);
+  return p;
+}
+
+std::string registrySourceId(const RegistryEntryRow& row) { return "registry/" + row.entry.mac; }
+
 Result<ResolvedPolicy> resolvePolicy(const v1::Policy& defaults,
                                      const TerminalPolicyLayers& layers) {
   std::vector<v1::Policy> stack = {defaults};
   ResolvedPolicy out;
+  bool registry_done = !layers.registry.has_value();
+  auto addRegistry = [&] {
+    stack.push_back(registryLayer(*layers.registry, layers.school_abbr));
+    auto& source = out.sources.emplace_back();
+    source.set_scope(v1::POLICY_SCOPE_TERMINAL);
+    source.set_id(registrySourceId(*layers.registry));
+    source.set_revision(layers.registry->revision);
+    registry_done = true;
+  };
   for (const auto& row : layers.layers) {
+    if (!registry_done && row.scope == kScopeTerminal) addRegistry();
     v1::Policy layer;
     auto scope = scopeFromName(row.scope);
     if (!scope || !layer.ParseFromString(row.policy)) {
@@ -77,6 +106,7 @@ Result<ResolvedPolicy> resolvePolicy(const v1::Policy& defaults,
     source.set_id(row.id);
     source.set_revision(row.revision);
   }
+  if (!registry_done) addRegistry();
   out.policy = policy::mergeLayers(stack);
   return out;
 }

@@ -36,7 +36,16 @@ struct ResolvedPolicy {
 // of `xiaoan-collector serve --checkin-interval`.
 v1::Policy collectorDefaults(uint32_t checkin_interval_seconds);
 
-// Merges `defaults` and the stored layers. E_DATABASE when a stored layer does not parse.
+// The layer a terminal's seat-registry entry contributes (issue 11): binding.mac/ipv4/gateway/
+// dns and naming.owner/room/seat/pattern (the entry's own rule) and naming.school_abbr (the
+// school's abbreviation). Whether binding and naming are enabled, and their modes, stay with
+// the school, room and terminal layers. Its source is scope TERMINAL with id "registry/<mac>"
+// and the entry's revision.
+v1::Policy registryLayer(const RegistryEntryRow& row, const std::string& school_abbr);
+
+// Merges `defaults` and the stored layers, with the registry layer (when the terminal holds an
+// entry) between the room and the terminal layer, so an admin's terminal layer still wins.
+// E_DATABASE when a stored layer does not parse.
 Result<ResolvedPolicy> resolvePolicy(const v1::Policy& defaults,
                                      const TerminalPolicyLayers& layers);
 

@@ -36,6 +36,39 @@ TEST_CASE("routes of the admin API") {
   CHECK(parseAs<ListTerminals>("GET", "/api/v1/terminals?school=s-2").school_id == "s-2");
 }
 
+TEST_CASE("issue 11: rooms, registry, compliance and terminal reference routes") {
+  CHECK(parseAs<ListRooms>("GET", "/api/v1/schools/s1/rooms").school_id == "s1");
+  CHECK(parseAs<AddRoom>("POST", "/api/v1/schools/s1/rooms", R"({"name":"机房1"})").name ==
+        "机房1");
+  auto rename = parseAs<RenameRoom>("PUT", "/api/v1/schools/s1/rooms/%E6%9C%BA%E6%88%BF1",
+                                    R"({"name":"机房A"})");
+  CHECK(rename.from == "机房1");
+  CHECK(rename.to == "机房A");
+  CHECK(parseAs<DeleteRoom>("DELETE", "/api/v1/schools/s1/rooms/lab2").name == "lab2");
+  auto import = parseAs<ImportRegistry>(
+      "POST", "/api/v1/schools/s1/registry?dry_run=true&encoding=gbk&create_rooms=1", "a,b\n");
+  CHECK(import.dry_run);
+  CHECK(import.create_rooms);
+  CHECK(import.encoding == CsvEncoding::kGbk);
+  CHECK(import.csv == "a,b\n");
+  CHECK(parseAs<ListRegistry>("GET", "/api/v1/schools/s1/registry.csv?room=lab2").csv);
+  CHECK(parseAs<GetCompliance>("GET", "/api/v1/compliance?school=s1&room=lab2").room == "lab2");
+  CHECK(parseAs<ResolveTerminal>("GET", "/api/v1/terminals/resolve?ref=s1%2Flab2%2F3").ref ==
+        "s1/lab2/3");
+  CHECK(isRegistryUpload("POST", "/api/v1/schools/s1/registry?dry_run=1"));
+  CHECK_FALSE(isRegistryUpload("GET", "/api/v1/schools/s1/registry"));
+  CHECK(adminBodyLimit("POST", "/api/v1/schools/s1/registry") == kMaxRegistryCsvBytes);
+  CHECK(adminBodyLimit("POST", "/api/v1/schools/s1/rooms") == kMaxAdminBodyBytes);
+  CHECK(errorOf("POST", "/api/v1/schools/s1/rooms", R"({"name":"a/b"})") ==
+        ErrorCode::kInvalidArgument);
+  CHECK(errorOf("POST", "/api/v1/schools/s1/registry?encoding=latin1") ==
+        ErrorCode::kInvalidArgument);
+  CHECK(errorOf("GET", "/api/v1/compliance?school=S%201") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("GET", "/api/v1/terminals/resolve") == ErrorCode::kInvalidArgument);
+  CHECK(errorOf("GET", "/api/v1/schools/BAD/rooms") == ErrorCode::kNotFound);
+  CHECK(errorOf("PUT", "/api/v1/schools/s1/registry") == ErrorCode::kUnsupported);
+}
+
 TEST_CASE("issue 10: tokens are bounded by default; re-enrollment routes") {
   auto token = parseAs<CreateToken>("POST", "/api/v1/tokens", R"({"school_id":"s1"})");
   CHECK(token.request.max_uses() == kDefaultTokenMaxUses);

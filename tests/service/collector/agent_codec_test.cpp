@@ -153,6 +153,41 @@ TEST_CASE("check-in requests: spool backlog summed, too many interfaces refused"
         ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("check-in requests: compliance kept bounded; permanent MACs normalised") {
+  v1::CheckinRequest req;
+  auto* itf = req.mutable_facts()->add_interfaces();
+  itf->set_mac("02-00-5E-10-00-02");
+  itf->set_permanent_mac("02:00:5E:10:00:01");
+  auto none = decodeCheckinRequest(req.SerializeAsString());
+  REQUIRE(none.isOk());
+  CHECK_FALSE(none->compliance.has_value());  // no check reported: nothing stored
+  CHECK(none->facts.permanent_macs == std::vector<std::string>{"02:00:5e:10:00:01"});
+  auto* c = req.mutable_compliance();
+  c->set_state(v1::COMPLIANCE_STATE_VIOLATION);
+  auto* v = c->add_violations();
+  v->set_kind(v1::VIOLATION_KIND_HOSTNAME);
+  v->set_expected("lab1-01");
+  auto decoded = decodeCheckinRequest(req.SerializeAsString());
+  REQUIRE(decoded.isOk());
+  REQUIRE(decoded->compliance.has_value());
+  CHECK(decoded->compliance->state == v1::COMPLIANCE_STATE_VIOLATION);
+  CHECK(decoded->compliance->kinds == std::vector<int>{v1::VIOLATION_KIND_HOSTNAME});
+  v1::ComplianceStatus back;
+  REQUIRE(back.ParseFromString(decoded->compliance->status));
+  CHECK(back.violations(0).expected() == "lab1-01");
+  v->set_actual(std::string(300, 'x'));
+  CHECK(decodeCheckinRequest(req.SerializeAsString()).status().code() ==
+        ErrorCode::kInvalidArgument);
+  v->set_actual("");
+  v->set_kind(static_cast<v1::ViolationKind>(99));
+  CHECK(decodeCheckinRequest(req.SerializeAsString()).status().code() ==
+        ErrorCode::kInvalidArgument);
+  v->set_kind(v1::VIOLATION_KIND_WRONG_IP);
+  for (int i = 0; i < 64; ++i) c->add_violations()->set_kind(v1::VIOLATION_KIND_EXTRA_IP);
+  CHECK(decodeCheckinRequest(req.SerializeAsString()).status().code() ==
+        ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("check-in requests: loaded signature bundle and last full scan, time in range") {
   v1::CheckinRequest req;
   req.set_signatures_version(12);

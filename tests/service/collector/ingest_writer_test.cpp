@@ -197,6 +197,35 @@ TEST_CASE("a database that cannot be written fails every job of the group") {
     Result<std::vector<DetectionRow>> listDetections(const DetectionQuery&) override {
       return std::vector<DetectionRow>{};
     }
+    Result<std::vector<RoomRow>> listRooms(const std::string&) override {
+      return std::vector<RoomRow>{};
+    }
+    Status addRoom(const std::string&, const std::string&, const AuditRow&) override {
+      return Status::ok();
+    }
+    Status renameRoom(const std::string&, const std::string&, const std::string&,
+                      const AuditRow&) override {
+      return Status::ok();
+    }
+    Status deleteRoom(const std::string&, const std::string&, const AuditRow&) override {
+      return Status::ok();
+    }
+    Result<RegistryKeys> registryKeys(const std::string&) override { return RegistryKeys{}; }
+    Status replaceRegistry(const std::string&, const std::vector<RegistryEntry>&,
+                           const std::vector<std::string>&, int64_t, const AuditRow&) override {
+      return Status::ok();
+    }
+    Result<std::vector<RegistryEntryRow>> listRegistry(const std::string&,
+                                                       const std::string&) override {
+      return std::vector<RegistryEntryRow>{};
+    }
+    Result<std::vector<ComplianceRow>> complianceRows(const std::string&,
+                                                      const std::string&) override {
+      return std::vector<ComplianceRow>{};
+    }
+    Result<std::vector<std::string>> resolveTerminal(const std::string&) override {
+      return std::vector<std::string>{};
+    }
   };
   IngestWriter writer(std::make_unique<BrokenStore>(), WriterOptions{});
   auto a = submit(writer, 1, 1);
