@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "agent/binding/binding_service.h"
+#include "tests/agent/binding/recording_reporter.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_hostname_control.h"
 #include "tests/fakes/fake_network_config.h"
@@ -14,23 +15,6 @@ namespace xiaoan::agent::binding {
 namespace {
 
 using K = v1::BindingEvent;
-
-class Events final : public BindingReporter {
- public:
-  void report(v1::BindingEvent e) override {
-    std::lock_guard lock(mu);
-    all.push_back(std::move(e));
-  }
-  std::vector<K::Kind> kinds() {
-    std::lock_guard lock(mu);
-    std::vector<K::Kind> out;
-    for (const auto& e : all) out.push_back(e.kind());
-    all.clear();
-    return out;
-  }
-  std::mutex mu;
-  std::vector<v1::BindingEvent> all;
-};
 
 v1::NamingPolicy rule(v1::EnforcementAction action) {
   v1::NamingPolicy p;
@@ -61,7 +45,7 @@ struct Rig {
   testing::FakeHostnameControl names;
   std::unique_ptr<TextCodec> codec = makeTextCodec();
   HostnameEnforcer enforcer{names, *codec};
-  Events events;
+  RecordingReporter events;
   BindingService service;
 };
 
@@ -78,11 +62,11 @@ TEST_CASE("naming report: one episode with the expected name, cleared when fixed
   CHECK(st.violations(0).actual() == "lab1-pc07");
   CHECK(st.expected_hostname() == "lab2-07");  // Linux: lower-case static name
   r.check();
-  CHECK(r.events.kinds() == std::vector<K::Kind>{K::KIND_VIOLATION_DETECTED});
+  CHECK(r.events.takeKinds() == std::vector<K::Kind>{K::KIND_VIOLATION_DETECTED});
   CHECK(r.names.renames == 0);
   r.names.names = {"lab2-07", "lab2-07", "LAB2-07"};  // pretty name keeps the case
   CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
-  CHECK(r.events.kinds() == std::vector<K::Kind>{K::KIND_VIOLATION_CLEARED});
+  CHECK(r.events.takeKinds() == std::vector<K::Kind>{K::KIND_VIOLATION_CLEARED});
 }
 
 TEST_CASE("naming enforce: detected, renamed, done, cleared, in that order; then compliant") {
@@ -90,8 +74,9 @@ TEST_CASE("naming enforce: detected, renamed, done, cleared, in that order; then
   auto p = rule(v1::ENFORCEMENT_ACTION_ENFORCE);
   r.service.applyNaming(&p);
   CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
-  CHECK(r.events.kinds() == std::vector<K::Kind>{K::KIND_VIOLATION_DETECTED, K::KIND_ACTION_TAKEN,
-                                                 K::KIND_RENAME_DONE, K::KIND_VIOLATION_CLEARED});
+  CHECK(r.events.takeKinds() == std::vector<K::Kind>{K::KIND_VIOLATION_DETECTED,
+                                                     K::KIND_ACTION_TAKEN, K::KIND_RENAME_DONE,
+                                                     K::KIND_VIOLATION_CLEARED});
   CHECK(r.names.names.running == "lab2-07");
   r.names.names.running = "student-pc";  // changed by hand: fixed again at the next check
   CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
@@ -105,11 +90,11 @@ TEST_CASE("naming enforce on Windows: PENDING_REBOOT until the reboot, then comp
   r.service.applyNaming(&p);
   auto st = r.check();
   CHECK(st.state() == v1::COMPLIANCE_STATE_PENDING_REBOOT);
-  CHECK(r.events.kinds() == std::vector<K::Kind>{K::KIND_VIOLATION_DETECTED, K::KIND_ACTION_TAKEN,
-                                                 K::KIND_RENAME_PENDING});
+  CHECK(r.events.takeKinds() == std::vector<K::Kind>{K::KIND_VIOLATION_DETECTED,
+                                                     K::KIND_ACTION_TAKEN, K::KIND_RENAME_PENDING});
   r.names.names.running = "LAB2-07";  // rebooted
   CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
-  CHECK(r.events.kinds() == std::vector<K::Kind>{K::KIND_VIOLATION_CLEARED});
+  CHECK(r.events.takeKinds() == std::vector<K::Kind>{K::KIND_VIOLATION_CLEARED});
 }
 
 TEST_CASE("a failed rename is an action with its error; the violation stays") {
@@ -119,9 +104,9 @@ TEST_CASE("a failed rename is an action with its error; the violation stays") {
   r.service.applyNaming(&p);
   CHECK(r.check().state() == v1::COMPLIANCE_STATE_VIOLATION);
   std::lock_guard lock(r.events.mu);
-  REQUIRE(r.events.all.size() == 2);
-  CHECK(r.events.all[1].kind() == K::KIND_ACTION_TAKEN);
-  CHECK(r.events.all[1].error_code().rfind("E_PERMISSION_DENIED", 0) == 0);
+  REQUIRE(r.events.events.size() == 2);
+  CHECK(r.events.events[1].kind() == K::KIND_ACTION_TAKEN);
+  CHECK(r.events.events[1].error_code().rfind("E_PERMISSION_DENIED", 0) == 0);
 }
 
 TEST_CASE("a hostname violation never restores or isolates the network") {

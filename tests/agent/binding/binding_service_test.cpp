@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/agent/binding/recording_reporter.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_network_config.h"
 #include "tests/fakes/fake_network_info.h"
@@ -14,32 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using K = v1::BindingEvent;
-
-class RecordingReporter final : public BindingReporter {
- public:
-  void report(v1::BindingEvent e) override {
-    std::lock_guard lock(mu);
-    events.push_back(std::move(e));
-  }
-  std::vector<K::Kind> kinds() {
-    std::lock_guard lock(mu);
-    std::vector<K::Kind> out;
-    for (const auto& e : events) out.push_back(e.kind());
-    return out;
-  }
-  v1::BindingEvent last(K::Kind kind) {
-    std::lock_guard lock(mu);
-    for (auto it = events.rbegin(); it != events.rend(); ++it)
-      if (it->kind() == kind) return *it;
-    return {};
-  }
-  void clear() {
-    std::lock_guard lock(mu);
-    events.clear();
-  }
-  std::mutex mu;
-  std::vector<v1::BindingEvent> events;
-};
 
 v1::BindingPolicy policy(v1::BindingMode mode, uint32_t grace = 30) {
   v1::BindingPolicy p;
