@@ -104,10 +104,16 @@ std::map<size_t, Text> findConflicts(const std::vector<ComplianceRow>& rows) {
       out[i].add("报告的 IP " + now + " 与登记的 " + r.entry.ipv4 + " 不符",
                  "reports IP " + now + ", the registry says " + r.entry.ipv4);
     }
+    // The agent's own HOSTNAME violation (or a rename waiting for a reboot) already says so;
+    // a conflict is a reported name that the agent's status claims to be fine.
     v1::ComplianceStatus status;
     if (!r.status.empty() && status.ParseFromString(r.status) &&
         !status.expected_hostname().empty() &&
-        !naming::sameHostname(status.expected_hostname(), r.hostname)) {
+        !naming::sameHostname(status.expected_hostname(), r.hostname) &&
+        status.state() != v1::COMPLIANCE_STATE_PENDING_REBOOT &&
+        std::none_of(
+            status.violations().begin(), status.violations().end(),
+            [](const v1::Violation& v) { return v.kind() == v1::VIOLATION_KIND_HOSTNAME; })) {
       out[i].add(
           "主机名 " + r.hostname + " 与命名规则的 " + status.expected_hostname() + " 不符",
           "hostname " + r.hostname + ", its naming rule asks for " + status.expected_hostname());

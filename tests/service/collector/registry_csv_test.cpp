@@ -226,4 +226,21 @@ TEST_CASE("compliance: a holder reporting another hostname than its rule is a co
         "hostname DESKTOP-1234, its naming rule asks for lab1-07");
   r.hostname = "LAB1-07";  // names compare case-insensitively
   CHECK(buildComplianceReport({r}, options).offenders_size() == 0);
+  // The agent reports the wrong name itself: a violation, not also a conflict.
+  r.hostname = "DESKTOP-1234";
+  status.set_state(v1::COMPLIANCE_STATE_VIOLATION);
+  status.add_violations()->set_kind(v1::VIOLATION_KIND_HOSTNAME);
+  r.status = status.SerializeAsString();
+  r.state = status.state();
+  auto reported = buildComplianceReport({r}, options);
+  CHECK(reported.total().conflicts() == 0);
+  CHECK(reported.total().violation() == 1);
+  // A rename waiting for the next reboot is neither.
+  status.clear_violations();
+  status.set_state(v1::COMPLIANCE_STATE_PENDING_REBOOT);
+  r.status = status.SerializeAsString();
+  r.state = status.state();
+  auto pending = buildComplianceReport({r}, options);
+  CHECK(pending.total().conflicts() == 0);
+  CHECK(pending.total().pending_reboot() == 1);
 }
