@@ -33,8 +33,7 @@ void BindingService::checkNamingLocked() {
            v, action, Status::ok(), c.pending_reboot ? "takes effect at the next reboot" : "");
     }
   }
-  if (c.renamed) rename_pending_reboot_ = c.pending_reboot;
-  if (c.found.empty()) rename_pending_reboot_ = false;
+  rename_pending_reboot_ = !c.found.empty() && c.pending_reboot;
   trackNaming(c.violations);
 }
 

@@ -81,28 +81,25 @@ void StatusModel::setScanSource(ScanStatusSource source) {
   scan_source_ = std::move(source);
 }
 
-v1::ScanStatus StatusModel::scan() const {
-  ScanStatusSource source;
+// A copy of the source is called outside the lock: sources take their owners' locks.
+template <typename T>
+T StatusModel::callSource(const std::function<T()>& source) const {
+  std::function<T()> copy;
   {
     std::lock_guard lock(scan_mu_);
-    source = scan_source_;
+    copy = source;
   }
-  return source ? source() : v1::ScanStatus();
+  return copy ? copy() : T();
 }
+
+v1::ScanStatus StatusModel::scan() const { return callSource(scan_source_); }
 
 void StatusModel::setComplianceSource(ComplianceSource source) {
   std::lock_guard lock(scan_mu_);
   compliance_source_ = std::move(source);
 }
 
-v1::ComplianceStatus StatusModel::compliance() const {
-  ComplianceSource source;
-  {
-    std::lock_guard lock(scan_mu_);
-    source = compliance_source_;
-  }
-  return source ? source() : v1::ComplianceStatus();
-}
+v1::ComplianceStatus StatusModel::compliance() const { return callSource(compliance_source_); }
 
 void StatusModel::reportSuccess(Channel channel) {
   const auto now = clock_.now();

@@ -75,6 +75,9 @@ class StatusModel {
   const StatusModelOptions options_;
   const Clock& clock_;
   SpoolStatsSource spool_stats_;
+  template <typename T>
+  T callSource(const std::function<T()>& source) const;
+
   mutable std::mutex scan_mu_;  // guards scan_source_ only: the source is called without mu_
   ScanStatusSource scan_source_;
   ComplianceSource compliance_source_;  // guarded by scan_mu_ too

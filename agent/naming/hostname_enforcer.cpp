@@ -50,6 +50,13 @@ NamingCheck HostnameEnforcer::check(const v1::NamingPolicy& policy) {
   }
   out.violations.push_back(violation(v1::VIOLATION_KIND_HOSTNAME, expected, actual));
   out.found = out.violations;
+  // Windows: an earlier rename already set the name for the next boot; renaming again at every
+  // check would only repeat the same action and events.
+  if (names && os_ == naming::HostOs::kWindows &&
+      naming::sameHostname(names->static_name, decision.hostname)) {
+    out.pending_reboot = true;
+    return out;
+  }
   if (policy.action() != v1::ENFORCEMENT_ACTION_ENFORCE) return out;
   auto renamed = control_.rename(decision.hostname, decision.pretty);
   out.renamed = renamed.isOk();

@@ -30,8 +30,9 @@ struct Rig {
   explicit Rig(bool windows = false)
       : config(net),
         service(BindingServiceOptions{}, clock, net, nullptr, config, isolation, events) {
-    names.pending_reboot = windows;
-    service.setHostnameEnforcer(&enforcer);
+    names.pending_reboot = windows;  // before the enforcer: it takes the OS rules from it
+    enforcer = std::make_unique<HostnameEnforcer>(names, *codec);
+    service.setHostnameEnforcer(enforcer.get());
   }
   v1::ComplianceStatus check() {
     auto r = service.checkNow();
@@ -44,7 +45,7 @@ struct Rig {
   testing::FakeIsolation isolation;
   testing::FakeHostnameControl names;
   std::unique_ptr<TextCodec> codec = makeTextCodec();
-  HostnameEnforcer enforcer{names, *codec};
+  std::unique_ptr<HostnameEnforcer> enforcer;
   RecordingReporter events;
   BindingService service;
 };
@@ -92,6 +93,10 @@ TEST_CASE("naming enforce on Windows: PENDING_REBOOT until the reboot, then comp
   CHECK(st.state() == v1::COMPLIANCE_STATE_PENDING_REBOOT);
   CHECK(r.events.takeKinds() == std::vector<K::Kind>{K::KIND_VIOLATION_DETECTED,
                                                      K::KIND_ACTION_TAKEN, K::KIND_RENAME_PENDING});
+  // Later checks before the reboot: still pending, no second rename, no new events.
+  CHECK(r.check().state() == v1::COMPLIANCE_STATE_PENDING_REBOOT);
+  CHECK(r.events.takeKinds().empty());
+  CHECK(r.names.renames == 1);
   r.names.names.running = "LAB2-07";  // rebooted
   CHECK(r.check().state() == v1::COMPLIANCE_STATE_COMPLIANT);
   CHECK(r.events.takeKinds() == std::vector<K::Kind>{K::KIND_VIOLATION_CLEARED});
