@@ -65,10 +65,17 @@ v1::Policy builtinDefaults() {
   scan->set_removable_media(true);
   scan->set_io_mib_per_second(20);
   scan->set_file_timeout_seconds(60);
-  p.mutable_browsing()->set_enabled(false);
-  p.mutable_browsing()->set_poll_interval_seconds(300);
-  p.mutable_retention()->set_browsing_days(60);
-  p.mutable_retention()->set_security_days(180);
+  auto* browsing = p.mutable_browsing();
+  browsing->set_enabled(true);
+  browsing->set_poll_interval_seconds(120);
+  browsing->set_url_detail(v1::URL_DETAIL_FULL);
+  browsing->set_include_synced(true);
+  p.mutable_sessions()->set_enabled(true);
+  auto* retention = p.mutable_retention();
+  retention->set_browsing_days(90);
+  retention->set_security_days(180);
+  retention->set_session_days(60);
+  retention->set_activity_days(90);
   return p;
 }
 

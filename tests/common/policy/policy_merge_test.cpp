@@ -17,7 +17,10 @@ TEST_CASE("no layers: an empty policy; defaults alone: the defaults") {
   CHECK(merged({d}).SerializeAsString() == d.SerializeAsString());
   CHECK(d.agent().checkin_interval_seconds() == 60);
   CHECK(d.agent().max_upload_events_per_second() == 2000);
-  CHECK(d.retention().browsing_days() == 60);
+  CHECK(d.retention().browsing_days() == 90);
+  CHECK(d.retention().session_days() == 60);
+  CHECK(d.browsing().enabled());
+  CHECK(d.browsing().poll_interval_seconds() == 120);
   CHECK(d.retention().security_days() == 180);
   CHECK(d.scan().cpu_percent() == 25);
   CHECK(d.scan().io_mib_per_second() == 20);

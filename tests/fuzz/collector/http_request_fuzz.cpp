@@ -33,7 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       parser.body_limit(limit);
     }
     if (used == 0 && end == size) {
-      parser.put_eof(ec);
+      // The peer closed the connection. As Beast's read does: end of stream before a single
+      // byte is not a request at all; after some bytes the parser decides (body to EOF or not).
+      if (parser.got_some()) parser.put_eof(ec);
       break;
     }
   }
