@@ -60,6 +60,8 @@ Status AgentDaemon::init() {
   status_->setCondition("startup_record", st);
   initScan();
   initBinding();
+  initSessions(boot.isOk() ? boot->boot_id : "");
+  initBlocking();
   initContent();
   XIAOAN_RETURN_IF_ERROR(startControl());
   status_writer_ = std::make_unique<StatusWriter>(*status_, state + "/status.pb");
@@ -200,6 +202,7 @@ void AgentDaemon::condition(const std::string& key, const Status& status) {
 
 void AgentDaemon::runPolicy(const v1::Policy& policy) {
   if (scan_) scan_->applyPolicy(&policy);
+  runRecordsPolicy(policy);
   if (binding_) {
     binding_->applyNaming(policy.has_naming() ? &policy.naming() : nullptr);
     binding_->applyPolicy(policy.has_binding() ? &policy.binding() : nullptr);
@@ -350,7 +353,8 @@ void AgentDaemon::stop() {
   // Passes in flight end as INTERRUPTED (their summaries are spooled below; a scheduled one
   // resumes at the next start).
   if (scan_) scan_->stop();
-  if (binding_) binding_->stop();  // an isolation stays: it is the policy's, not the process's
+  if (binding_) binding_->stop();    // an isolation stays: it is the policy's, not the process's
+  if (sessions_) sessions_->stop();  // open sessions stay open in its state: a stop is no logout
   if (spool_ && events_) {
     Status st = appendLifecycle(v1::AgentLifecycleEvent::KIND_STOPPED);
     if (!st.isOk()) log->warn("stop event: {}", st.toString());

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "agent/binding/binding_service.h"
+#include "agent/blocking/site_blocker.h"
 #include "agent/content/artifact_downloader.h"
 #include "agent/content/content_manager.h"
 #include "agent/control/control_server.h"
@@ -23,11 +24,13 @@
 #include "agent/core/uploader.h"
 #include "agent/core/wake_signal.h"
 #include "agent/scan/scan_service.h"
+#include "agent/sessions/seat_session_tracker.h"
 #include "agent/spool/spool.h"
 #include "platform/clock.h"
 #include "platform/host_info.h"
 #include "platform/instance_lock.h"
 #include "platform/local_channel.h"
+#include "platform/login_records.h"
 #include "xiaoan/v1/config.pb.h"
 
 namespace xiaoan::agent {
@@ -39,7 +42,8 @@ namespace xiaoan::agent {
 // and the scanner's reporter: its events go to the spool, its conditions to status.
 class AgentDaemon final : private content::ContentConsumer,
                           private scan::ScanReporter,
-                          private binding::BindingReporter {
+                          private binding::BindingReporter,
+                          private sessions::SessionReporter {
  public:
   // E_ALREADY_RUNNING when another agent holds the state directory (nothing else touched).
   static Result<std::unique_ptr<AgentDaemon>> start(std::string config_path,
@@ -62,6 +66,12 @@ class AgentDaemon final : private content::ContentConsumer,
   void initBinding();
   // binding::BindingReporter: a security event through the spool.
   void report(v1::BindingEvent event) override;
+  // Lab seat sessions and site blocking (agent_daemon_records.cpp).
+  void initSessions(const std::string& boot_id);
+  void initBlocking();
+  void runRecordsPolicy(const v1::Policy& policy);
+  // sessions::SessionReporter: an activity event through the spool.
+  void report(v1::SeatSessionEvent event) override;
   // scan::ScanReporter.
   void emit(v1::Event payload, v1::Priority priority) override;
   void condition(const std::string& key, const Status& status) override;
@@ -104,6 +114,11 @@ class AgentDaemon final : private content::ContentConsumer,
   std::unique_ptr<TextCodec> text_codec_;              // them until it is destroyed
   std::unique_ptr<HostnameEnforcer> hostnames_;
   std::unique_ptr<binding::BindingService> binding_;
+  // Lab seat sessions (null when they could not start) and site blocking.
+  std::unique_ptr<LoginRecords> login_records_;
+  std::unique_ptr<sessions::SeatSessionTracker> sessions_;
+  std::unique_ptr<BrowserPolicyStore> browser_policy_;
+  std::unique_ptr<blocking::SiteBlocker> site_blocker_;
   std::unique_ptr<StatusContentReporter> content_reporter_;
   std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;

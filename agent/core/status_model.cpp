@@ -101,6 +101,22 @@ void StatusModel::setComplianceSource(ComplianceSource source) {
 
 v1::ComplianceStatus StatusModel::compliance() const { return callSource(compliance_source_); }
 
+void StatusModel::addBrowsingContributor(BrowsingContributor contributor) {
+  std::lock_guard lock(scan_mu_);
+  browsing_contributors_.push_back(std::move(contributor));
+}
+
+v1::BrowsingStatus StatusModel::browsing() const {
+  std::vector<BrowsingContributor> copy;
+  {
+    std::lock_guard lock(scan_mu_);
+    copy = browsing_contributors_;
+  }
+  v1::BrowsingStatus b;
+  for (const auto& fill : copy) fill(b);
+  return b;
+}
+
 void StatusModel::reportSuccess(Channel channel) {
   const auto now = clock_.now();
   std::lock_guard lock(mu_);
@@ -215,6 +231,7 @@ v1::AgentStatus StatusModel::snapshot(bool daemon_running) const {
   if (v1::ComplianceStatus c = compliance(); c.state() != v1::COMPLIANCE_STATE_UNSPECIFIED) {
     *s.mutable_compliance() = std::move(c);
   }
+  if (v1::BrowsingStatus b = browsing(); b.ByteSizeLong() > 0) *s.mutable_browsing() = std::move(b);
   s.set_agent_version(options_.agent_version);
   s.set_daemon_running(daemon_running);
   s.set_pid(options_.pid);

@@ -36,6 +36,8 @@ class StatusModel {
   using SpoolStatsSource = std::function<SpoolStats()>;
   using ScanStatusSource = std::function<v1::ScanStatus()>;
   using ComplianceSource = std::function<v1::ComplianceStatus()>;
+  // Fills its own fields of the browsing part (collection, blocking, seat sessions).
+  using BrowsingContributor = std::function<void(v1::BrowsingStatus&)>;
   StatusModel(StatusModelOptions options, const Clock& clock, SpoolStatsSource spool_stats);
 
   // Carries over what the previous run knew (last check-in/upload, offline since).
@@ -57,6 +59,9 @@ class StatusModel {
   // The IP/MAC binding part (the binding service's latest check), asked for at each snapshot.
   void setComplianceSource(ComplianceSource source);
   v1::ComplianceStatus compliance() const;
+  // The browsing part: every contributor fills its fields at each snapshot.
+  void addBrowsingContributor(BrowsingContributor contributor);
+  v1::BrowsingStatus browsing() const;
   // Other degraded conditions (status file not writable, spool append failing, ...), keyed
   // by the reporter; an OK status clears it.
   void setCondition(const std::string& key, const Status& status);
@@ -80,7 +85,8 @@ class StatusModel {
 
   mutable std::mutex scan_mu_;  // guards scan_source_ only: the source is called without mu_
   ScanStatusSource scan_source_;
-  ComplianceSource compliance_source_;  // guarded by scan_mu_ too
+  ComplianceSource compliance_source_;                      // guarded by scan_mu_ too
+  std::vector<BrowsingContributor> browsing_contributors_;  // guarded by scan_mu_ too
 
   mutable std::mutex mu_;
   v1::EnrollmentState enrollment_ = v1::ENROLLMENT_STATE_NOT_ENROLLED;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/ctl/binding_text.h"
+#include "agent/ctl/records_text.h"
 #include "agent/ctl/scan_text.h"
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/text_format.h"
@@ -246,6 +247,10 @@ class Renderer {
          s_.policy_version() == 0 ? t(v + "（内置默认策略）", v + " (built-in defaults)") : v});
     if (s_.has_compliance()) {
       sec.rows.push_back({t("网络绑定", "binding"), complianceLine(s_.compliance(), lang_)});
+    }
+    if (s_.has_browsing()) {
+      sec.rows.push_back({t("网站拦截", "site blocking"), blockingLine(s_.browsing(), lang_)});
+      sec.rows.push_back({t("上机记录", "seat sessions"), sessionsLine(s_.browsing(), lang_)});
     }
     if (c.has_policy_issued_at()) {
       sec.rows.push_back({t("签发时间", "issued"), when(c.policy_issued_at())});

@@ -12,14 +12,7 @@ HOST_NAME_BEFORE=$(cat /proc/sys/kernel/hostname)
 collector_init
 collector_start --checkin-interval 10
 agent_config "$(make_token s1)"
-mkdir -p "$WORK/etc-upper" "$WORK/etc-work"
-unshare -u -m --propagation private sh -c '
-  mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc || exit 97
-  hostname lab-wrong-01
-  exec "$3" --config "$4" --foreground' sh "$WORK/etc-upper" "$WORK/etc-work" \
-  "$BIN/xiaoan-agent" "$WORK/agent.json" >> "$WORK/agent.log" 2>&1 &
-AGENT_PID=$!
-wait_until 20 test -S "$WORK/agent.sock" || fail "agent socket did not appear: $(tail -5 "$WORK/agent.log")"
+agent_start_etc_overlay 'hostname lab-wrong-01' -u
 wait_until 30 enrolled_and_connected || fail "agent did not enroll and connect: $(status_json)"
 TID=$(status_field terminal_id)
 ns_hostname() { nsenter -t "$AGENT_PID" -u cat /proc/sys/kernel/hostname; }

@@ -134,6 +134,22 @@ agent_start() {
   wait_until 20 test -S "$WORK/agent.sock" || fail "agent socket did not appear"
   wait_until 20 ctl status || true
 }
+# agent_start_etc_overlay PRELUDE [UNSHARE_FLAGS...]: the agent in its own mount namespace (plus
+# the namespaces the flags ask for) with an overlay over /etc, so what it writes there lands in
+# $WORK/etc-upper and the host's /etc is never touched; PRELUDE runs in the namespace first.
+agent_start_etc_overlay() {
+  local prelude=$1
+  shift
+  mkdir -p "$WORK/etc-upper" "$WORK/etc-work"
+  unshare -m --propagation private "$@" sh -c '
+    mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc || exit 97
+    '"$prelude"'
+    exec "$3" --config "$4" --foreground' sh "$WORK/etc-upper" "$WORK/etc-work" \
+    "$BIN/xiaoan-agent" "$WORK/agent.json" >> "$WORK/agent.log" 2>&1 &
+  AGENT_PID=$!
+  wait_until 20 test -S "$WORK/agent.sock" ||
+    fail "agent socket did not appear: $(tail -5 "$WORK/agent.log")"
+}
 agent_stop() { [ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID" && wait "$AGENT_PID" || true; AGENT_PID=""; }
 agent_kill() { [ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" && wait "$AGENT_PID" 2>/dev/null || true; AGENT_PID=""; }
 
