@@ -44,7 +44,7 @@ PollResult HistoryCollector::poll(const BrowserProfile& profile, const VisitBuil
   snapshot_.discard();
   result.status = st;
   if (st.isOk()) {
-    seen = Seen{*copied, result.more, ErrorCode::kOk};
+    seen = Seen{*copied, result.more, ErrorCode::kOk, 0};
     result.read = true;
     return result;
   }
@@ -56,6 +56,8 @@ PollResult HistoryCollector::poll(const BrowserProfile& profile, const VisitBuil
 
 void HistoryCollector::reportError(const BrowserProfile& profile, Seen& seen,
                                    const Status& status) {
+  if (status.code() != ErrorCode::kTimeout) seen.busy_polls = 0;
+  if (status.code() == ErrorCode::kTimeout && ++seen.busy_polls < kBusyPollsReported) return;
   if (status.code() == ErrorCode::kSpoolFull || status.code() == seen.last_error) return;
   seen.last_error = status.code();
   componentLogger(LogComponent::kAgentCore)

@@ -19,6 +19,9 @@
 namespace xiaoan::agent::browsing {
 
 inline constexpr size_t kMaxVisitsPerBatch = 500;
+// A database that changed during every copy attempt of this many polls in a row is reported
+// unreadable (one busy poll is normal while the browser writes).
+inline constexpr int kBusyPollsReported = 3;
 
 struct CollectorOptions {
   SnapshotOptions snapshot;
@@ -52,6 +55,7 @@ class HistoryCollector {
     SourceState state;
     bool more = false;
     ErrorCode last_error = ErrorCode::kOk;
+    int busy_polls = 0;  // consecutive polls whose copy kept changing
   };
   Status readProfile(const BrowserProfile& profile, const VisitBuilder& builder,
                      const SiteMatcher& matcher, const SourceState& copied, PollResult& result);
