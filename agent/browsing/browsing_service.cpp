@@ -54,7 +54,8 @@ void BrowsingService::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;  // never started
+  thread_.join();
   pollNow();  // the last visits before shutdown
 }
 

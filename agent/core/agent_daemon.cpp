@@ -60,7 +60,9 @@ Status AgentDaemon::init() {
   status_->setCondition("startup_record", st);
   initScan();
   initBinding();
-  initContent();
+  initBrowsing();
+  initContent();  // the cached policy reaches the browsing service before its first poll
+  startBrowsing();
   XIAOAN_RETURN_IF_ERROR(startControl());
   status_writer_ = std::make_unique<StatusWriter>(*status_, state + "/status.pb");
   status_writer_->start();
@@ -178,6 +180,36 @@ void AgentDaemon::initBinding() {
   binding_->start();
 }
 
+// Browsing records: built with the built-in defaults, the running policy arrives through
+// runPolicy (the content channel's cached policy included) before the first poll.
+void AgentDaemon::initBrowsing() {
+  browsing::BrowsingServiceOptions o;
+  o.state_dir = config_.state_dir();
+  user_sessions_ = makeUserSessions();
+  browsing_ = std::make_unique<browsing::BrowsingService>(
+      std::move(o), clock_, *user_sessions_, static_cast<browsing::BrowsingSink&>(*this));
+}
+
+// A failure (state directory not writable) leaves the agent running without browsing records.
+void AgentDaemon::startBrowsing() {
+  Status st = browsing_->start();
+  status_->setCondition("browsing", st);
+  if (!st.isOk()) {
+    componentLogger(LogComponent::kAgentCore)
+        ->error("browsing records disabled: {}", st.toString());
+    return;
+  }
+  status_->setBrowsingSource(
+      [this] { return browsing_ ? browsing_->status() : v1::BrowsingStatus(); });
+}
+
+Status AgentDaemon::append(v1::Event payload, v1::Priority priority) {
+  v1::Event e = events_->make(priority);
+  e.MergeFrom(payload);
+  auto r = spool_->append(std::move(e));
+  return r.isOk() ? Status::ok() : r.status();
+}
+
 void AgentDaemon::report(v1::BindingEvent event) {
   v1::Event e = events_->make(v1::PRIORITY_SECURITY);
   *e.mutable_binding() = std::move(event);
@@ -204,6 +236,7 @@ void AgentDaemon::runPolicy(const v1::Policy& policy) {
     binding_->applyNaming(policy.has_naming() ? &policy.naming() : nullptr);
     binding_->applyPolicy(policy.has_binding() ? &policy.binding() : nullptr);
   }
+  if (browsing_) browsing_->applyPolicy(policy.has_browsing() ? &policy.browsing() : nullptr);
   std::lock_guard lock(effects_mu_);
   const auto& agent = policy.agent();
   policy_interval_.reset();
@@ -350,7 +383,8 @@ void AgentDaemon::stop() {
   // Passes in flight end as INTERRUPTED (their summaries are spooled below; a scheduled one
   // resumes at the next start).
   if (scan_) scan_->stop();
-  if (binding_) binding_->stop();  // an isolation stays: it is the policy's, not the process's
+  if (binding_) binding_->stop();    // an isolation stays: it is the policy's, not the process's
+  if (browsing_) browsing_->stop();  // reads what is new once more: spooled before STOPPED
   if (spool_ && events_) {
     Status st = appendLifecycle(v1::AgentLifecycleEvent::KIND_STOPPED);
     if (!st.isOk()) log->warn("stop event: {}", st.toString());

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "agent/binding/binding_service.h"
+#include "agent/browsing/browsing_service.h"
 #include "agent/content/artifact_downloader.h"
 #include "agent/content/content_manager.h"
 #include "agent/control/control_server.h"
@@ -39,7 +40,8 @@ namespace xiaoan::agent {
 // and the scanner's reporter: its events go to the spool, its conditions to status.
 class AgentDaemon final : private content::ContentConsumer,
                           private scan::ScanReporter,
-                          private binding::BindingReporter {
+                          private binding::BindingReporter,
+                          private browsing::BrowsingSink {
  public:
   // E_ALREADY_RUNNING when another agent holds the state directory (nothing else touched).
   static Result<std::unique_ptr<AgentDaemon>> start(std::string config_path,
@@ -60,6 +62,10 @@ class AgentDaemon final : private content::ContentConsumer,
   Status startControl();
   void initScan();
   void initBinding();
+  void initBrowsing();
+  void startBrowsing();
+  // browsing::BrowsingSink: visits, history events and site alerts through the spool.
+  Status append(v1::Event payload, v1::Priority priority) override;
   // binding::BindingReporter: a security event through the spool.
   void report(v1::BindingEvent event) override;
   // scan::ScanReporter.
@@ -104,6 +110,9 @@ class AgentDaemon final : private content::ContentConsumer,
   std::unique_ptr<TextCodec> text_codec_;              // them until it is destroyed
   std::unique_ptr<HostnameEnforcer> hostnames_;
   std::unique_ptr<binding::BindingService> binding_;
+  // Browsing records: the local accounts (whose homes hold the profiles) and the service.
+  std::unique_ptr<UserSessions> user_sessions_;
+  std::unique_ptr<browsing::BrowsingService> browsing_;
   std::unique_ptr<StatusContentReporter> content_reporter_;
   std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;

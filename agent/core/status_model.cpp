@@ -101,6 +101,13 @@ void StatusModel::setComplianceSource(ComplianceSource source) {
 
 v1::ComplianceStatus StatusModel::compliance() const { return callSource(compliance_source_); }
 
+void StatusModel::setBrowsingSource(BrowsingSource source) {
+  std::lock_guard lock(scan_mu_);
+  browsing_source_ = std::move(source);
+}
+
+v1::BrowsingStatus StatusModel::browsing() const { return callSource(browsing_source_); }
+
 void StatusModel::reportSuccess(Channel channel) {
   const auto now = clock_.now();
   std::lock_guard lock(mu_);
@@ -215,6 +222,7 @@ v1::AgentStatus StatusModel::snapshot(bool daemon_running) const {
   if (v1::ComplianceStatus c = compliance(); c.state() != v1::COMPLIANCE_STATE_UNSPECIFIED) {
     *s.mutable_compliance() = std::move(c);
   }
+  if (v1::BrowsingStatus b = browsing(); b.ByteSizeLong() > 0) *s.mutable_browsing() = std::move(b);
   s.set_agent_version(options_.agent_version);
   s.set_daemon_running(daemon_running);
   s.set_pid(options_.pid);

@@ -36,6 +36,7 @@ class StatusModel {
   using SpoolStatsSource = std::function<SpoolStats()>;
   using ScanStatusSource = std::function<v1::ScanStatus()>;
   using ComplianceSource = std::function<v1::ComplianceStatus()>;
+  using BrowsingSource = std::function<v1::BrowsingStatus()>;
   StatusModel(StatusModelOptions options, const Clock& clock, SpoolStatsSource spool_stats);
 
   // Carries over what the previous run knew (last check-in/upload, offline since).
@@ -57,6 +58,9 @@ class StatusModel {
   // The IP/MAC binding part (the binding service's latest check), asked for at each snapshot.
   void setComplianceSource(ComplianceSource source);
   v1::ComplianceStatus compliance() const;
+  // The browsing-records part (the browsing service's last poll), asked for at each snapshot.
+  void setBrowsingSource(BrowsingSource source);
+  v1::BrowsingStatus browsing() const;
   // Other degraded conditions (status file not writable, spool append failing, ...), keyed
   // by the reporter; an OK status clears it.
   void setCondition(const std::string& key, const Status& status);
@@ -81,6 +85,7 @@ class StatusModel {
   mutable std::mutex scan_mu_;  // guards scan_source_ only: the source is called without mu_
   ScanStatusSource scan_source_;
   ComplianceSource compliance_source_;  // guarded by scan_mu_ too
+  BrowsingSource browsing_source_;      // guarded by scan_mu_ too
 
   mutable std::mutex mu_;
   v1::EnrollmentState enrollment_ = v1::ENROLLMENT_STATE_NOT_ENROLLED;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/ctl/binding_text.h"
+#include "agent/ctl/browsing_text.h"
 #include "agent/ctl/scan_text.h"
 #include "agent/ctl/status_health.h"
 #include "agent/ctl/text_format.h"
@@ -35,6 +36,7 @@ class Renderer {
     std::vector<Section> main = {agentSection(), connectionSection(), spoolSection(),
                                  policySection()};
     if (s_.has_scan()) main.push_back(antivirusSection());
+    if (s_.has_browsing()) main.push_back(browsingSection());
     size_t width = 0;
     for (const auto& sec : main) {
       for (const auto& row : sec.rows) width = std::max(width, displayWidth(row.key));
@@ -271,6 +273,14 @@ class Renderer {
   Section antivirusSection() const {
     Section sec{t("防病毒", "Antivirus"), {}};
     for (auto& [key, value] : scanStatusRows(s_.scan(), lang_, now_)) {
+      sec.rows.push_back({std::move(key), std::move(value)});
+    }
+    return sec;
+  }
+
+  Section browsingSection() const {
+    Section sec{t("上网记录", "Browsing"), {}};
+    for (auto& [key, value] : browsingStatusRows(s_.browsing(), lang_, now_)) {
       sec.rows.push_back({std::move(key), std::move(value)});
     }
     return sec;
