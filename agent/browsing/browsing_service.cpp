@@ -113,7 +113,11 @@ void BrowsingService::pollNow() {
   const auto now = clock_.now().time_since_epoch();
   status_.mutable_last_poll()->set_seconds(
       std::chrono::duration_cast<std::chrono::seconds>(now).count());
-  if (error) setErrorInfo(status_.mutable_last_error(), *error);
+  if (error) {
+    setErrorInfo(status_.mutable_last_error(), *error);
+  } else {
+    status_.clear_last_error();  // every profile read fine this time
+  }
 }
 
 v1::BrowsingStatus BrowsingService::status() const {

@@ -155,5 +155,34 @@ TEST_CASE("service: a new user's profile is found without restart; policy applie
   CHECK_FALSE(fs::exists(tmp.sub("state/browsing/work/history")));  // copies removed
 }
 
+TEST_CASE("service: an unreadable profile shows in status and as one event, until it is fixed") {
+  testing::TempDir tmp;
+  testing::FakeClock clock;
+  testing::FakeUserSessions users;
+  const std::string home = tmp.sub("home/pupil");
+  const std::string db_path = home + "/.config/google-chrome/Default/History";
+  fs::create_directories(fs::path(db_path).parent_path());
+  std::ofstream(db_path) << "this is not a database, just text long enough to be read as one";
+  users.setUsers({{1000, "pupil", home, true}});
+  testing::RecordingSink sink;
+  BrowsingService service({tmp.sub("state")}, clock, users, sink);
+  service.pollNow();
+  service.pollNow();
+  CHECK(service.status().last_error().code() == "E_DATABASE");
+  auto history = sink.history();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].kind() == v1::BrowsingHistoryEvent::KIND_UNREADABLE);
+  CHECK(history[0].error().code() == "E_DATABASE");
+  fs::remove(db_path);
+  {
+    testing::TestDb db(db_path);
+    testing::createChromiumSchema(db);
+    testing::addChromiumVisit(db, "https://ok.cn/", "ok", testing::dayUs(1));
+  }
+  service.pollNow();
+  CHECK(service.status().last_error().code().empty());
+  CHECK(sink.visits().size() == 1);
+}
+
 }  // namespace
 }  // namespace xiaoan::agent::browsing
