@@ -33,8 +33,7 @@ PollResult HistoryCollector::poll(const BrowserProfile& profile, const VisitBuil
   Seen& seen = seen_[profile.db_path];
   auto state = snapshot_.stat(profile.db_path, profile.uid);
   if (state.isOk() && seen.state == *state && !seen.more) {
-    result.status =
-        seen.last_error == ErrorCode::kOk ? Status::ok() : Status(seen.last_error, "unchanged");
+    result.status = seen.last_error;
     return result;  // nothing changed since the last read: no copy, no SQLite
   }
   auto copied = state.isOk() ? snapshot_.copy(profile.db_path, profile.uid)
@@ -44,7 +43,7 @@ PollResult HistoryCollector::poll(const BrowserProfile& profile, const VisitBuil
   snapshot_.discard();
   result.status = st;
   if (st.isOk()) {
-    seen = Seen{*copied, result.more, ErrorCode::kOk, 0};
+    seen = Seen{*copied, result.more, Status::ok(), 0};
     result.read = true;
     return result;
   }
@@ -58,8 +57,8 @@ void HistoryCollector::reportError(const BrowserProfile& profile, Seen& seen,
                                    const Status& status) {
   if (status.code() != ErrorCode::kTimeout) seen.busy_polls = 0;
   if (status.code() == ErrorCode::kTimeout && ++seen.busy_polls < kBusyPollsReported) return;
-  if (status.code() == ErrorCode::kSpoolFull || status.code() == seen.last_error) return;
-  seen.last_error = status.code();
+  if (status.code() == ErrorCode::kSpoolFull || status.code() == seen.last_error.code()) return;
+  seen.last_error = status;
   componentLogger(LogComponent::kAgentCore)
       ->warn("browsing: {} unreadable: {}", profile.db_path, status.toString());
   (void)emitHistory(profile, v1::BrowsingHistoryEvent::KIND_UNREADABLE, nullptr, &status);

@@ -54,7 +54,7 @@ class HistoryCollector {
   struct Seen {
     SourceState state;
     bool more = false;
-    ErrorCode last_error = ErrorCode::kOk;
+    Status last_error;   // the last error reported for it (OK: none)
     int busy_polls = 0;  // consecutive polls whose copy kept changing
   };
   Status readProfile(const BrowserProfile& profile, const VisitBuilder& builder,
