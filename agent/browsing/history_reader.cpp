@@ -109,14 +109,13 @@ Status HistoryReader::prepareQueries() {
   const std::string order = " ORDER BY " + time + ", v.id LIMIT ?3";
   XIAOAN_ASSIGN_OR_RETURN(after_, db_.prepare(select + " WHERE " + time + " > ?1 OR (" + time +
                                               " = ?1 AND v.id > ?2)" + order));
-  XIAOAN_ASSIGN_OR_RETURN(
-      after_time_only_, db_.prepare(select + " WHERE " + time + " > ?1" + " AND ?2 = ?2" + order));
+  // ?2 (the id) is bound but unused: a time-only cursor takes every visit after its time.
+  XIAOAN_ASSIGN_OR_RETURN(after_time_only_,
+                          db_.prepare(select + " WHERE " + time + " > ?1" + order));
   const std::string table =
       format_ == HistoryFormat::kChromium ? "visits v" : "moz_historyvisits v";
   XIAOAN_ASSIGN_OR_RETURN(
       exists_, db_.prepare("SELECT 1 FROM " + table + " WHERE v.id = ?2 AND " + time + " = ?1"));
-  XIAOAN_ASSIGN_OR_RETURN(
-      count_, db_.prepare("SELECT count(*) FROM " + table + " WHERE " + time + " <= ?1"));
   return Status::ok();
 }
 
@@ -147,14 +146,25 @@ Result<HistoryBatch> HistoryReader::readAfter(const HistoryCursor& cursor, size_
   q.bind(3, static_cast<int64_t>(limit));
   HistoryBatch batch;
   batch.next = cursor;
+  size_t rows = 0;
+  bool stopped = false;
   while (true) {
     XIAOAN_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) break;
-    batch.visits.push_back(rowToVisit(q));
-    batch.next = {batch.visits.back().raw_time, batch.visits.back().id, false};
+    ++rows;
+    RawVisit v = rowToVisit(q);
+    // A value that is not an integer (text or real in a malformed file) sorts differently from
+    // what it reads as: the cursor must only move forward, so reading stops there.
+    if (!(v.raw_time > batch.next.time ||
+          (v.raw_time == batch.next.time && v.id > batch.next.id))) {
+      stopped = true;
+      break;
+    }
+    batch.next = {v.raw_time, v.id, false};
+    batch.visits.push_back(std::move(v));
   }
   q.reset();
-  batch.more = batch.visits.size() >= limit;
+  batch.more = rows >= limit && !stopped;
   return batch;
 }
 
@@ -165,15 +175,6 @@ Result<bool> HistoryReader::hasVisit(const HistoryCursor& cursor) {
   auto r = exists_.step();
   exists_.reset();
   return r;
-}
-
-Result<int64_t> HistoryReader::countUpTo(int64_t raw_time) {
-  count_.reset();
-  count_.bind(1, raw_time);
-  XIAOAN_ASSIGN_OR_RETURN(bool row, count_.step());
-  const int64_t n = row ? count_.integer(0) : 0;
-  count_.reset();
-  return n;
 }
 
 }  // namespace xiaoan::agent::browsing

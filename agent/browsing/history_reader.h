@@ -64,12 +64,11 @@ class HistoryReader {
   static Result<HistoryReader> open(const std::string& copy_path);
 
   HistoryFormat format() const { return format_; }
-  // Up to `limit` visits after `cursor`, oldest first.
+  // Up to `limit` visits after `cursor`, oldest first. Reading stops (more = false) at a row
+  // whose time does not read as a number after the previous one (a malformed file).
   Result<HistoryBatch> readAfter(const HistoryCursor& cursor, size_t limit);
   // Whether the visit the cursor names is still there.
   Result<bool> hasVisit(const HistoryCursor& cursor);
-  // Number of visits at or before the cursor's time (0 when the history was cleared).
-  Result<int64_t> countUpTo(int64_t raw_time);
 
  private:
   HistoryReader(SqliteDb db, HistoryFormat format) : db_(std::move(db)), format_(format) {}
@@ -79,7 +78,7 @@ class HistoryReader {
   SqliteDb db_;
   HistoryFormat format_;
   bool has_duration_ = false, has_guid_ = false, has_source_ = false;
-  SqliteStatement after_, after_time_only_, exists_, count_;
+  SqliteStatement after_, after_time_only_, exists_;
 };
 
 }  // namespace xiaoan::agent::browsing

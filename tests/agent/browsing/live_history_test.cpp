@@ -267,5 +267,27 @@ TEST_CASE("restore card: state kept, database reset to an older copy: reset even
   CHECK(resets == 3);
 }
 
+TEST_CASE("a malformed time (text) stops the read there; later polls send nothing again") {
+  CollectorHarness h;
+  h.createChromium("https://m.cn/", 3, dayUs(3));
+  {
+    TestDb db(h.profile.db_path);
+    db.exec(
+        "INSERT INTO urls(url,title) VALUES('https://text-time.cn/','x');"
+        "INSERT INTO visits(url,visit_time) VALUES(last_insert_rowid(),'not a number');");
+    addChromiumVisit(db, "https://m.cn/after", "a", dayUs(2));
+  }
+  REQUIRE(h.poll().status.isOk());
+  CHECK(h.sink.visits().size() == 4);  // the integer times, up to the text one
+  {
+    TestDb db(h.profile.db_path);
+    addChromiumVisit(db, "https://m.cn/later", "l", dayUs(1));
+  }
+  REQUIRE(h.poll().status.isOk());
+  REQUIRE(h.poll().status.isOk());
+  CHECK(h.sink.visits().size() == 5);
+  CHECK(h.keysUnique());
+}
+
 }  // namespace
 }  // namespace xiaoan::agent::browsing
