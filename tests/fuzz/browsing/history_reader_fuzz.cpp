@@ -4,12 +4,14 @@
 // error or visits, never crash, hang or write outside its copy.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <string>
 
 #include "agent/browsing/history_reader.h"
 #include "agent/browsing/site_matcher.h"
 #include "agent/browsing/visit_builder.h"
+#include "platform/process_info.h"
 
 namespace {
 
@@ -18,12 +20,22 @@ void writeFile(const std::string& path, const uint8_t* data, size_t size) {
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
 }
 
+// Removes the scratch database and its sidecars when the process exits.
+struct ScratchFiles {
+  std::string path;
+  ~ScratchFiles() {
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"})
+      std::remove((path + suffix).c_str());
+  }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace xiaoan::agent::browsing;
   static const std::string path =
-      "/tmp/xiaoan-history-fuzz-" + std::to_string(sizeof(void*)) + ".db";
+      "/tmp/xiaoan-history-fuzz-" + std::to_string(xiaoan::currentProcessId()) + ".db";
+  static const ScratchFiles scratch{path};
   if (size < 3) return 0;
   size_t db_size = size - 3;
   if (data[0] & 1) db_size = std::min<size_t>(db_size, size_t{data[1]} << 8 | data[2]);
