@@ -54,6 +54,10 @@ Result<SqliteDb> SqliteDb::openCopy(const std::string& path) {
   // The first read recovers the copy (hot journal rolled back, WAL replayed); after that the
   // connection may not write at all.
   XIAOAN_RETURN_IF_ERROR(db.exec("PRAGMA cell_size_check=ON"));
+  // The first read of a large history joins every visit with its URL in time order: a 16 MiB
+  // page cache keeps the urls pages it revisits (SQLite's default 2 MiB made this read ~40 %
+  // slower on a 100 000-visit, 8 MiB History; browsing_bench).
+  XIAOAN_RETURN_IF_ERROR(db.exec("PRAGMA cache_size=-16384"));
   XIAOAN_RETURN_IF_ERROR(db.exec("SELECT count(*) FROM sqlite_master"));
   XIAOAN_RETURN_IF_ERROR(db.exec("PRAGMA query_only=ON"));
   return db;
