@@ -56,7 +56,12 @@ void BrowsingService::stop() {
   cv_.notify_all();
   if (!thread_.joinable()) return;  // never started
   thread_.join();
-  pollNow();  // the last visits before shutdown
+  bool known = false;
+  {
+    std::lock_guard lock(mu_);
+    known = policy_known_;
+  }
+  if (known) pollNow();  // the last visits before shutdown (else: read at the next start)
 }
 
 void BrowsingService::applyPolicy(const v1::BrowsingPolicy* policy) {
@@ -64,6 +69,7 @@ void BrowsingService::applyPolicy(const v1::BrowsingPolicy* policy) {
     std::lock_guard lock(mu_);
     policy_ = policy != nullptr ? *policy : v1::BrowsingPolicy();
     policy_changed_ = true;
+    policy_known_ = true;
     status_.set_enabled(!policy_.has_enabled() || policy_.enabled());
   }
   cv_.notify_all();
@@ -77,6 +83,8 @@ std::chrono::seconds BrowsingService::interval() const {
 
 void BrowsingService::run() {
   std::unique_lock lock(mu_);
+  cv_.wait_for(lock, options_.policy_wait, [this] { return stopping_ || policy_known_; });
+  if (!stopping_) policy_known_ = true;  // the policy, or the defaults once the wait is over
   while (!stopping_) {
     lock.unlock();
     pollNow();

@@ -27,6 +27,11 @@ struct BrowsingServiceOptions {
   std::string state_dir;  // cursors in <state_dir>/browsing/cursors, copies in .../work (0700)
   uint64_t max_db_bytes = uint64_t{512} << 20;
   size_t max_visits_per_poll = 20000;
+  // The first read waits this long for the running policy (the last good one is applied a
+  // moment after start-up): read with the built-in defaults, visits would escape the policy's
+  // exclusions, URL reduction and site rules. Past it (no policy yet: not enrolled), the
+  // defaults apply.
+  std::chrono::milliseconds policy_wait{60000};
 };
 
 class BrowsingService {
@@ -40,7 +45,8 @@ class BrowsingService {
   // Creates the private directories and loads the cursors (an unreadable cursor file is
   // started over, and said in the log), then starts the polling thread.
   Status start();
-  // Reads once more what is new (history is also read at shutdown), then stops the thread.
+  // Reads once more what is new (history is also read at shutdown; not before the policy is
+  // known, see policy_wait), then stops the thread.
   void stop();
   // The running policy's browsing section (null: built-in defaults). Applies from the next
   // poll; a shorter interval takes effect at once.
@@ -64,6 +70,7 @@ class BrowsingService {
   std::condition_variable cv_;
   v1::BrowsingPolicy policy_;
   bool stopping_ = false, policy_changed_ = false;
+  bool policy_known_ = false;  // a policy was applied, or policy_wait passed without one
   v1::BrowsingStatus status_;
   std::thread thread_;
 };

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "agent/browsing/browsing_service.h"
 #include "agent/browsing/cursor_store.h"
@@ -182,6 +183,60 @@ TEST_CASE("service: an unreadable profile shows in status and as one event, unti
   service.pollNow();
   CHECK(service.status().last_error().code().empty());
   CHECK(sink.visits().size() == 1);
+}
+
+// Waits up to 10 s for `done`.
+template <typename Done>
+bool eventually(Done done) {
+  for (int i = 0; i < 1000 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+TEST_CASE("service: no read before the running policy is known, then with it; defaults later") {
+  testing::TempDir tmp;
+  testing::FakeClock clock;
+  testing::FakeUserSessions users;
+  const std::string home = tmp.sub("home/pupil");
+  const std::string db_path = home + "/.config/google-chrome/Default/History";
+  fs::create_directories(fs::path(db_path).parent_path());
+  {
+    testing::TestDb db(db_path);
+    testing::createChromiumSchema(db);
+    testing::addChromiumVisit(db, "https://search.cn/s?q=private", "搜索", testing::dayUs(1));
+  }
+  users.setUsers({{1000, "pupil", home, true}});
+  testing::RecordingSink sink;
+  {
+    BrowsingService service({tmp.sub("state")}, clock, users, sink);
+    REQUIRE(service.start().isOk());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(sink.events().empty());  // waiting for the policy
+    v1::BrowsingPolicy p;
+    p.set_url_detail(v1::URL_DETAIL_DOMAIN);
+    service.applyPolicy(&p);
+    REQUIRE(eventually([&] { return sink.visits().size() == 1; }));
+    CHECK(sink.visits()[0].url() == "https://search.cn/");  // read with the policy
+  }
+  // Stopped before any policy: no read at stop (the next start reads it).
+  {
+    testing::TestDb db(db_path);
+    testing::addChromiumVisit(db, "https://later.cn/", "l", testing::dayUs(1) + 1);
+  }
+  {
+    BrowsingService service({tmp.sub("state")}, clock, users, sink);
+    REQUIRE(service.start().isOk());
+    service.stop();
+    CHECK(sink.visits().size() == 1);
+  }
+  // No policy at all (not enrolled): the defaults once the wait is over.
+  BrowsingServiceOptions o{tmp.sub("state")};
+  o.policy_wait = std::chrono::milliseconds(50);
+  BrowsingService service(o, clock, users, sink);
+  REQUIRE(service.start().isOk());
+  REQUIRE(eventually([&] { return sink.visits().size() == 2; }));
+  CHECK(sink.visits()[1].url() == "https://later.cn/");
 }
 
 }  // namespace
