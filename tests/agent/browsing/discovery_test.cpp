@@ -156,13 +156,19 @@ TEST_CASE("service: a new user's profile is found without restart; policy applie
   CHECK_FALSE(fs::exists(tmp.sub("state/browsing/work/history")));  // copies removed
 }
 
-TEST_CASE("service: an unreadable profile shows in status and as one event, until it is fixed") {
+// One person account "pupil" whose Chrome Default profile directory exists.
+struct PupilHome {
   testing::TempDir tmp;
   testing::FakeClock clock;
   testing::FakeUserSessions users;
-  const std::string home = tmp.sub("home/pupil");
-  const std::string db_path = home + "/.config/google-chrome/Default/History";
-  fs::create_directories(fs::path(db_path).parent_path());
+  std::string home = tmp.sub("home/pupil");
+  std::string db_path = home + "/.config/google-chrome/Default/History";
+  PupilHome() { fs::create_directories(fs::path(db_path).parent_path()); }
+};
+
+TEST_CASE("service: an unreadable profile shows in status and as one event, until it is fixed") {
+  PupilHome h;
+  auto& [tmp, clock, users, home, db_path] = h;
   std::ofstream(db_path) << "this is not a database, just text long enough to be read as one";
   users.setUsers({{1000, "pupil", home, true}});
   testing::RecordingSink sink;
@@ -195,12 +201,8 @@ bool eventually(Done done) {
 }
 
 TEST_CASE("service: no read before the running policy is known, then with it; defaults later") {
-  testing::TempDir tmp;
-  testing::FakeClock clock;
-  testing::FakeUserSessions users;
-  const std::string home = tmp.sub("home/pupil");
-  const std::string db_path = home + "/.config/google-chrome/Default/History";
-  fs::create_directories(fs::path(db_path).parent_path());
+  PupilHome h;
+  auto& [tmp, clock, users, home, db_path] = h;
   {
     testing::TestDb db(db_path);
     testing::createChromiumSchema(db);
