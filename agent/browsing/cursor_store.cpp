@@ -7,7 +7,7 @@
 namespace xiaoan::agent::browsing {
 namespace {
 
-constexpr std::string_view kHeader = "xiaoan-browsing-cursors 1\n";
+constexpr std::string_view kHeader = "xiaoan-browsing-cursors 2\n";
 
 template <typename T>
 bool takeNumber(std::string_view& line, T* out) {
@@ -24,7 +24,8 @@ std::optional<std::pair<std::string, SavedCursor>> parseLine(std::string_view li
   int time_only = 0;
   if (!takeNumber(line, &c.cursor.time) || !takeNumber(line, &c.cursor.id) ||
       !takeNumber(line, &time_only) || !takeNumber(line, &c.db_id.dev) ||
-      !takeNumber(line, &c.db_id.ino) || line.empty() || (time_only != 0 && time_only != 1)) {
+      !takeNumber(line, &c.db_id.ino) || !takeNumber(line, &c.window_start) ||
+      !takeNumber(line, &c.window_count) || line.empty() || (time_only != 0 && time_only != 1)) {
     return std::nullopt;
   }
   c.cursor.time_only = time_only == 1;
@@ -60,7 +61,8 @@ std::string CursorStore::serialize() const {
   for (const auto& [key, c] : cursors_) {
     out += std::to_string(c.cursor.time) + ' ' + std::to_string(c.cursor.id) + ' ' +
            (c.cursor.time_only ? "1 " : "0 ") + std::to_string(c.db_id.dev) + ' ' +
-           std::to_string(c.db_id.ino) + ' ' + key + '\n';
+           std::to_string(c.db_id.ino) + ' ' + std::to_string(c.window_start) + ' ' +
+           std::to_string(c.window_count) + ' ' + key + '\n';
   }
   return out;
 }

@@ -18,6 +18,10 @@ namespace xiaoan::agent::browsing {
 struct SavedCursor {
   HistoryCursor cursor;
   FileId db_id;  // identity of the database file the cursor belongs to
+  // How many visits the database held after `window_start` up to the cursor (database units;
+  // -1: not counted). Fewer at the next read: visits the agent had read were deleted.
+  int64_t window_start = 0;
+  int64_t window_count = -1;
   bool operator==(const SavedCursor&) const = default;
 };
 
@@ -38,7 +42,8 @@ class CursorStore {
   Status put(const std::string& key, const SavedCursor& cursor);
   size_t size() const { return cursors_.size(); }
 
-  // The text form, one "time id time_only dev ino key" line per profile.
+  // The text form, one "time id time_only dev ino window_start window_count key" line per
+  // profile.
   std::string serialize() const;
   void parse(std::string_view text);
 

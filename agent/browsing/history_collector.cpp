@@ -11,6 +11,12 @@ int64_t toUnixMicros(const BrowserProfile& profile, int64_t raw) {
   return profile.firefox ? raw : chromiumToUnixMicros(raw);
 }
 
+int64_t toRaw(const BrowserProfile& profile, std::chrono::system_clock::time_point t) {
+  const int64_t us =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  return profile.firefox ? us : unixToChromiumMicros(us);
+}
+
 // Errors that stay until the file changes: retrying an unchanged file would fail the same way.
 bool stableError(ErrorCode code) {
   return code == ErrorCode::kDatabase || code == ErrorCode::kTooLarge ||
@@ -75,6 +81,7 @@ Status HistoryCollector::readProfile(const BrowserProfile& profile, const VisitB
         emitHistory(profile, v1::BrowsingHistoryEvent::KIND_PROFILE_FOUND, nullptr, nullptr));
   } else {
     XIAOAN_ASSIGN_OR_RETURN(cursor, checkReset(profile, reader, *saved, copied.db.id));
+    if (cursor == saved->cursor) XIAOAN_RETURN_IF_ERROR(checkDeleted(profile, reader, *saved));
   }
   size_t remaining = options_.max_visits_per_poll;
   Status st = Status::ok();
@@ -92,9 +99,41 @@ Status HistoryCollector::readProfile(const BrowserProfile& profile, const VisitB
     if (!batch->more) break;
   }
   result.more = st.isOk() && remaining == 0;
-  XIAOAN_RETURN_IF_ERROR(cursors_.put(profile.db_path, SavedCursor{cursor, copied.db.id}));
+  XIAOAN_RETURN_IF_ERROR(
+      cursors_.put(profile.db_path, toSave(profile, reader, saved, cursor, copied.db.id)));
   Status saved_st = cursors_.save();
   return st.isOk() ? saved_st : st;
+}
+
+bool HistoryCollector::windowFresh(const BrowserProfile& profile, int64_t window_start) const {
+  const auto start = std::chrono::system_clock::time_point(
+      std::chrono::microseconds(toUnixMicros(profile, window_start)));
+  return clock_.now() - start < options_.expiry_age;
+}
+
+Status HistoryCollector::checkDeleted(const BrowserProfile& profile, HistoryReader& reader,
+                                      const SavedCursor& saved) {
+  if (saved.cursor.atStart() || saved.window_count < 0 ||
+      !windowFresh(profile, saved.window_start)) {
+    return Status::ok();
+  }
+  XIAOAN_ASSIGN_OR_RETURN(int64_t now, reader.countThrough(saved.window_start, saved.cursor));
+  if (now >= saved.window_count) return Status::ok();
+  return emitHistory(profile, v1::BrowsingHistoryEvent::KIND_HISTORY_RESET, &saved.cursor, nullptr);
+}
+
+SavedCursor HistoryCollector::toSave(const BrowserProfile& profile, HistoryReader& reader,
+                                     const std::optional<SavedCursor>& saved,
+                                     const HistoryCursor& cursor, const FileId& db_id) const {
+  SavedCursor out{cursor, db_id};
+  if (cursor.atStart()) return out;
+  const bool keep = saved && saved->window_count >= 0 && saved->db_id == db_id &&
+                    windowFresh(profile, saved->window_start);
+  out.window_start =
+      keep ? saved->window_start : toRaw(profile, clock_.now() - options_.deletion_window);
+  auto count = reader.countThrough(out.window_start, cursor);
+  out.window_count = count.isOk() ? *count : -1;
+  return out;
 }
 
 Result<HistoryCursor> HistoryCollector::checkReset(const BrowserProfile& profile,

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "agent/browsing/browsing_sink.h"
@@ -29,6 +30,9 @@ struct CollectorOptions {
   // A cursor visit older than this that vanished was expired by the browser (Chromium keeps
   // 90 days), not cleared.
   std::chrono::hours expiry_age = std::chrono::hours(24 * 80);
+  // Deleted visits are looked for among those read after (now - this); the window is kept
+  // while younger than expiry_age, so the browser's own expiry never counts as a deletion.
+  std::chrono::hours deletion_window = std::chrono::hours(24 * 30);
 };
 
 struct PollResult {
@@ -61,6 +65,14 @@ class HistoryCollector {
                      const SiteMatcher& matcher, const SourceState& copied, PollResult& result);
   Result<HistoryCursor> checkReset(const BrowserProfile& profile, HistoryReader& reader,
                                    const SavedCursor& saved, const FileId& db_id);
+  // A reset event when visits up to the cursor were deleted since the last read.
+  Status checkDeleted(const BrowserProfile& profile, HistoryReader& reader,
+                      const SavedCursor& saved);
+  // The cursor to save, with the count of visits in its deletion window.
+  SavedCursor toSave(const BrowserProfile& profile, HistoryReader& reader,
+                     const std::optional<SavedCursor>& saved, const HistoryCursor& cursor,
+                     const FileId& db_id) const;
+  bool windowFresh(const BrowserProfile& profile, int64_t window_start) const;
   Status emitHistory(const BrowserProfile& profile, v1::BrowsingHistoryEvent::Kind kind,
                      const HistoryCursor* cursor, const Status* error);
   Status emitBatch(const BrowserProfile& profile, const HistoryBatch& batch,

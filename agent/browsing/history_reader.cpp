@@ -78,6 +78,8 @@ int64_t chromiumToUnixMicros(int64_t raw) {
   return raw >= kWindowsToUnixMicros ? raw - kWindowsToUnixMicros : raw;
 }
 
+int64_t unixToChromiumMicros(int64_t unix_us) { return unix_us + kWindowsToUnixMicros; }
+
 Result<HistoryReader> HistoryReader::open(const std::string& copy_path) {
   XIAOAN_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::openCopy(copy_path));
   XIAOAN_ASSIGN_OR_RETURN(bool visits, db.hasTable("visits"));
@@ -116,6 +118,9 @@ Status HistoryReader::prepareQueries() {
       format_ == HistoryFormat::kChromium ? "visits v" : "moz_historyvisits v";
   XIAOAN_ASSIGN_OR_RETURN(
       exists_, db_.prepare("SELECT 1 FROM " + table + " WHERE v.id = ?2 AND " + time + " = ?1"));
+  XIAOAN_ASSIGN_OR_RETURN(
+      count_, db_.prepare("SELECT count(*) FROM " + table + " WHERE " + time + " > ?1 AND (" +
+                          time + " < ?2 OR (" + time + " = ?2 AND v.id <= ?3))"));
   return Status::ok();
 }
 
@@ -175,6 +180,17 @@ Result<bool> HistoryReader::hasVisit(const HistoryCursor& cursor) {
   auto r = exists_.step();
   exists_.reset();
   return r;
+}
+
+Result<int64_t> HistoryReader::countThrough(int64_t after_time, const HistoryCursor& cursor) {
+  count_.reset();
+  count_.bind(1, after_time);
+  count_.bind(2, cursor.time);
+  count_.bind(3, cursor.time_only ? std::numeric_limits<int64_t>::max() : cursor.id);
+  XIAOAN_ASSIGN_OR_RETURN(bool row, count_.step());
+  const int64_t n = row ? count_.integer(0) : 0;
+  count_.reset();
+  return n;
 }
 
 }  // namespace xiaoan::agent::browsing

@@ -56,6 +56,8 @@ v1::VisitTransition firefoxTransition(int64_t visit_type, bool* subframe);
 // µs since 1970 from Chromium's µs since 1601 (databases older than schema 17 on Linux/Mac kept
 // µs since 1970: values before 1970 in 1601 units are taken as such).
 int64_t chromiumToUnixMicros(int64_t raw);
+// µs since 1601 from µs since 1970.
+int64_t unixToChromiumMicros(int64_t unix_us);
 
 class HistoryReader {
  public:
@@ -69,6 +71,8 @@ class HistoryReader {
   Result<HistoryBatch> readAfter(const HistoryCursor& cursor, size_t limit);
   // Whether the visit the cursor names is still there.
   Result<bool> hasVisit(const HistoryCursor& cursor);
+  // Visits after `after_time` up to and including the cursor (all of its time when time-only).
+  Result<int64_t> countThrough(int64_t after_time, const HistoryCursor& cursor);
 
  private:
   HistoryReader(SqliteDb db, HistoryFormat format) : db_(std::move(db)), format_(format) {}
@@ -78,7 +82,7 @@ class HistoryReader {
   SqliteDb db_;
   HistoryFormat format_;
   bool has_duration_ = false, has_guid_ = false, has_source_ = false;
-  SqliteStatement after_, after_time_only_, exists_;
+  SqliteStatement after_, after_time_only_, exists_, count_;
 };
 
 }  // namespace xiaoan::agent::browsing

@@ -79,7 +79,7 @@ TEST_CASE("cursor file: round trip, torn and malformed lines skipped, atomic sav
   CursorStore a(tmp.sub("cursors"));
   REQUIRE(a.load().isOk());  // absent: empty
   REQUIRE(a.put("/home/s/.config/google-chrome/Default/History",
-                {{13400000000000000, 42, false}, {5, 6}})
+                {{13400000000000000, 42, false}, {5, 6}, 13300000000000000, 17})
               .isOk());
   REQUIRE(a.put("/home/s/with space/places.sqlite", {{-5, 0, true}, {7, 8}}).isOk());
   CHECK_FALSE(a.put("bad\nkey", {}).isOk());
@@ -88,12 +88,18 @@ TEST_CASE("cursor file: round trip, torn and malformed lines skipped, atomic sav
   REQUIRE(b.load().isOk());
   CHECK(b.size() == 2);
   CHECK(b.get("/home/s/with space/places.sqlite")->cursor.time_only);
-  CHECK(b.get("/home/s/.config/google-chrome/Default/History")->cursor.id == 42);
+  const auto chrome = b.get("/home/s/.config/google-chrome/Default/History");
+  CHECK(chrome->cursor.id == 42);
+  CHECK(chrome->window_start == 13300000000000000);
+  CHECK(chrome->window_count == 17);
+  CHECK(b.get("/home/s/with space/places.sqlite")->window_count == -1);
   std::string text = a.serialize();
-  text += "x y z 1 2 /bad\n1 2 3 4 5 /bad-flag\n9 9 0 1 1 /torn";  // last line has no newline
+  text +=
+      "x y z 1 2 0 0 /bad\n1 2 3 4 5 0 0 /bad-flag\n1 2 0 3 4 /old-format\n"
+      "9 9 0 1 1 0 0 /torn";  // the last line has no newline
   b.parse(text);
   CHECK(b.size() == 2);
-  b.parse("not our header\n1 2 0 3 4 /p\n");
+  b.parse("not our header\n1 2 0 3 4 0 0 /p\n");
   CHECK(b.size() == 0);
 }
 

@@ -289,5 +289,44 @@ TEST_CASE("a malformed time (text) stops the read there; later polls send nothin
   CHECK(h.keysUnique());
 }
 
+TEST_CASE("one visit deleted below the cursor: a reset event; expiry of old visits is not one") {
+  CollectorHarness h;
+  {
+    TestDb db(h.profile.db_path);
+    testing::createChromiumSchema(db);
+    addChromiumVisit(db, "https://old.cn/expired", "o", dayUs(60));  // outside the window
+    for (int i = 0; i < 4; ++i)
+      addChromiumVisit(db, "https://d.cn/" + std::to_string(i), "d", dayUs(3) + i);
+  }
+  REQUIRE(h.poll().status.isOk());
+  {
+    TestDb db(h.profile.db_path);
+    db.exec("DELETE FROM visits WHERE visit_time < " +
+            std::to_string(dayUs(59) + testing::kChromeEpochOffset));
+    addChromiumVisit(db, "https://d.cn/new1", "n", dayUs(2));
+  }
+  REQUIRE(h.poll().status.isOk());
+  CHECK(h.sink.history().size() == 1);  // the browser expiring old visits: nothing to say
+  {
+    TestDb db(h.profile.db_path);  // the student hides one visit, keeps the newest
+    db.exec("DELETE FROM visits WHERE id = 3");
+    addChromiumVisit(db, "https://d.cn/new2", "n", dayUs(1));
+  }
+  REQUIRE(h.poll().status.isOk());
+  auto history = h.sink.history();
+  REQUIRE(history.size() == 2);
+  CHECK(history[1].kind() == v1::BrowsingHistoryEvent::KIND_HISTORY_RESET);
+  CHECK(history[1].cursor_time().seconds() == dayUs(2) / 1000000);
+  CHECK(h.sink.visits().size() == 7);
+  CHECK(h.keysUnique());
+  {
+    TestDb db(h.profile.db_path);
+    addChromiumVisit(db, "https://d.cn/new3", "n", dayUs(1) + 5);
+  }
+  REQUIRE(h.poll().status.isOk());
+  CHECK(h.sink.history().size() == 2);  // said once
+  CHECK(h.sink.visits().size() == 8);
+}
+
 }  // namespace
 }  // namespace xiaoan::agent::browsing
