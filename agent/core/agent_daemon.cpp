@@ -62,7 +62,9 @@ Status AgentDaemon::init() {
   initBinding();
   initSessions(boot.isOk() ? boot->boot_id : "");
   initBlocking();
-  initContent();
+  initBrowsing();
+  initContent();  // the cached policy reaches the browsing service before its first poll
+  startBrowsing();
   XIAOAN_RETURN_IF_ERROR(startControl());
   status_writer_ = std::make_unique<StatusWriter>(*status_, state + "/status.pb");
   status_writer_->start();
@@ -180,6 +182,44 @@ void AgentDaemon::initBinding() {
   binding_->start();
 }
 
+// Browsing records: built with the built-in defaults, the running policy arrives through
+// runPolicy (the content channel's cached policy included) before the first poll.
+void AgentDaemon::initBrowsing() {
+  browsing::BrowsingServiceOptions o;
+  o.state_dir = config_.state_dir();
+  user_sessions_ = makeUserSessions();
+  browsing_ = std::make_unique<browsing::BrowsingService>(
+      std::move(o), clock_, *user_sessions_, static_cast<browsing::BrowsingSink&>(*this));
+}
+
+// A failure (state directory not writable) leaves the agent running without browsing records.
+void AgentDaemon::startBrowsing() {
+  Status st = browsing_->start();
+  status_->setCondition("browsing", st);
+  if (!st.isOk()) {
+    componentLogger(LogComponent::kAgentCore)
+        ->error("browsing records disabled: {}", st.toString());
+    return;
+  }
+  status_->addBrowsingContributor([this](v1::BrowsingStatus& b) {
+    if (browsing_) b.MergeFrom(browsing_->status());
+  });
+  // History is read at every logout too: what a pupil did just before leaving the seat is on
+  // record before the next pupil (or a restore card's reboot) comes.
+  if (sessions_) {
+    sessions_->setOnClose([this](const v1::SeatSessionEvent&) {
+      if (browsing_) browsing_->pollNow();
+    });
+  }
+}
+
+Status AgentDaemon::append(v1::Event payload, v1::Priority priority) {
+  v1::Event e = events_->make(priority);
+  e.MergeFrom(payload);
+  auto r = spool_->append(std::move(e));
+  return r.isOk() ? Status::ok() : r.status();
+}
+
 void AgentDaemon::report(v1::BindingEvent event) {
   v1::Event e = events_->make(v1::PRIORITY_SECURITY);
   *e.mutable_binding() = std::move(event);
@@ -207,6 +247,7 @@ void AgentDaemon::runPolicy(const v1::Policy& policy) {
     binding_->applyNaming(policy.has_naming() ? &policy.naming() : nullptr);
     binding_->applyPolicy(policy.has_binding() ? &policy.binding() : nullptr);
   }
+  if (browsing_) browsing_->applyPolicy(policy.has_browsing() ? &policy.browsing() : nullptr);
   std::lock_guard lock(effects_mu_);
   const auto& agent = policy.agent();
   policy_interval_.reset();
@@ -355,6 +396,7 @@ void AgentDaemon::stop() {
   if (scan_) scan_->stop();
   if (binding_) binding_->stop();    // an isolation stays: it is the policy's, not the process's
   if (sessions_) sessions_->stop();  // open sessions stay open in its state: a stop is no logout
+  if (browsing_) browsing_->stop();  // reads what is new once more: spooled before STOPPED
   if (spool_ && events_) {
     Status st = appendLifecycle(v1::AgentLifecycleEvent::KIND_STOPPED);
     if (!st.isOk()) log->warn("stop event: {}", st.toString());

@@ -8,6 +8,7 @@
 
 #include "agent/binding/binding_service.h"
 #include "agent/blocking/site_blocker.h"
+#include "agent/browsing/browsing_service.h"
 #include "agent/content/artifact_downloader.h"
 #include "agent/content/content_manager.h"
 #include "agent/control/control_server.h"
@@ -43,7 +44,8 @@ namespace xiaoan::agent {
 class AgentDaemon final : private content::ContentConsumer,
                           private scan::ScanReporter,
                           private binding::BindingReporter,
-                          private sessions::SessionReporter {
+                          private sessions::SessionReporter,
+                          private browsing::BrowsingSink {
  public:
   // E_ALREADY_RUNNING when another agent holds the state directory (nothing else touched).
   static Result<std::unique_ptr<AgentDaemon>> start(std::string config_path,
@@ -64,6 +66,10 @@ class AgentDaemon final : private content::ContentConsumer,
   Status startControl();
   void initScan();
   void initBinding();
+  void initBrowsing();
+  void startBrowsing();
+  // browsing::BrowsingSink: visits, history events and site alerts through the spool.
+  Status append(v1::Event payload, v1::Priority priority) override;
   // binding::BindingReporter: a security event through the spool.
   void report(v1::BindingEvent event) override;
   // Lab seat sessions and site blocking (agent_daemon_records.cpp).
@@ -119,6 +125,9 @@ class AgentDaemon final : private content::ContentConsumer,
   std::unique_ptr<sessions::SeatSessionTracker> sessions_;
   std::unique_ptr<BrowserPolicyStore> browser_policy_;
   std::unique_ptr<blocking::SiteBlocker> site_blocker_;
+  // Browsing records: the local accounts (whose homes hold the profiles) and the service.
+  std::unique_ptr<UserSessions> user_sessions_;
+  std::unique_ptr<browsing::BrowsingService> browsing_;
   std::unique_ptr<StatusContentReporter> content_reporter_;
   std::unique_ptr<content::ContentManager> content_;
   std::unique_ptr<AgentControlHandler> control_handler_;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/ctl/binding_text.h"
+#include "agent/ctl/browsing_text.h"
 #include "agent/ctl/records_text.h"
 #include "agent/ctl/scan_text.h"
 #include "agent/ctl/status_health.h"
@@ -36,6 +37,7 @@ class Renderer {
     std::vector<Section> main = {agentSection(), connectionSection(), spoolSection(),
                                  policySection()};
     if (s_.has_scan()) main.push_back(antivirusSection());
+    if (s_.has_browsing()) main.push_back(browsingSection());
     size_t width = 0;
     for (const auto& sec : main) {
       for (const auto& row : sec.rows) width = std::max(width, displayWidth(row.key));
@@ -248,10 +250,6 @@ class Renderer {
     if (s_.has_compliance()) {
       sec.rows.push_back({t("网络绑定", "binding"), complianceLine(s_.compliance(), lang_)});
     }
-    if (s_.has_browsing()) {
-      sec.rows.push_back({t("网站拦截", "site blocking"), blockingLine(s_.browsing(), lang_)});
-      sec.rows.push_back({t("上机记录", "seat sessions"), sessionsLine(s_.browsing(), lang_)});
-    }
     if (c.has_policy_issued_at()) {
       sec.rows.push_back({t("签发时间", "issued"), when(c.policy_issued_at())});
     }
@@ -278,6 +276,16 @@ class Renderer {
     for (auto& [key, value] : scanStatusRows(s_.scan(), lang_, now_)) {
       sec.rows.push_back({std::move(key), std::move(value)});
     }
+    return sec;
+  }
+
+  Section browsingSection() const {
+    Section sec{t("上网记录", "Browsing"), {}};
+    for (auto& [key, value] : browsingStatusRows(s_.browsing(), lang_, now_)) {
+      sec.rows.push_back({std::move(key), std::move(value)});
+    }
+    sec.rows.push_back({t("网站拦截", "site blocking"), blockingLine(s_.browsing(), lang_)});
+    sec.rows.push_back({t("上机记录", "seat sessions"), sessionsLine(s_.browsing(), lang_)});
     return sec;
   }
 

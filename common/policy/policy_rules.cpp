@@ -5,7 +5,9 @@
 #include <tuple>
 
 #include "common/naming/name_template.h"
+#include "common/net/domain_name.h"
 #include "common/net/ipv4.h"
+#include "common/text/utf8.h"
 
 namespace xiaoan::policy {
 namespace {
@@ -19,6 +21,12 @@ constexpr size_t kMaxPathBytes = 4096;
 constexpr size_t kMaxHostnameChars = 63;
 constexpr size_t kMaxDnsServers = 4;
 constexpr size_t kMaxNameValueBytes = 64;
+// BrowsingPolicy bounds (policy.proto comments).
+constexpr int kMaxExcludeDomains = 1000;
+constexpr int kMaxSiteRules = 20;
+constexpr int kMaxRuleDomains = 10000;
+constexpr int kMaxRuleKeywords = 1000;
+constexpr size_t kMaxKeywordBytes = 200;
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 
@@ -246,6 +254,69 @@ void checkScan(Issues& out, const v1::ScanPolicy& s) {
              s.file_timeout_seconds(), 1, 600);
 }
 
+void checkCount(Issues& out, const std::string& field, int count, int max) {
+  if (count > max) {
+    out.push_back(
+        {field, "at most " + std::to_string(max) + " entries, got " + std::to_string(count)});
+  }
+}
+
+void checkDomains(Issues& out, const std::string& field,
+                  const google::protobuf::RepeatedPtrField<std::string>& list, int max) {
+  checkCount(out, field, list.size(), max);
+  for (int i = 0; i < list.size(); ++i) {
+    if (!net::normalizeDomain(list[i])) {
+      out.push_back({field + "[" + std::to_string(i) + "]",
+                     "must be a domain name (letters, digits, '-', dots; 1..253 bytes; "
+                     "punycode for non-ASCII names)"});
+    }
+  }
+}
+
+void checkKeywords(Issues& out, const std::string& field,
+                   const google::protobuf::RepeatedPtrField<std::string>& list, size_t min_bytes) {
+  checkCount(out, field, list.size(), kMaxRuleKeywords);
+  for (int i = 0; i < list.size(); ++i) {
+    const std::string& k = list[i];
+    if (k.size() < min_bytes || k.size() > kMaxKeywordBytes || !isWellFormedUtf8(k) ||
+        hasControlChar(k)) {
+      out.push_back({field + "[" + std::to_string(i) + "]",
+                     "must be " + std::to_string(min_bytes) +
+                         "..200 bytes of UTF-8 without control characters"});
+    }
+  }
+}
+
+void checkSiteRules(Issues& out, const google::protobuf::RepeatedPtrField<v1::SiteRule>& rules) {
+  checkCount(out, "browsing.site_rules", rules.size(), kMaxSiteRules);
+  std::vector<int> seen;
+  for (int i = 0; i < rules.size(); ++i) {
+    const std::string path = "browsing.site_rules[" + std::to_string(i) + "]";
+    const v1::SiteRule& r = rules[i];
+    const int category = r.category();
+    if (category == v1::SITE_CATEGORY_UNSPECIFIED || !v1::SiteCategory_IsValid(category)) {
+      out.push_back({path + ".category", "unknown site category " + std::to_string(category)});
+    } else if (std::find(seen.begin(), seen.end(), category) != seen.end()) {
+      out.push_back({path + ".category",
+                     "one rule per category: " + v1::SiteCategory_Name(r.category()) + " repeats"});
+    }
+    seen.push_back(category);
+    checkDomains(out, path + ".domains", r.domains(), kMaxRuleDomains);
+    checkKeywords(out, path + ".url_keywords", r.url_keywords(), 2);
+    checkKeywords(out, path + ".title_keywords", r.title_keywords(), 1);
+  }
+}
+
+void checkBrowsing(Issues& out, const v1::BrowsingPolicy& b) {
+  checkRange(out, "browsing.poll_interval_seconds", b.has_poll_interval_seconds(),
+             b.poll_interval_seconds(), 60, 86400);
+  if (!v1::UrlDetail_IsValid(b.url_detail())) {
+    out.push_back({"browsing.url_detail", "unknown URL detail " + std::to_string(b.url_detail())});
+  }
+  checkDomains(out, "browsing.exclude_domains", b.exclude_domains(), kMaxExcludeDomains);
+  checkSiteRules(out, b.site_rules());
+}
+
 }  // namespace
 
 std::vector<FieldIssue> validatePolicy(const v1::Policy& policy) {
@@ -254,9 +325,7 @@ std::vector<FieldIssue> validatePolicy(const v1::Policy& policy) {
   checkBinding(out, policy.binding());
   checkNaming(out, policy.naming());
   checkScan(out, policy.scan());
-  const auto& b = policy.browsing();
-  checkRange(out, "browsing.poll_interval_seconds", b.has_poll_interval_seconds(),
-             b.poll_interval_seconds(), 60, 86400);
+  checkBrowsing(out, policy.browsing());
   const auto& r = policy.retention();
   checkRange(out, "retention.browsing_days", r.has_browsing_days(), r.browsing_days(), 60, 3650);
   checkRange(out, "retention.security_days", r.has_security_days(), r.security_days(), 180, 3650);

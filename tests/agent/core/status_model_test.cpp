@@ -272,6 +272,22 @@ TEST_CASE("content: without a root nothing is STALE") {
   CHECK(f.model.snapshot().policy_version() == 0);
 }
 
+TEST_CASE("the browsing part is asked for at each snapshot, and absent without a contributor") {
+  ModelFixture f;
+  CHECK_FALSE(f.model.snapshot().has_browsing());
+  uint64_t visits = 0;
+  f.model.addBrowsingContributor([&](v1::BrowsingStatus& b) {
+    b.set_enabled(true);
+    b.set_visits_read(++visits);
+  });
+  // Each part (collection, blocking, sessions) fills its own fields.
+  f.model.addBrowsingContributor([](v1::BrowsingStatus& b) { b.set_open_sessions(2); });
+  CHECK(f.model.snapshot().browsing().visits_read() == 1);
+  CHECK(f.model.snapshot().browsing().enabled());
+  CHECK(f.model.browsing().visits_read() == 3);
+  CHECK(f.model.browsing().open_sessions() == 2);
+}
+
 TEST_CASE("the antivirus part is asked for at each snapshot, and absent without a source") {
   ModelFixture f;
   CHECK_FALSE(f.model.snapshot().has_scan());

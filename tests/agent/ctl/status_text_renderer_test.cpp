@@ -97,5 +97,30 @@ TEST_CASE("an empty status renders without inventing facts") {
   CHECK_FALSE(contains(zh, "签到间隔"));
 }
 
+TEST_CASE("browsing section: zh-CN by default, English on request, only when reported") {
+  v1::AgentStatus s;
+  s.set_daemon_running(true);
+  CHECK_FALSE(contains(render(s), "上网记录"));
+  auto* b = s.mutable_browsing();
+  b->set_enabled(true);
+  b->set_profiles(3);
+  b->set_visits_read(1234);
+  b->mutable_last_poll()->set_seconds(kNow - 90);
+  b->mutable_last_error()->set_code("E_DATABASE");
+  b->mutable_last_error()->set_message("unexpected schema\x1b[2J");
+  const std::string zh = render(s);
+  CHECK(contains(zh, "上网记录"));
+  CHECK(contains(zh, "已启用"));
+  CHECK(contains(zh, "| 3\n"));
+  CHECK(contains(zh, "| 1234\n"));
+  CHECK(contains(zh, "E_DATABASE unexpected schema"));
+  CHECK_FALSE(contains(zh, "\x1b"));
+  const std::string en = render(s, Lang::kEn);
+  CHECK(contains(en, "Browsing"));
+  CHECK(contains(en, "visits read"));
+  b->set_enabled(false);
+  CHECK(contains(render(s, Lang::kEn), "off (policy)"));
+}
+
 }  // namespace
 }  // namespace xiaoan::ctl::testing
