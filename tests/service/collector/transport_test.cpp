@@ -13,6 +13,7 @@ namespace {
 
 using testing::CollectorHarness;
 using testing::TlsClient;
+using testing::TlsClientOptions;
 
 std::string smallBatch(uint64_t seq) {
   v1::EventBatch b;
