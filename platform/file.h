@@ -167,6 +167,9 @@ Result<std::vector<std::string>> listDir(const std::string& path);
 // lstat (follow = false) or stat of a path.
 Result<FileStat> statPath(const std::string& path, bool follow = false);
 bool pathExists(const std::string& path);
+// Bytes an unprivileged writer may still use on the file system holding `path` (statvfs
+// f_bavail; what root may use beyond it is the file system's own reserve).
+Result<uint64_t> availableSpace(const std::string& path);
 // Removes a file (E_NOT_FOUND when absent).
 Status removeFile(const std::string& path);
 // rename(2): replaces `to` atomically.

@@ -40,6 +40,10 @@ enum class ProcessSignal {
 };
 const char* processSignalName(ProcessSignal signal);
 
+// Raises this process's soft limit of open files (descriptors, sockets included) to its hard
+// limit and returns the limit now in force; a server sizes its connection caps to fit it.
+uint64_t raiseOpenFileLimit();
+
 // Delivers chosen signals to wait() instead of their default action (which ends the process).
 // Construct it in main() before any thread is started: the signals are held back in the
 // calling thread and in every thread it starts later, so only wait() receives them. They stay

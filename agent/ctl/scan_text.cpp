@@ -33,6 +33,20 @@ std::string outcomeText(v1::ScanSummaryEvent::Outcome o, Lang lang) {
   }
 }
 
+// "3 个文件，12 MiB（上限 1000 个文件、1024 MiB）"
+std::string quarantineText(const v1::ScanStatus& s, Lang lang) {
+  const std::string n = std::to_string(s.quarantined());
+  auto mib = [](uint64_t b) { return std::to_string((b + (1u << 19)) >> 20) + " MiB"; };
+  std::string out = tr(lang, n + " 个文件", n + (s.quarantined() == 1 ? " file" : " files"));
+  if (s.quarantine_max_files() == 0) return out;
+  const std::string cap_files = std::to_string(s.quarantine_max_files());
+  return out + tr(lang,
+                  "，" + mib(s.quarantine_bytes()) + "（上限 " + cap_files + " 个文件、" +
+                      mib(s.quarantine_max_bytes()) + "）",
+                  ", " + mib(s.quarantine_bytes()) + " (cap " + cap_files + " files, " +
+                      mib(s.quarantine_max_bytes()) + ")");
+}
+
 std::string actionText(const v1::DetectionEvent& d, Lang lang) {
   switch (d.action()) {
     case v1::DETECTION_ACTION_QUARANTINED:
@@ -41,6 +55,9 @@ std::string actionText(const v1::DetectionEvent& d, Lang lang) {
     case v1::DETECTION_ACTION_QUARANTINE_FAILED:
       return tr(lang, "隔离失败：", "quarantine failed: ") +
              sanitizeForTerminal(d.error().code() + " " + d.error().message());
+    case v1::DETECTION_ACTION_QUARANTINE_SKIPPED:
+      return tr(lang, "隔离区已满，未隔离：", "not quarantined, quarantine full: ") +
+             sanitizeForTerminal(d.error().message());
     default:
       return tr(lang, "仅上报", "reported");
   }
@@ -217,10 +234,7 @@ std::vector<std::pair<std::string, std::string>> scanStatusRows(const v1::ScanSt
       tr(lang, "已扫描文件", "files scanned"),
       std::to_string(s.files_scanned()) + tr(lang, "（自代理启动）", " (since the agent started)"));
   rows.emplace_back(tr(lang, "检出", "detections"), std::to_string(s.detections()));
-  const std::string quarantined = std::to_string(s.quarantined());
-  rows.emplace_back(
-      tr(lang, "隔离区", "quarantined"),
-      tr(lang, quarantined + " 个文件", quarantined + (s.quarantined() == 1 ? " file" : " files")));
+  rows.emplace_back(tr(lang, "隔离区", "quarantined"), quarantineText(s, lang));
   rows.emplace_back(tr(lang, "CPU 限制", "CPU cap"), cpuText(s, lang));
   rows.emplace_back(tr(lang, "实时监控目录", "watched paths"), std::to_string(s.watched_paths()));
   for (const auto& p : s.running()) {

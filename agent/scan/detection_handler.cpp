@@ -50,23 +50,51 @@ v1::DetectionEvent DetectionHandler::handle(const Finding& finding, const ScanOr
   return e;
 }
 
+// Under mu_ from the attempt to the condition: the condition always follows the latest outcome
+// (a success on one scan thread cannot clear what a later refusal on another has set).
 void DetectionHandler::quarantine(const Finding& finding, const ScanOrigin& origin,
                                   v1::DetectionEvent& event) {
+  std::lock_guard lock(mu_);
   Status failed(ErrorCode::kQuarantine, "quarantine unavailable (see status)");
+  QuarantineRefusal why = QuarantineRefusal::kFailed;
   if (quarantine_ != nullptr) {
     QuarantineRequest req{finding.path, finding.dev, finding.ino, {}, origin.bundle_version};
     for (const auto& m : event.matches()) req.matches.push_back(m);
-    auto entry = quarantine_->add(req);
+    auto entry = quarantine_->add(req, &why);
     if (entry.isOk()) {
       event.set_action(v1::DETECTION_ACTION_QUARANTINED);
       event.set_quarantine_id(entry->id());
+      setProblem(Status::ok(), false);
       return;
     }
     failed = entry.status();
   }
-  event.set_action(v1::DETECTION_ACTION_QUARANTINE_FAILED);
+  const bool no_room = why == QuarantineRefusal::kNoRoom;
+  event.set_action(no_room ? v1::DETECTION_ACTION_QUARANTINE_SKIPPED
+                           : v1::DETECTION_ACTION_QUARANTINE_FAILED);
   event.mutable_error()->set_code(std::string(errorCodeName(failed.code())));
   event.mutable_error()->set_message(failed.message());
+  const std::string what = no_room ? "detections are not quarantined: " : "quarantine failed: ";
+  setProblem(Status(failed.code(), what + failed.message()), no_room);
+}
+
+void DetectionHandler::setProblem(const Status& problem, bool no_room) {
+  if (problem.isOk() && !problem_) return;  // nothing to clear: no call per detection
+  problem_ = !problem.isOk();
+  no_room_ = problem_ && no_room;
+  if (condition_) condition_(problem);
+}
+
+void DetectionHandler::quarantineShrank() {
+  if (quarantine_ == nullptr) return;
+  const QuarantineUsage used = quarantine_->usage();
+  const QuarantineLimits limits = quarantine_->limits();
+  std::lock_guard lock(mu_);
+  if (!problem_ || !no_room_ || used.files >= limits.max_files || used.bytes >= limits.max_bytes) {
+    return;
+  }
+  problem_ = no_room_ = false;
+  if (condition_) condition_(Status::ok());
 }
 
 }  // namespace xiaoan::agent::scan

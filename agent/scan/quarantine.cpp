@@ -15,6 +15,14 @@ namespace xiaoan::agent::scan {
 namespace {
 
 constexpr size_t kMaxEntryBytes = 1 << 20;
+// Upper bound of what the encrypted copy adds to a file: the header, one tag per 1 MiB chunk,
+// and the metadata file beside it.
+constexpr uint64_t kCopyOverheadPerMiB = 64;
+constexpr uint64_t kCopyOverheadFixed = 64 * 1024;
+
+std::string mib(uint64_t bytes) {
+  return std::to_string((bytes + (uint64_t{1} << 19)) >> 20) + " MiB";
+}
 
 std::string aadFor(const std::string& id) { return "xiaoan-quarantine-v1:" + id; }
 
@@ -92,18 +100,72 @@ bool isQuarantineId(const std::string& id) {
          });
 }
 
-Quarantine::Quarantine(std::string dir, std::string key, const Clock& clock)
-    : dir_(std::move(dir)), key_(std::move(key)), clock_(clock) {}
+Quarantine::Quarantine(std::string dir, std::string key, const Clock& clock, SpaceProbe space)
+    : dir_(std::move(dir)), key_(std::move(key)), clock_(clock), space_(std::move(space)) {}
 
-Result<std::unique_ptr<Quarantine>> Quarantine::open(const std::string& dir, const Clock& clock) {
+Result<std::unique_ptr<Quarantine>> Quarantine::open(const std::string& dir, const Clock& clock,
+                                                     SpaceProbe space) {
   XIAOAN_RETURN_IF_ERROR(makeDirs(dir, 0700));
   XIAOAN_ASSIGN_OR_RETURN(std::string key, loadKey(dir + "/key"));
-  std::unique_ptr<Quarantine> q(new Quarantine(dir, std::move(key), clock));
+  std::unique_ptr<Quarantine> q(new Quarantine(dir, std::move(key), clock, std::move(space)));
   // Left-overs of an interrupted add or restore: a .part, or a .bin without its .pb (the
   // original was not removed yet, so nothing is lost).
   q->removeLeftovers();
   q->loadRestored();
+  for (const auto& entry : q->list()) {
+    ++q->usage_.files;
+    q->usage_.bytes += entry.size();
+  }
   return q;
+}
+
+void Quarantine::setLimits(const QuarantineLimits& limits) {
+  std::lock_guard lock(mu_);
+  limits_ = limits;
+}
+
+QuarantineLimits Quarantine::limits() const {
+  std::lock_guard lock(mu_);
+  return limits_;
+}
+
+QuarantineUsage Quarantine::usage() const {
+  std::lock_guard lock(mu_);
+  return usage_;
+}
+
+// Room for one more file of `size` bytes: under both caps, and the copy leaves the reserve
+// free. A file system that cannot say how full it is does not stop the quarantine (a full disk
+// then fails the write, which is reported as such).
+Status Quarantine::checkRoom(uint64_t size) const {
+  if (usage_.files >= limits_.max_files) {
+    return quarantineError("quarantine full: it holds " + std::to_string(usage_.files) +
+                           " files, the cap is " + std::to_string(limits_.max_files));
+  }
+  if (usage_.bytes + size > limits_.max_bytes) {
+    return quarantineError("quarantine full: it holds " + mib(usage_.bytes) + ", this file (" +
+                           std::to_string(size) + " bytes) would pass the cap of " +
+                           mib(limits_.max_bytes));
+  }
+  auto free = space_ ? space_(dir_) : Result<uint64_t>(Status(ErrorCode::kUnsupported, "none"));
+  if (!free.isOk()) {
+    componentLogger(LogComponent::kAgentScan)
+        ->warn("quarantine: free space unknown: {}", free.status().toString());
+    return Status::ok();
+  }
+  const uint64_t copy = size + (size >> 20) * kCopyOverheadPerMiB + kCopyOverheadFixed;
+  if (*free < copy + limits_.reserve_bytes) {
+    return quarantineError("free space reserve: " + mib(*free) +
+                           " free on the file system, the copy of this file (" +
+                           std::to_string(size) + " bytes) would leave less than the reserve of " +
+                           mib(limits_.reserve_bytes));
+  }
+  return Status::ok();
+}
+
+void Quarantine::uncount(const v1::QuarantineEntry& entry) {
+  usage_.files -= std::min<uint64_t>(usage_.files, 1);
+  usage_.bytes -= std::min<uint64_t>(usage_.bytes, entry.size());
 }
 
 void Quarantine::removeLeftovers() const {
@@ -216,9 +278,15 @@ v1::QuarantineEntry Quarantine::entryFor(const QuarantineRequest& request, const
   return entry;
 }
 
-Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request) {
+Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request,
+                                            QuarantineRefusal* why) {
+  if (why != nullptr) *why = QuarantineRefusal::kFailed;
   XIAOAN_ASSIGN_OR_RETURN(Victim victim, openVictim(request));
   std::lock_guard lock(mu_);
+  if (Status room = checkRoom(victim.st.size); !room.isOk()) {
+    if (why != nullptr) *why = QuarantineRefusal::kNoRoom;
+    return room;
+  }
   const std::string id = newId();
   if (id.empty()) return quarantineError("no random id");
   XIAOAN_ASSIGN_OR_RETURN(StreamDigest digest, writeEncrypted(victim.file, id));
@@ -234,6 +302,8 @@ Result<v1::QuarantineEntry> Quarantine::add(const QuarantineRequest& request) {
     }
     return Status(ErrorCode::kQuarantine, st.message());
   }
+  ++usage_.files;
+  usage_.bytes += entry.size();
   return entry;
 }
 
@@ -306,6 +376,7 @@ Result<v1::QuarantineEntry> Quarantine::remove(const std::string& id) {
   std::lock_guard lock(mu_);
   XIAOAN_ASSIGN_OR_RETURN(v1::QuarantineEntry entry, load(id));
   XIAOAN_RETURN_IF_ERROR(erase(id));
+  uncount(entry);
   return entry;
 }
 

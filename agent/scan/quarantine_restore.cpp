@@ -157,6 +157,7 @@ Result<v1::QuarantineEntry> Quarantine::restore(const std::string& id, const std
   XIAOAN_RETURN_IF_ERROR(restoreInto(*dir, name, entry, shown));
   rememberRestored(*dir, name);
   XIAOAN_RETURN_IF_ERROR(erase(id));
+  uncount(entry);
   if (restored_to != nullptr) *restored_to = target;
   return entry;
 }

@@ -10,6 +10,17 @@ namespace {
 
 constexpr auto kTick = std::chrono::seconds(15);
 
+// The merged policy always has the three (built-in defaults).
+QuarantineLimits quarantineLimitsOf(const v1::ScanPolicy& policy) {
+  QuarantineLimits limits;
+  if (policy.has_quarantine_max_bytes()) limits.max_bytes = policy.quarantine_max_bytes();
+  if (policy.has_quarantine_max_files()) limits.max_files = policy.quarantine_max_files();
+  if (policy.has_quarantine_reserve_bytes()) {
+    limits.reserve_bytes = policy.quarantine_reserve_bytes();
+  }
+  return limits;
+}
+
 }  // namespace
 
 ScanService::ScanService(ScanServiceOptions options, const Clock& clock, ScanReporter& reporter,
@@ -40,11 +51,13 @@ Status ScanService::start() {
   XIAOAN_ASSIGN_OR_RETURN(engine_, ScanEngine::open({options_.state_dir}));
   openQuarantine();
   detections_ = std::make_unique<DetectionHandler>(
-      quarantine_.get(), [this](v1::Event e, v1::Priority p) { reporter_.emit(std::move(e), p); });
+      quarantine_.get(), [this](v1::Event e, v1::Priority p) { reporter_.emit(std::move(e), p); },
+      [this](const Status& st) { reporter_.condition(DetectionHandler::kConditionKey, st); });
   scheduled_.load();
   {
     std::lock_guard lock(mu_);
     detections_->setAction(policy_.action());
+    if (quarantine_) quarantine_->setLimits(quarantineLimitsOf(policy_));
     started_ = true;
   }
   background_ = std::thread([this] { background(); });
@@ -113,6 +126,7 @@ void ScanService::applyPolicy(const v1::Policy* policy) {
     policy_ = std::move(effective);
     policy_changed_ = true;
     if (detections_) detections_->setAction(policy_.action());
+    if (quarantine_) quarantine_->setLimits(quarantineLimitsOf(policy_));
     // Under mu_: policies applied at once reach every part in the same order.
     scheduled_.setPolicy(policy_);
     watch_.setPolicy(policy_);
@@ -168,6 +182,12 @@ v1::ScanStatus ScanService::status() const {
   v1::ScanStatus s;
   fillRulesStatus(loader_, s);
   s.set_quarantined(quarantine_ ? static_cast<uint32_t>(quarantine_->count()) : 0);
+  if (quarantine_) {
+    const QuarantineLimits limits = quarantine_->limits();
+    s.set_quarantine_bytes(quarantine_->usage().bytes);
+    s.set_quarantine_max_files(limits.max_files);
+    s.set_quarantine_max_bytes(limits.max_bytes);
+  }
   // The schedule before the passes: a scheduled pass ending in between shows as neither
   // recorded nor running, never as both.
   const v1::ScanState scheduled = scheduled_.fillStatus(s);

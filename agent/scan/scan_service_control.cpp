@@ -74,6 +74,7 @@ Result<v1::QuarantineEntry> ScanService::quarantineAction(
     e.set_kind(v1::QuarantineActionEvent::KIND_DELETED);
   }
   if (!entry.isOk()) return entry.status();
+  if (detections_) detections_->quarantineShrank();
   *e.mutable_entry() = *entry;
   componentLogger(LogComponent::kAgentScan)
       ->warn("quarantine entry {} ({}) {} by uid {}", entry->id(), entry->path(),

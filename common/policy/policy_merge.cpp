@@ -65,6 +65,9 @@ v1::Policy builtinDefaults() {
   scan->set_removable_media(true);
   scan->set_io_mib_per_second(20);
   scan->set_file_timeout_seconds(60);
+  scan->set_quarantine_max_bytes(uint64_t{1} << 30);
+  scan->set_quarantine_max_files(1000);
+  scan->set_quarantine_reserve_bytes(uint64_t{512} << 20);
   auto* browsing = p.mutable_browsing();
   browsing->set_enabled(true);
   browsing->set_poll_interval_seconds(120);

@@ -252,6 +252,12 @@ void checkScan(Issues& out, const v1::ScanPolicy& s) {
              1000);
   checkRange(out, "scan.file_timeout_seconds", s.has_file_timeout_seconds(),
              s.file_timeout_seconds(), 1, 600);
+  checkRange(out, "scan.quarantine_max_bytes", s.has_quarantine_max_bytes(),
+             s.quarantine_max_bytes(), kMiB, 1024 * kGiB);
+  checkRange(out, "scan.quarantine_max_files", s.has_quarantine_max_files(),
+             s.quarantine_max_files(), 1, 100000);
+  checkRange(out, "scan.quarantine_reserve_bytes", s.has_quarantine_reserve_bytes(),
+             s.quarantine_reserve_bytes(), kMiB, 64 * kGiB);
 }
 
 void checkCount(Issues& out, const std::string& field, int count, int max) {

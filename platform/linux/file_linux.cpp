@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -311,6 +312,12 @@ Result<FileStat> statPath(const std::string& path, bool follow) {
   const int rc = follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st);
   if (rc != 0) return posixStatus("stat " + path);
   return fromStat(st);
+}
+
+Result<uint64_t> availableSpace(const std::string& path) {
+  struct statvfs vfs {};
+  if (::statvfs(path.c_str(), &vfs) != 0) return posixStatus("statvfs " + path);
+  return static_cast<uint64_t>(vfs.f_bavail) * static_cast<uint64_t>(vfs.f_frsize);
 }
 
 bool pathExists(const std::string& path) {

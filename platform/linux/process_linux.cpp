@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,6 +89,17 @@ bool runningAsAdministrator() { return ::geteuid() == 0; }
 void setFileCreationMask(uint32_t mask) { ::umask(static_cast<mode_t>(mask & 0777)); }
 
 void ignoreBrokenPipe() { ::signal(SIGPIPE, SIG_IGN); }
+
+uint64_t raiseOpenFileLimit() {
+  struct rlimit lim {};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+  if (lim.rlim_cur < lim.rlim_max) {
+    struct rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  return lim.rlim_cur == RLIM_INFINITY ? UINT64_MAX : static_cast<uint64_t>(lim.rlim_cur);
+}
 
 const char* processSignalName(ProcessSignal signal) {
   switch (signal) {

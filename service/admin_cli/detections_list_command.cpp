@@ -23,6 +23,8 @@ std::string actionName(const AdminContext& ctx, v1::DetectionAction action) {
       return tr(ctx.lang, "已隔离", "quarantined");
     case v1::DETECTION_ACTION_QUARANTINE_FAILED:
       return tr(ctx.lang, "隔离失败", "quarantine failed");
+    case v1::DETECTION_ACTION_QUARANTINE_SKIPPED:
+      return tr(ctx.lang, "隔离区满，未隔离", "not quarantined (full)");
     default:
       return "-";
   }

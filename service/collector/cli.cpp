@@ -1,5 +1,6 @@
 #include "service/collector/cli.h"
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <string>
@@ -95,6 +96,47 @@ int runKeysImport(const std::vector<std::string>& args, Lang lang) {
   return kExitOk;
 }
 
+// Per-address caps and the handshake deadline (issue 10 finding 3: idle sockets must not lock
+// admins or agents out).
+void addConnectionOptions(po::options_description& desc, CollectorConfig& c,
+                          uint32_t& handshake_seconds, Lang lang) {
+  desc.add_options()(
+      "max-connections-per-address",
+      po::value(&c.agent_listener.max_connections_per_address)->default_value(256),
+      tr(lang,
+         "同一源地址的并发代理连接数上限，超出的连接立即关闭（多台电脑经同一 NAT 地址连接时调大）",
+         "concurrent agent connections from one source address; more are closed at once (raise "
+         "it when many PCs reach the collector through one NAT address)")
+          .c_str())(
+      "admin-max-connections-per-address",
+      po::value(&c.admin_listener.max_connections_per_address)->default_value(8),
+      tr(lang, "同一源地址的并发管理连接数上限，超出的连接立即关闭",
+         "concurrent admin connections from one source address; more are closed at once")
+          .c_str())(
+      "handshake-timeout", po::value(&handshake_seconds)->default_value(5),
+      tr(lang, "连接建立后须在此秒数内完成 TLS 握手，否则断开（两个端口均适用，1..60）",
+         "seconds from connect to the end of the TLS handshake on both ports; a silent or slow "
+         "peer is cut after it (1..60)")
+          .c_str());
+}
+
+bool setConnectionOptions(CollectorConfig& c, uint32_t handshake_seconds, Lang lang) {
+  if (c.agent_listener.max_connections_per_address < 1 ||
+      c.admin_listener.max_connections_per_address < 1 || handshake_seconds < 1 ||
+      handshake_seconds > 60) {
+    std::cerr << tr(lang,
+                    "xiaoan-collector：每地址连接上限须 >= 1，--handshake-timeout 须为 1..60 秒\n",
+                    "xiaoan-collector: per-address connection caps must be >= 1, "
+                    "--handshake-timeout 1..60 s\n");
+    return false;
+  }
+  for (auto* l : {&c.agent_listener, &c.admin_listener}) {
+    l->tls_handshake_timeout = std::chrono::seconds(handshake_seconds);
+    l->handshake_timeout = std::max(l->handshake_timeout, l->tls_handshake_timeout);
+  }
+  return true;
+}
+
 void addServeOptions(po::options_description& desc, CollectorConfig& c, std::string& agent,
                      std::string& admin, std::string& level) {
   desc.add_options()("data-dir", po::value(&c.data_dir)->required(), "data directory made by init")(
@@ -102,13 +144,14 @@ void addServeOptions(po::options_description& desc, CollectorConfig& c, std::str
       "agent API address (port 0: any free port)")(
       "admin-listen", po::value(&admin)->default_value("127.0.0.1:8444"), "admin API address")(
       "max-connections", po::value(&c.agent_listener.max_connections)->default_value(4096),
-      "concurrent agent connections; more are closed at once")(
-      "admin-max-connections", po::value(&c.admin_listener.max_connections)->default_value(64),
-      "concurrent admin connections")("checkin-interval",
-                                      po::value(&c.checkin_interval_seconds)->default_value(60),
-                                      "seconds between agent check-ins")(
-      "writer-queue", po::value(&c.writer.max_queue_jobs)->default_value(1024),
-      "queued write requests before answering 503")(
+      "concurrent agent connections (about 80 KiB of memory each while open); more are closed "
+      "at once")("admin-max-connections",
+                 po::value(&c.admin_listener.max_connections)->default_value(64),
+                 "concurrent admin connections")(
+      "checkin-interval", po::value(&c.checkin_interval_seconds)->default_value(60),
+      "seconds between agent check-ins")("writer-queue",
+                                         po::value(&c.writer.max_queue_jobs)->default_value(1024),
+                                         "queued write requests before answering 503")(
       "io-threads", po::value(&c.io_threads)->default_value(2), "network threads")(
       "log-level", po::value(&level)->default_value("info"), "trace|debug|info|warn|error");
 }
@@ -180,9 +223,11 @@ int runServe(const std::vector<std::string>& args, Lang lang) {
   std::string check;
   uint64_t timestamp_ttl = 0;
   uint64_t targets_ttl = 0;
+  uint32_t handshake_seconds = 0;
   po::options_description desc("xiaoan-collector serve", helpWidth(lang));
   addCommonOptions(desc, lang);
   addServeOptions(desc, config, agent, admin, level);
+  addConnectionOptions(desc, config, handshake_seconds, lang);
   addCheckOption(desc, check, lang);
   addContentOptions(desc, timestamp_ttl, targets_ttl);
   po::variables_map vm;
@@ -204,6 +249,7 @@ int runServe(const std::vector<std::string>& args, Lang lang) {
     return kExitUsage;
   }
   if (!setContentLifetimes(config, timestamp_ttl, targets_ttl)) return kExitUsage;
+  if (!setConnectionOptions(config, handshake_seconds, lang)) return kExitUsage;
   if (!parseDbCheck(check, config.db_check)) {
     std::cerr << "xiaoan-collector: --check-db must be quick or full\n";
     return kExitUsage;

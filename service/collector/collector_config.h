@@ -22,6 +22,9 @@ struct CollectorConfig {
     admin_listener.name = "admin api";
     admin_listener.port = 8444;
     admin_listener.max_connections = 64;
+    // An admin's browser or script needs a few; 8 addresses' worth of idle sockets cannot
+    // take the admin listener's whole budget.
+    admin_listener.max_connections_per_address = 8;
     // One signature bundle upload beside the small requests of other admins.
     admin_listener.max_body_bytes_in_flight = kMaxPublishBodyBytes + 16ull * 1024 * 1024;
   }

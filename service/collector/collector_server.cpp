@@ -1,6 +1,8 @@
 #include "service/collector/collector_server.h"
 
 #include "platform/logging.h"
+#include "platform/memory.h"
+#include "platform/process.h"
 #include "service/collector/data_dir_guard.h"
 #include "service/collector/data_dir_layout.h"
 #include "service/collector/http/tls_context.h"
@@ -10,11 +12,30 @@ namespace xiaoan::collector {
 namespace {
 
 constexpr std::chrono::milliseconds kDrainPoll{10};
+// Descriptors kept out of the connection budgets: database sessions, logs, artifact files
+// being streamed, the listening sockets.
+constexpr uint64_t kReservedDescriptors = 256;
+// How often the heap is checked, and how many connections must have ended since the last peak
+// before freed memory is handed back (malloc_trim walks the heap: not after every close).
+constexpr std::chrono::seconds kTrimCheckInterval{2};
+constexpr size_t kTrimAfterClosed = 32;
+
+// Run one io_context until it is stopped; a handler that throws is logged, not fatal.
+void runIo(boost::asio::io_context& io) {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      componentLogger(LogComponent::kCollector)->error("network thread caught: {}", e.what());
+    }
+  }
+}
 
 }  // namespace
 
 CollectorServer::CollectorServer(const CollectorConfig& config, const Clock& clock)
-    : config_(config), clock_(clock), io_(config.io_threads) {}
+    : config_(config), clock_(clock), io_(config.io_threads), admin_io_(1) {}
 
 Result<std::unique_ptr<CollectorServer>> CollectorServer::create(const CollectorConfig& config,
                                                                  const Clock& clock) {
@@ -72,37 +93,73 @@ Status CollectorServer::initContent() {
 
 CollectorServer::~CollectorServer() { stop(); }
 
+// Both listeners' connections must fit the descriptor limit together, beside the reserve:
+// otherwise a flood on one port exhausts the descriptors and the other cannot accept (agents
+// starving admins). The agent cap gives way first; what is lowered is logged.
+void CollectorServer::fitConnectionCaps() {
+  const uint64_t limit = raiseOpenFileLimit();
+  const uint64_t usable = limit > kReservedDescriptors ? limit - kReservedDescriptors : 16;
+  auto& agent = config_.agent_listener;
+  auto& admin = config_.admin_listener;
+  if (admin.max_connections > usable / 2) admin.max_connections = std::max<uint64_t>(1, usable / 2);
+  if (agent.max_connections + admin.max_connections > usable) {
+    const size_t fitted = std::max<uint64_t>(1, usable - admin.max_connections);
+    componentLogger(LogComponent::kCollector)
+        ->warn("open file limit {}: agent connections capped at {} instead of {}", limit, fitted,
+               agent.max_connections);
+    agent.max_connections = fitted;
+  }
+  for (auto* l : {&agent, &admin}) {
+    l->max_connections_per_address = std::min(l->max_connections_per_address, l->max_connections);
+  }
+  componentLogger(LogComponent::kCollector)
+      ->info("connection caps: agent {} ({} per address), admin {} ({} per address), fd limit {}",
+             agent.max_connections, agent.max_connections_per_address, admin.max_connections,
+             admin.max_connections_per_address, limit);
+}
+
+// Every TLS session holds tens of KiB of buffers; after a flood of them glibc keeps the freed
+// memory unless asked. When many connections have closed since the last peak, it is asked.
+void CollectorServer::scheduleHeapTrim() {
+  trim_timer_->expires_after(kTrimCheckInterval);
+  trim_timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    const size_t now = agent_listener_->connections() + admin_listener_->connections();
+    connection_peak_ = std::max(connection_peak_, now);
+    if (connection_peak_ - now >= kTrimAfterClosed) {
+      trimHeap();
+      componentLogger(LogComponent::kCollector)
+          ->debug("{} connections closed since the peak of {}: heap trimmed",
+                  connection_peak_ - now, connection_peak_);
+      connection_peak_ = now;
+    }
+    scheduleHeapTrim();
+  });
+}
+
 Status CollectorServer::start() {
+  fitConnectionCaps();
   auto agent_ctx =
       std::make_shared<ListenerContext>(config_.agent_listener, *agent_tls_, *agent_api_, state_);
   auto admin_ctx =
       std::make_shared<ListenerContext>(config_.admin_listener, *admin_tls_, *admin_api_, state_);
   XIAOAN_ASSIGN_OR_RETURN(agent_listener_, HttpListener::open(io_, agent_ctx));
-  XIAOAN_ASSIGN_OR_RETURN(admin_listener_, HttpListener::open(io_, admin_ctx));
+  XIAOAN_ASSIGN_OR_RETURN(admin_listener_, HttpListener::open(admin_io_, admin_ctx));
   writer_->start();
-  work_ =
-      std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
-          io_.get_executor());
+  work_ = std::make_unique<WorkGuard>(io_.get_executor());
+  admin_work_ = std::make_unique<WorkGuard>(admin_io_.get_executor());
   agent_listener_->start();
   admin_listener_->start();
+  trim_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  scheduleHeapTrim();
   for (int i = 0; i < std::max(1, config_.io_threads); ++i) {
-    threads_.emplace_back([this] { runIo(); });
+    threads_.emplace_back([this] { runIo(io_); });
   }
+  threads_.emplace_back([this] { runIo(admin_io_); });
   started_ = true;
   componentLogger(LogComponent::kCollector)
       ->info("agent api on {}, admin api on {}", agentAddress(), adminAddress());
   return Status::ok();
-}
-
-void CollectorServer::runIo() {
-  for (;;) {
-    try {
-      io_.run();
-      return;
-    } catch (const std::exception& e) {
-      componentLogger(LogComponent::kCollector)->error("network thread caught: {}", e.what());
-    }
-  }
 }
 
 void CollectorServer::waitForInFlight() {
@@ -124,7 +181,9 @@ void CollectorServer::stop() {
   if (started_) waitForInFlight();
   if (admin_api_) admin_api_->stop();
   work_.reset();
+  admin_work_.reset();
   io_.stop();
+  admin_io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
   if (started_) {

@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "platform/clock.h"
 #include "platform/instance_lock.h"
@@ -54,7 +55,8 @@ class CollectorServer {
   CollectorServer(const CollectorConfig& config, const Clock& clock);
   Status init();
   Status initContent();
-  void runIo();
+  void fitConnectionCaps();
+  void scheduleHeapTrim();
   void waitForInFlight();
 
   CollectorConfig config_;
@@ -72,9 +74,17 @@ class CollectorServer {
   std::unique_ptr<ContentIssuer> issuer_;
   std::unique_ptr<AgentApi> agent_api_;
   std::unique_ptr<AdminApi> admin_api_;
-  // Declared after everything sessions reference, so it is destroyed first.
-  boost::asio::io_context io_;
-  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  // Declared after everything sessions reference, so they are destroyed first. Each listener
+  // has its own context and threads: a flood of handshakes on the agent port cannot delay an
+  // admin's, and the other way round.
+  boost::asio::io_context io_;        // agent listener (io_threads threads)
+  boost::asio::io_context admin_io_;  // admin listener (one thread)
+  using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  std::unique_ptr<WorkGuard> work_;
+  std::unique_ptr<WorkGuard> admin_work_;
+  // Gives freed heap back to the OS after a burst of connections has ended (see .cpp).
+  std::unique_ptr<boost::asio::steady_timer> trim_timer_;
+  size_t connection_peak_ = 0;
   std::shared_ptr<HttpListener> agent_listener_;
   std::shared_ptr<HttpListener> admin_listener_;
   std::vector<std::thread> threads_;

@@ -78,14 +78,19 @@ void HttpListener::onAccept(boost::beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  if (ctx_->connections.load() >= ctx_->options.max_connections || ctx_->server.stopping.load()) {
+  boost::system::error_code ep_ec;
+  auto peer = socket.remote_endpoint(ep_ec);
+  std::string key = ep_ec ? std::string() : connectionBudgetKey(peer.address());
+  if (ep_ec || ctx_->server.stopping.load() || !ctx_->admit(key)) {
+    // Over the listener's or this address's cap (or already gone): refuse at once, before any
+    // TLS state is allocated, and keep accepting.
     boost::system::error_code ignored;
-    socket.close(ignored);  // over the cap: refuse at once, keep accepting
+    socket.close(ignored);
   } else {
     // Responses go out as several TLS records; without this, Nagle + delayed ACK add ~40 ms.
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<HttpSession>(std::move(socket), ctx_)->start();
+    std::make_shared<HttpSession>(std::move(socket), ctx_, std::move(key))->start();
   }
   accept();
 }

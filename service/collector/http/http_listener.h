@@ -14,8 +14,9 @@
 namespace xiaoan::collector {
 
 // Accepts TLS connections on one address and hands each to an HttpSession. Beyond
-// max_connections, new connections are accepted and closed at once (the kernel backlog never
-// fills up with peers we will not serve).
+// max_connections, or beyond max_connections_per_address from one source address, new
+// connections are accepted and closed at once (the kernel backlog never fills up with peers we
+// will not serve, and one address cannot take the whole budget).
 class HttpListener : public std::enable_shared_from_this<HttpListener> {
  public:
   // Binds and listens (port 0 picks a free port); E_IO when the address is unusable.

@@ -1,5 +1,6 @@
 #include "service/collector/http/http_session.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <boost/asio/post.hpp>
@@ -30,28 +31,60 @@ std::string endpointText(const net::ip::tcp::socket& socket) {
 
 }  // namespace
 
+std::string connectionBudgetKey(const net::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).to_string();
+  }
+  return address.to_string();
+}
+
+bool ListenerContext::admit(const std::string& key) {
+  std::lock_guard lock(mu_);
+  if (connections.load() >= options.max_connections) return false;
+  size_t& held = per_address_[key];
+  if (held >= options.max_connections_per_address) {
+    if (held == 0) per_address_.erase(key);
+    return false;
+  }
+  ++held;
+  connections.fetch_add(1);
+  return true;
+}
+
+void ListenerContext::release(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = per_address_.find(key);
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+  connections.fetch_sub(1);
+}
+
 void prepareRequestParser(RequestParser& parser, const ListenerOptions& options) {
   parser.header_limit(options.header_limit);
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
 }
 
-HttpSession::HttpSession(net::ip::tcp::socket socket, std::shared_ptr<ListenerContext> ctx)
-    : stream_(std::move(socket), ctx->tls), ctx_(std::move(ctx)), buffer_(kReadBufferLimit) {
+HttpSession::HttpSession(net::ip::tcp::socket socket, std::shared_ptr<ListenerContext> ctx,
+                         std::string budget_key)
+    : stream_(std::move(socket), ctx->tls),
+      ctx_(std::move(ctx)),
+      buffer_(kReadBufferLimit),
+      budget_key_(std::move(budget_key)) {
   peer_.remote_address = endpointText(beast::get_lowest_layer(stream_).socket());
-  ctx_->connections.fetch_add(1);
 }
 
 HttpSession::~HttpSession() {
   releaseBody();
   finishRequest();
-  ctx_->connections.fetch_sub(1);
+  ctx_->release(budget_key_);
 }
 
 void HttpSession::start() {
-  // The first request's headers share the handshake deadline, so a silent peer costs at most
-  // handshake_timeout.
-  request_deadline_ = Clock::now() + ctx_->options.handshake_timeout;
-  beast::get_lowest_layer(stream_).expires_at(request_deadline_);
+  // A silent or slow peer is cut tls_handshake_timeout after the accept; the first request's
+  // headers must then follow within handshake_timeout of the accept.
+  const auto accepted = Clock::now();
+  request_deadline_ = accepted + ctx_->options.handshake_timeout;
+  beast::get_lowest_layer(stream_).expires_at(
+      std::min(request_deadline_, accepted + ctx_->options.tls_handshake_timeout));
   stream_.async_handshake(net::ssl::stream_base::server,
                           beast::bind_front_handler(&HttpSession::onHandshake, shared_from_this()));
 }
@@ -67,6 +100,7 @@ void HttpSession::onHandshake(beast::error_code ec) {
     peer_.client_cert_verified = true;
     peer_.client_cert_cn = std::move(*cn);
   }
+  beast::get_lowest_layer(stream_).expires_at(request_deadline_);
   readHeader();
 }
 

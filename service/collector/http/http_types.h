@@ -70,10 +70,17 @@ struct ListenerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;
   size_t max_connections = 4096;  // more are accepted and closed at once
+  // Connections from one source address at once (IPv4-mapped IPv6 counts as the IPv4
+  // address); more are accepted and closed at once, so one peer cannot take the listener's
+  // whole budget.
+  size_t max_connections_per_address = 256;
   // Request bodies being received at once, by declared length (or the route cap for chunked
   // bodies); beyond it new requests get 503 before their body is read.
   uint64_t max_body_bytes_in_flight = 256ull * 1024 * 1024;
   uint32_t header_limit = 8 * 1024;
+  // From the accept to the end of the TLS handshake: a peer that connects and stays silent
+  // (or handshakes slowly) is cut after this.
+  std::chrono::seconds tls_handshake_timeout{5};
   std::chrono::seconds handshake_timeout{15};  // TLS handshake + first request headers
   std::chrono::seconds request_timeout{60};    // one whole request, headers to last body byte
   std::chrono::seconds idle_timeout{30};       // keep-alive wait for the next request

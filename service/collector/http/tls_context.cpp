@@ -58,6 +58,8 @@ Result<std::unique_ptr<ssl::context>> makeServerTlsContext(const TlsServerFiles&
       return Status(ErrorCode::kCrypto,
                     "cannot restrict TLS cipher suites: " + pki::opensslErrors());
     }
+    // An idle keep-alive connection gives its read and write buffers back (some 34 KiB).
+    SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     ctx->use_certificate_chain_file(files.cert_chain_pem_file);
     ctx->use_private_key_file(files.private_key_pem_file, ssl::context::pem);
     if (!files.client_ca_pem_file.empty()) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "agent/ctl/exit_code.h"
+#include "agent/ctl/scan_text.h"
 #include "tests/agent/ctl/ctl_harness.h"
 #include "tests/agent/ctl/fake_daemon.h"
 #include "tests/agent/ctl/sample_statuses.h"
@@ -229,3 +230,27 @@ TEST_CASE("quarantine list, restore --to and delete") {
 
 }  // namespace
 }  // namespace xiaoan::ctl::testing
+
+namespace xiaoan::ctl {
+namespace {
+
+std::string rowValue(const v1::ScanStatus& s, Lang lang, const std::string& key) {
+  for (const auto& [k, v] : scanStatusRows(s, lang, 1'800'000'000)) {
+    if (k == key) return v;
+  }
+  return "(missing)";
+}
+
+TEST_CASE("status shows the quarantine's use against its caps, in Chinese and English") {
+  v1::ScanStatus s;
+  s.set_quarantined(3);
+  CHECK(rowValue(s, Lang::kZhCn, "隔离区") == "3 个文件");  // an agent that reports no caps
+  s.set_quarantine_bytes(uint64_t{12} << 20);
+  s.set_quarantine_max_files(1000);
+  s.set_quarantine_max_bytes(uint64_t{1} << 30);
+  CHECK(rowValue(s, Lang::kZhCn, "隔离区") == "3 个文件，12 MiB（上限 1000 个文件、1024 MiB）");
+  CHECK(rowValue(s, Lang::kEn, "quarantined") == "3 files, 12 MiB (cap 1000 files, 1024 MiB)");
+}
+
+}  // namespace
+}  // namespace xiaoan::ctl

@@ -1,5 +1,7 @@
 // The encrypted quarantine on real files: a round trip keeps bytes, owner, mode and mtime;
-// tampering is refused; restore never overwrites; the key is made once.
+// tampering is refused; restore never overwrites; the key is made once; the size and count
+// caps and the free-space reserve stop it without deleting anything, and the detection handler
+// reports that (QUARANTINE_SKIPPED, a degraded condition).
 #include "agent/scan/quarantine.h"
 
 #include <doctest/doctest.h>
@@ -14,6 +16,7 @@
 #include <sstream>
 #include <vector>
 
+#include "agent/scan/detection_handler.h"
 #include "agent/scan/path_text.h"
 #include "common/crypto/ed25519.h"
 #include "tests/fakes/fake_clock.h"
@@ -40,11 +43,15 @@ bool exists(const std::string& path) {
 struct Env {
   TempDir dir;
   FakeClock clock;
+  // What the file system says is free (the space probe the quarantine asks).
+  uint64_t free_bytes = uint64_t{1} << 40;
   std::unique_ptr<Quarantine> q;
   Env() { reopen(); }
   void reopen() {
     q.reset();
-    auto opened = Quarantine::open(dir.sub("state/quarantine"), clock);
+    auto opened =
+        Quarantine::open(dir.sub("state/quarantine"), clock,
+                         [this](const std::string&) -> Result<uint64_t> { return free_bytes; });
     REQUIRE_MESSAGE(opened.isOk(), opened.status().toString());
     q = std::move(opened).value();
   }
@@ -328,6 +335,142 @@ TEST_CASE("a name that is not UTF-8 keeps its raw bytes and comes back to them")
   CHECK(entry->path().find("\\xE9") != std::string::npos);
   REQUIRE(e.q->restore(entry->id(), "", nullptr).isOk());
   CHECK(slurp(path) == "latin-1 name");
+}
+
+}  // namespace
+}  // namespace xiaoan::agent::scan
+
+namespace xiaoan::agent::scan {
+namespace {
+
+Finding findingFor(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  Finding f;
+  f.path = path;
+  f.size = static_cast<uint64_t>(st.st_size);
+  f.dev = st.st_dev;
+  f.ino = st.st_ino;
+  f.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  f.sha256.fill(0xab);
+  f.matches.push_back({"Miner_XMRig", "test", {}});
+  return f;
+}
+
+TEST_CASE("the file-count cap stops the quarantine; nothing held is deleted; usage survives") {
+  Env e;
+  e.q->setLimits({uint64_t{1} << 30, 2, 0});
+  REQUIRE(e.q->add(e.request(e.victim("a", "aaaa"))).isOk());
+  REQUIRE(e.q->add(e.request(e.victim("b", "bbbbbb"))).isOk());
+  const std::string third = e.victim("c", "cc");
+  QuarantineRefusal why = QuarantineRefusal::kFailed;
+  auto refused = e.q->add(e.request(third), &why);
+  REQUIRE_FALSE(refused.isOk());
+  CHECK(why == QuarantineRefusal::kNoRoom);
+  CHECK(refused.status().code() == ErrorCode::kQuarantine);
+  CHECK(refused.status().message().find("2 files, the cap is 2") != std::string::npos);
+  CHECK(exists(third));  // left where it was
+  CHECK(e.q->list().size() == 2);
+  CHECK(e.q->usage().files == 2);
+  CHECK(e.q->usage().bytes == 10);
+  // Counted again at open (the agent restarted).
+  e.reopen();
+  CHECK(e.q->usage().files == 2);
+  CHECK(e.q->usage().bytes == 10);
+  // A deleted entry makes room.
+  e.q->setLimits({uint64_t{1} << 30, 2, 0});
+  REQUIRE(e.q->remove(e.q->list().front().id()).isOk());
+  CHECK(e.q->usage().files == 1);
+  CHECK(e.q->add(e.request(third)).isOk());
+}
+
+TEST_CASE("the size cap counts original sizes; a file that would pass it is refused") {
+  Env e;
+  e.q->setLimits({1 << 20, 1000, 0});
+  REQUIRE(e.q->add(e.request(e.victim("a", randomData(700 * 1024)))).isOk());
+  const std::string big = e.victim("b", randomData(400 * 1024));
+  QuarantineRefusal why = QuarantineRefusal::kFailed;
+  auto refused = e.q->add(e.request(big), &why);
+  REQUIRE_FALSE(refused.isOk());
+  CHECK(why == QuarantineRefusal::kNoRoom);
+  CHECK(refused.status().message().find("would pass the cap of 1 MiB") != std::string::npos);
+  CHECK(exists(big));
+  // A smaller one still fits.
+  CHECK(e.q->add(e.request(e.victim("c", randomData(300 * 1024)))).isOk());
+  CHECK(e.q->usage().bytes == 1000 * 1024);
+}
+
+TEST_CASE("the free-space reserve: a copy that would leave less free is refused, nothing written") {
+  Env e;
+  e.q->setLimits({uint64_t{1} << 30, 1000, 10 << 20});
+  e.free_bytes = (10 << 20) + 200 * 1024;  // room for about 130 KiB above the reserve
+  const std::string big = e.victim("big", randomData(200 * 1024));
+  QuarantineRefusal why = QuarantineRefusal::kFailed;
+  auto refused = e.q->add(e.request(big), &why);
+  REQUIRE_FALSE(refused.isOk());
+  CHECK(why == QuarantineRefusal::kNoRoom);
+  CHECK(refused.status().message().find("free space reserve") != std::string::npos);
+  CHECK(exists(big));
+  CHECK(e.q->count() == 0);
+  CHECK(e.q->add(e.request(e.victim("small", randomData(16 * 1024)))).isOk());
+  // A failure that is not about room says so.
+  auto gone = e.q->add(QuarantineRequest{e.dir.sub("nothing-here"), 0, 0, {}, 0}, &why);
+  REQUIRE_FALSE(gone.isOk());
+  CHECK(why == QuarantineRefusal::kFailed);
+}
+
+TEST_CASE("detections past the cap are QUARANTINE_SKIPPED security events and degrade status") {
+  Env e;
+  e.q->setLimits({uint64_t{1} << 30, 1, 0});
+  std::vector<std::pair<v1::Event, v1::Priority>> events;
+  std::vector<Status> conditions;
+  DetectionHandler h(
+      e.q.get(), [&](v1::Event ev, v1::Priority p) { events.emplace_back(std::move(ev), p); },
+      [&](const Status& st) { conditions.push_back(st); });
+  h.setAction(v1::ENFORCEMENT_ACTION_ENFORCE);
+  ScanOrigin origin{"scan1", v1::SCAN_KIND_ON_ACCESS, 3};
+  auto first = h.handle(findingFor(e.victim("m1", "miner one")), origin);
+  CHECK(first.action() == v1::DETECTION_ACTION_QUARANTINED);
+  CHECK(conditions.empty());  // nothing to clear
+  const std::string second_path = e.victim("m2", "miner two");
+  auto second = h.handle(findingFor(second_path), origin);
+  CHECK(second.action() == v1::DETECTION_ACTION_QUARANTINE_SKIPPED);
+  CHECK(second.error().code() == "E_QUARANTINE");
+  CHECK(second.error().message().find("quarantine full") != std::string::npos);
+  CHECK(second.sha256() == std::string(32, '\xab'));
+  CHECK(exists(second_path));
+  REQUIRE(events.size() == 2);
+  CHECK(events[1].second == v1::PRIORITY_SECURITY);
+  CHECK(events[1].first.detection().action() == v1::DETECTION_ACTION_QUARANTINE_SKIPPED);
+  REQUIRE(conditions.size() == 1);
+  CHECK(conditions[0].code() == ErrorCode::kQuarantine);
+  CHECK(conditions[0].message().find("detections are not quarantined") != std::string::npos);
+  // Deleting an entry makes room: the condition clears.
+  REQUIRE(e.q->remove(first.quarantine_id()).isOk());
+  h.quarantineShrank();
+  REQUIRE(conditions.size() == 2);
+  CHECK(conditions[1].isOk());
+  CHECK(h.handle(findingFor(second_path), origin).action() == v1::DETECTION_ACTION_QUARANTINED);
+}
+
+TEST_CASE("a failed quarantine is QUARANTINE_FAILED and a condition until a later success") {
+  Env e;
+  std::vector<Status> conditions;
+  DetectionHandler h(
+      e.q.get(), [](v1::Event, v1::Priority) {},
+      [&](const Status& st) { conditions.push_back(st); });
+  h.setAction(v1::ENFORCEMENT_ACTION_ENFORCE);
+  Finding vanished = findingFor(e.victim("gone", "x"));
+  REQUIRE(::unlink(vanished.path.c_str()) == 0);
+  CHECK(h.handle(vanished, {}).action() == v1::DETECTION_ACTION_QUARANTINE_FAILED);
+  REQUIRE(conditions.size() == 1);
+  CHECK(conditions[0].message().find("quarantine failed") != std::string::npos);
+  h.quarantineShrank();  // not a matter of room: stays
+  CHECK(conditions.size() == 1);
+  CHECK(h.handle(findingFor(e.victim("next", "y")), {}).action() ==
+        v1::DETECTION_ACTION_QUARANTINED);
+  REQUIRE(conditions.size() == 2);
+  CHECK(conditions[1].isOk());
 }
 
 }  // namespace

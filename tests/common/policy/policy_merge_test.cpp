@@ -25,6 +25,9 @@ TEST_CASE("no layers: an empty policy; defaults alone: the defaults") {
   CHECK(d.scan().cpu_percent() == 25);
   CHECK(d.scan().io_mib_per_second() == 20);
   CHECK(d.scan().file_timeout_seconds() == 60);
+  CHECK(d.scan().quarantine_max_bytes() == 1ull << 30);
+  CHECK(d.scan().quarantine_max_files() == 1000);
+  CHECK(d.scan().quarantine_reserve_bytes() == 512ull << 20);
   CHECK(d.scan().removable_media());
   REQUIRE(d.scan().on_access_paths_size() == 3);
   CHECK(d.scan().on_access_paths(0) == "~/Downloads");

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -263,6 +264,19 @@ TEST_CASE("path operations: statPath, pathExists, removeFile, renamePath, setPat
   CHECK(renamePath(t.sub("f"), t.sub("h")).code() == ErrorCode::kNotFound);
   REQUIRE(removeFile(t.sub("g")).isOk());
   CHECK(removeFile(t.sub("g")).code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("availableSpace: what statvfs gives an unprivileged writer; E_NOT_FOUND when missing") {
+  TempDir t;
+  auto free = availableSpace(t.path());
+  REQUIRE(free.isOk());
+  struct statvfs vfs {};
+  REQUIRE(::statvfs(t.path().c_str(), &vfs) == 0);
+  const uint64_t expected = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  // Other writers on the machine move it a little between the two calls.
+  CHECK(*free <= expected + (uint64_t{64} << 20));
+  CHECK(*free + (uint64_t{64} << 20) >= expected);
+  CHECK(availableSpace(t.sub("missing")).status().code() == ErrorCode::kNotFound);
 }
 
 TEST_CASE("setMode, setOwner and setModificationTime through a handle") {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,6 +128,22 @@ TEST_CASE("with SIGPIPE ignored, writing to a closed pipe is an error") {
     if (::pipe(p) != 0) return 1;
     ::close(p[0]);
     return ::write(p[1], "x", 1) < 0 && errno == EPIPE ? 0 : 2;
+  });
+  CHECK(code == 0);
+}
+
+TEST_CASE("raiseOpenFileLimit lifts the soft limit to the hard one") {
+  const int code = inChild([] {
+    struct rlimit lim {};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_max < 64) return 1;
+    struct rlimit low = lim;
+    low.rlim_cur = 32;
+    if (::setrlimit(RLIMIT_NOFILE, &low) != 0) return 2;
+    const uint64_t now = raiseOpenFileLimit();
+    struct rlimit after {};
+    ::getrlimit(RLIMIT_NOFILE, &after);
+    if (after.rlim_cur != lim.rlim_max) return 3;
+    return now == (lim.rlim_max == RLIM_INFINITY ? UINT64_MAX : lim.rlim_max) ? 0 : 4;
   });
   CHECK(code == 0);
 }

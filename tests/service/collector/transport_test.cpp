@@ -13,6 +13,7 @@ namespace {
 
 using testing::CollectorHarness;
 using testing::TlsClient;
+using testing::TlsClientOptions;
 
 std::string smallBatch(uint64_t seq) {
   v1::EventBatch b;
@@ -180,6 +181,45 @@ TEST_CASE("connections beyond the cap are closed at once") {
   CHECK(c.tcpClosedByPeer(std::chrono::milliseconds(2000)));
   // The served connections still work.
   auto res = a.request("POST", "/v1/events", smallBatch(1));
+  REQUIRE(res.isOk());
+  CHECK(res->status == 401);
+}
+
+TEST_CASE("one address beyond its cap is closed at once; another address is still served") {
+  CollectorConfig config;
+  config.agent_listener.max_connections_per_address = 2;
+  CollectorHarness h(config);
+  TlsClient a({h.agentPort(), h.caPem(), std::nullopt});
+  TlsClient b({h.agentPort(), h.caPem(), std::nullopt});
+  REQUIRE(a.connectTcpOnly().isOk());  // idle, never handshaking
+  REQUIRE(b.connectTcpOnly().isOk());
+  TlsClient c({h.agentPort(), h.caPem(), std::nullopt});
+  REQUIRE(c.connectTcpOnly().isOk());
+  CHECK(c.tcpClosedByPeer(std::chrono::milliseconds(2000)));
+  TlsClientOptions other{h.agentPort(), h.caPem(), std::nullopt};
+  other.source_address = "127.0.0.2";
+  TlsClient d(other);
+  REQUIRE(d.connect().isOk());
+  auto res = d.request("POST", "/v1/events", smallBatch(1));
+  REQUIRE(res.isOk());
+  CHECK(res->status == 401);
+}
+
+TEST_CASE("a silent peer is cut at the TLS handshake deadline; a handshaken one is not") {
+  CollectorConfig config;
+  config.agent_listener.tls_handshake_timeout = std::chrono::seconds(1);
+  config.agent_listener.handshake_timeout = std::chrono::seconds(15);
+  CollectorHarness h(config);
+  TlsClient silent({h.agentPort(), h.caPem(), std::nullopt});
+  REQUIRE(silent.connectTcpOnly().isOk());
+  TlsClient slow({h.agentPort(), h.caPem(), std::nullopt});
+  REQUIRE(slow.connect().isOk());
+  auto start = std::chrono::steady_clock::now();
+  CHECK(silent.tcpClosedByPeer(std::chrono::milliseconds(5000)));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(2500));
+  // The handshaken connection sends its first request after the handshake deadline.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto res = slow.request("POST", "/v1/events", smallBatch(1));
   REQUIRE(res.isOk());
   CHECK(res->status == 401);
 }

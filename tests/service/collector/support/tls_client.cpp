@@ -71,6 +71,15 @@ TlsClient::~TlsClient() = default;
 
 Status TlsClient::connectTcpOnly() {
   net::ip::tcp::endpoint ep(net::ip::make_address("127.0.0.1"), impl_->options.port);
+  if (!impl_->options.source_address.empty()) {
+    auto& socket = beast::get_lowest_layer(impl_->stream()).socket();
+    beast::error_code bind_ec;
+    socket.open(net::ip::tcp::v4(), bind_ec);
+    if (!bind_ec) {
+      socket.bind({net::ip::make_address(impl_->options.source_address), 0}, bind_ec);
+    }
+    if (bind_ec) return ioError("bind " + impl_->options.source_address, bind_ec);
+  }
   auto ec = impl_->run(
       [&](auto handler) { beast::get_lowest_layer(impl_->stream()).async_connect(ep, handler); });
   if (ec) return ioError("connect", ec);

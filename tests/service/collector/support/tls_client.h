@@ -30,6 +30,7 @@ struct TlsClientOptions {
   bool max_tls_1_1 = false;                   // offer only TLS <= 1.1
   std::string tls12_ciphers{};                // when set: offer only TLS 1.2 with these suites
   std::chrono::milliseconds timeout{10'000};  // per operation
+  std::string source_address{};               // bind to it first ("127.0.0.2": another peer)
 };
 
 // A small blocking HTTPS/1.1 client over Beast with per-operation time-outs, able to send
