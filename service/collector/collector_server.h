@@ -72,6 +72,7 @@ class CollectorServer {
   std::unique_ptr<ContentIssuer> issuer_;
   std::unique_ptr<AgentApi> agent_api_;
   std::unique_ptr<AdminApi> admin_api_;
+  std::unique_ptr<RetentionScheduler> retention_;  // nullptr when retention_interval is 0
   // Declared after everything sessions reference, so it is destroyed first.
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
