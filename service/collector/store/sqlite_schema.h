@@ -12,7 +12,7 @@ namespace xiaoan::collector {
 //      targets, each terminal's loaded bundle version and last full scan
 //   4: re-enrollment policy and pending re-enrollments
 //   5: rooms, the seat registry, terminal-to-entry matching, latest compliance per terminal
-//   6: browsing visits, seat sessions, site alerts; the events retention index
+//   6: browsing visits, seat sessions, site alerts
 inline constexpr int kSchemaVersion = 6;
 
 // The version 1 schema (CREATE ... IF NOT EXISTS), also used by the ingest benchmark so that the

@@ -610,7 +610,8 @@ class Store {
   virtual Result<std::vector<StoredAlert>> listAlerts(const RecordQuery& query) = 0;
 
   // Retention. candidates: rows of `table` whose record time is before `before_ms`, oldest
-  // first, strictly after `after` (time, id), at most `limit` (a read: no write lock).
+  // first, strictly after `after` (time, id), at most `limit` (a read: no write lock). Events
+  // come in id order (reception order) whatever their time, after `after.second`.
   // deleteRows: in one write transaction deletes each (id, cutoff) whose record time and
   // reception are both before its cutoff (rows of odd times are never deleted sooner).
   virtual Result<std::vector<RetentionCandidate>> retentionCandidates(
