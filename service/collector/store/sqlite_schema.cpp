@@ -226,10 +226,11 @@ CREATE TABLE terminal_compliance(
 )sql";
 
 // Version 5 -> 6: browsing records, seat sessions and harmful-site alerts (issue 12). Events get
-// no new index: retention walks them in id order (the order they were received in). Visits and alerts keep the agent's stable key, unique per
-// terminal, so a re-read after a restore card adds nothing; rdomain is the domain with its
-// labels reversed and a trailing dot ("com.baidu.www.") so that a domain and all its
-// subdomains are one index range. school_id/room/seat are where the terminal sat at ingest.
+// no new index: retention walks them in id order (the order they were received in). Visits and
+// alerts keep the agent's stable key, unique per terminal, so a re-read after a restore card
+// adds nothing; rdomain is the domain with its labels reversed and a trailing dot
+// ("com.baidu.www.") so that a domain and all its subdomains are one index range.
+// school_id/room/seat are where the terminal sat at ingest.
 const char* const kMigrationTo6 = R"sql(
 CREATE TABLE browsing_visits(
   id INTEGER PRIMARY KEY,
