@@ -32,6 +32,19 @@ constexpr uint64_t kGiB = uint64_t{1} << 30;
 
 using Issues = std::vector<FieldIssue>;
 
+// The retention fields in RetentionKind order, with the floor each must respect and why.
+struct RetentionField {
+  const char* name;
+  uint32_t floor_days;
+  const char* rule;
+};
+constexpr RetentionField kRetentionFields[] = {
+    {"browsing_days", 60, "county rule: browsing records of every terminal kept 60 days"},
+    {"security_days", 180, "county rule: security logs kept 180 days"},
+    {"session_days", 60, "county rule: lab seat records (上机记录) kept 60 days"},
+    {"activity_days", 30, "activity events are kept at least 30 days"},
+};
+
 void checkRange(Issues& out, const std::string& field, bool has, uint64_t value, uint64_t min,
                 uint64_t max) {
   if (!has || (value >= min && value <= max)) return;
@@ -323,7 +336,48 @@ void checkBrowsing(Issues& out, const v1::BrowsingPolicy& b) {
   checkSiteRules(out, b.site_rules());
 }
 
+// One retention field: at least the county's floor for that kind of record (the reason names
+// the rule), at most kMaxRetentionDays.
+void checkRetentionDays(Issues& out, const RetentionField& f, bool has, uint32_t days) {
+  if (!has) return;
+  if (days < f.floor_days) {
+    out.push_back({std::string("retention.") + f.name,
+                   "must be at least " + std::to_string(f.floor_days) + " days (" + f.rule +
+                       "), got " + std::to_string(days)});
+  } else if (days > kMaxRetentionDays) {
+    out.push_back({std::string("retention.") + f.name, "must be at most " +
+                                                           std::to_string(kMaxRetentionDays) +
+                                                           " days, got " + std::to_string(days)});
+  }
+}
+
+void checkRetention(Issues& out, const v1::RetentionPolicy& r) {
+  checkRetentionDays(out, kRetentionFields[0], r.has_browsing_days(), r.browsing_days());
+  checkRetentionDays(out, kRetentionFields[1], r.has_security_days(), r.security_days());
+  checkRetentionDays(out, kRetentionFields[2], r.has_session_days(), r.session_days());
+  checkRetentionDays(out, kRetentionFields[3], r.has_activity_days(), r.activity_days());
+}
+
+// Retention is collector-wide per school: the collector reads it from the school layer only,
+// so a room or terminal layer that sets it would silently do nothing.
+void checkRetentionScope(Issues& out, v1::PolicyScope scope, const v1::Policy& layer) {
+  if (scope == v1::POLICY_SCOPE_SCHOOL) return;
+  const auto& r = layer.retention();
+  const bool set[] = {r.has_browsing_days(), r.has_security_days(), r.has_session_days(),
+                      r.has_activity_days()};
+  for (size_t i = 0; i < std::size(set); ++i) {
+    if (!set[i]) continue;
+    out.push_back({std::string("retention.") + kRetentionFields[i].name,
+                   "only the school layer may set retention (the collector keeps records per "
+                   "school)"});
+  }
+}
+
 }  // namespace
+
+uint32_t retentionFloorDays(RetentionKind kind) {
+  return kRetentionFields[static_cast<size_t>(kind)].floor_days;
+}
 
 std::vector<FieldIssue> validatePolicy(const v1::Policy& policy) {
   Issues out;
@@ -332,9 +386,7 @@ std::vector<FieldIssue> validatePolicy(const v1::Policy& policy) {
   checkNaming(out, policy.naming());
   checkScan(out, policy.scan());
   checkBrowsing(out, policy.browsing());
-  const auto& r = policy.retention();
-  checkRange(out, "retention.browsing_days", r.has_browsing_days(), r.browsing_days(), 60, 3650);
-  checkRange(out, "retention.security_days", r.has_security_days(), r.security_days(), 180, 3650);
+  checkRetention(out, policy.retention());
   return out;
 }
 
@@ -352,6 +404,7 @@ std::vector<FieldIssue> validateLayer(v1::PolicyScope scope, const v1::Policy& l
     if (layer.binding().has_ipv4()) out.push_back({"binding.ipv4", kOnlyTerminal});
     if (layer.naming().has_hostname()) out.push_back({"naming.hostname", kOnlyTerminal});
   }
+  checkRetentionScope(out, scope, layer);
   return out;
 }
 

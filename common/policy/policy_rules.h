@@ -34,8 +34,18 @@ struct FieldIssue {
 // Empty when the policy is valid. Rules are per field, so a merge of valid layers is valid.
 std::vector<FieldIssue> validatePolicy(const v1::Policy& policy);
 
+// Longest retention any policy may ask for (10 years).
+inline constexpr uint32_t kMaxRetentionDays = 3650;
+
+// The kinds of records the collector keeps, with a retention field each.
+enum class RetentionKind { kBrowsing = 0, kSecurity = 1, kSessions = 2, kActivity = 3 };
+
+// The least number of days `kind` must be kept (county rules: browsing 60, security 180, seat
+// sessions 60; activity 30). validatePolicy refuses less; the collector never deletes sooner.
+uint32_t retentionFloorDays(RetentionKind kind);
+
 // validatePolicy plus what a layer of `scope` may not set: per-terminal values (binding.mac,
-// binding.ipv4, naming.hostname) only in terminal layers.
+// binding.ipv4, naming.hostname) only in terminal layers; retention only in school layers.
 std::vector<FieldIssue> validateLayer(v1::PolicyScope scope, const v1::Policy& layer);
 
 // The built-in layer every merge starts from: every field set (check-in 60 s, upload

@@ -303,6 +303,43 @@ Result<v1::DetectionList> AdminApiClient::listDetections(const DetectionQuery& q
   return out;
 }
 
+namespace {
+
+std::string recordQuery(const RecordFilter& f) {
+  return query({{"school", f.school},
+                {"room", f.room},
+                {"terminal", f.terminal},
+                {"user", f.user},
+                {"domain", f.domain},
+                {"q", f.keyword},
+                {"category", f.category},
+                {"since", f.since},
+                {"until", f.until},
+                {"limit", f.limit > 0 ? std::to_string(f.limit) : ""},
+                {"cursor", f.cursor}});
+}
+
+}  // namespace
+
+Result<v1::BrowsingVisitPage> AdminApiClient::searchVisits(const RecordFilter& filter) {
+  v1::BrowsingVisitPage out;
+  XIAOAN_RETURN_IF_ERROR(
+      call("GET", "/api/v1/browsing/visits" + recordQuery(filter), nullptr, &out));
+  return out;
+}
+
+Result<v1::SeatSessionPage> AdminApiClient::listSessions(const RecordFilter& filter) {
+  v1::SeatSessionPage out;
+  XIAOAN_RETURN_IF_ERROR(call("GET", "/api/v1/sessions" + recordQuery(filter), nullptr, &out));
+  return out;
+}
+
+Result<v1::SiteAlertPage> AdminApiClient::listAlerts(const RecordFilter& filter) {
+  v1::SiteAlertPage out;
+  XIAOAN_RETURN_IF_ERROR(call("GET", "/api/v1/alerts" + recordQuery(filter), nullptr, &out));
+  return out;
+}
+
 Result<v1::RoomList> AdminApiClient::listRooms(const std::string& school) {
   v1::RoomList out;
   XIAOAN_RETURN_IF_ERROR(

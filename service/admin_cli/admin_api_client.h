@@ -27,6 +27,22 @@ struct DetectionQuery {
   uint32_t limit = 0;  // 0 = server default
 };
 
+// Filters of the record searches (GET /api/v1/browsing/visits, /sessions, /alerts); empty
+// fields are left out. `terminal` is a terminal id (resolved by the command).
+struct RecordFilter {
+  std::string school;
+  std::string room;
+  std::string terminal;
+  std::string user;
+  std::string domain;    // visits, alerts
+  std::string keyword;   // visits, alerts: sent as q
+  std::string category;  // alerts
+  std::string since;     // RFC 3339
+  std::string until;     // RFC 3339
+  std::string cursor;
+  uint32_t limit = 0;  // 0 = server default
+};
+
 // Options of a registry import (POST /api/v1/schools/{id}/registry).
 struct RegistryImportOptions {
   bool dry_run = false;
@@ -66,6 +82,11 @@ class AdminApiClient {
   Result<v1::SignatureBundleInfo> publishSignatures(const v1::PublishSignaturesRequest& request);
   Result<v1::SignatureBundleList> listSignatures();
   Result<v1::DetectionList> listDetections(const DetectionQuery& query);
+
+  // Browsing visits, seat sessions and harmful-site alerts (issue 12), one page each call.
+  Result<v1::BrowsingVisitPage> searchVisits(const RecordFilter& filter);
+  Result<v1::SeatSessionPage> listSessions(const RecordFilter& filter);
+  Result<v1::SiteAlertPage> listAlerts(const RecordFilter& filter);
 
   // Re-enrollment of known terminals (issue 10).
   Result<v1::SetReenrollPolicyRequest> setReenrollPolicy(const std::string& school,

@@ -33,6 +33,9 @@ AdminCommandTable makeAdminCommandTable() {
   table.add(makeSignaturesPublishCommand());
   table.add(makeSignaturesListCommand());
   table.add(makeDetectionsListCommand());
+  table.add(makeBrowsingSearchCommand());
+  table.add(makeSessionsListCommand());
+  table.add(makeAlertsListCommand());
   table.add(makeKeysInitCommand());
   table.add(makeKeysRotateRootCommand());
   table.add(makeHelpCommand());

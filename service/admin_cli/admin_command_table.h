@@ -10,6 +10,7 @@ using AdminCommandTable = CliCommandTable<AdminCommand>;
 
 // school add|list, token create|list|revoke, terminals list|set-room, events list,
 // policy get|set|apply|delete, bundle export, signatures publish|list, detections list,
+// browsing search, sessions list, alerts list,
 // keys init|rotate-root, help, version.
 AdminCommandTable makeAdminCommandTable();
 

@@ -17,6 +17,7 @@
 #include "service/collector/collector_server.h"
 #include "service/collector/db_commands.h"
 #include "service/collector/init_command.h"
+#include "service/collector/retention_command.h"
 #include "service/collector/trust/trust_keys.h"
 
 namespace xiaoan::collector {
@@ -34,6 +35,7 @@ constexpr const char* kUsage =
     "       xiaoan-collector backup --data-dir D --out FILE\n"
     "       xiaoan-collector restore --data-dir D --from FILE\n"
     "       xiaoan-collector check --data-dir D [--full]\n"
+    "       xiaoan-collector retention run --data-dir D [--batch N] [--json]\n"
     "       xiaoan-collector COMMAND --help\n";
 
 // "127.0.0.1:8443", "[::]:8443" -> address and port.
@@ -138,7 +140,7 @@ bool setConnectionOptions(CollectorConfig& c, uint32_t handshake_seconds, Lang l
 }
 
 void addServeOptions(po::options_description& desc, CollectorConfig& c, std::string& agent,
-                     std::string& admin, std::string& level) {
+                     std::string& admin, std::string& level, uint64_t& retention_interval) {
   desc.add_options()("data-dir", po::value(&c.data_dir)->required(), "data directory made by init")(
       "agent-listen", po::value(&agent)->default_value("127.0.0.1:8443"),
       "agent API address (port 0: any free port)")(
@@ -153,6 +155,8 @@ void addServeOptions(po::options_description& desc, CollectorConfig& c, std::str
                                          po::value(&c.writer.max_queue_jobs)->default_value(1024),
                                          "queued write requests before answering 503")(
       "io-threads", po::value(&c.io_threads)->default_value(2), "network threads")(
+      "retention-interval", po::value(&retention_interval)->default_value(3600),
+      "seconds between retention passes (0: none; xiaoan-collector retention run)")(
       "log-level", po::value(&level)->default_value("info"), "trace|debug|info|warn|error");
 }
 
@@ -226,7 +230,8 @@ int runServe(const std::vector<std::string>& args, Lang lang) {
   uint32_t handshake_seconds = 0;
   po::options_description desc("xiaoan-collector serve", helpWidth(lang));
   addCommonOptions(desc, lang);
-  addServeOptions(desc, config, agent, admin, level);
+  uint64_t retention_interval = 0;
+  addServeOptions(desc, config, agent, admin, level, retention_interval);
   addConnectionOptions(desc, config, handshake_seconds, lang);
   addCheckOption(desc, check, lang);
   addContentOptions(desc, timestamp_ttl, targets_ttl);
@@ -250,6 +255,17 @@ int runServe(const std::vector<std::string>& args, Lang lang) {
   }
   if (!setContentLifetimes(config, timestamp_ttl, targets_ttl)) return kExitUsage;
   if (!setConnectionOptions(config, handshake_seconds, lang)) return kExitUsage;
+  if (retention_interval > 7 * 86400) {
+    std::cerr << "xiaoan-collector: "
+              << tr(lang, "--retention-interval 应为 0（不清理）到 604800 秒",
+                    "--retention-interval must be 0 (none) .. 604800 seconds")
+              << "\n";
+    return kExitUsage;
+  }
+  config.retention_interval = std::chrono::seconds(retention_interval);
+  // A short interval (tests, a manual catch-up) also starts soon.
+  config.retention_first_delay =
+      std::min(config.retention_first_delay, std::chrono::seconds(retention_interval));
   if (!parseDbCheck(check, config.db_check)) {
     std::cerr << "xiaoan-collector: --check-db must be quick or full\n";
     return kExitUsage;
@@ -272,6 +288,7 @@ int runCollectorCli(int argc, char** argv, Lang env_lang) {
   if (command == "backup") return runBackupCommand(args, lang);
   if (command == "restore") return runRestoreCommand(args, lang);
   if (command == "check") return runCheckCommand(args, lang);
+  if (command == "retention") return runRetentionCommand(args, lang);
   if (command == "keys" && !args.empty() && args.front() == "import") {
     return runKeysImport(std::vector<std::string>(args.begin() + 1, args.end()), lang);
   }

@@ -10,6 +10,7 @@
 #include "service/collector/agent_api/enroll_rate_limiter.h"
 #include "service/collector/agent_api/ingest_writer.h"
 #include "service/collector/http/http_types.h"
+#include "service/collector/retention_job.h"
 #include "service/collector/store/db_check.h"
 
 namespace xiaoan::collector {
@@ -50,6 +51,11 @@ struct CollectorConfig {
   // Enrollment attempts per token and per source address (429 E_RATE_LIMITED beyond).
   EnrollRateLimits enroll_limits;
   int io_threads = 2;
+  // Retention passes (retention_job.h): every retention_interval (0 = never), the first one
+  // retention_first_delay after the start.
+  std::chrono::seconds retention_interval{std::chrono::hours(1)};
+  std::chrono::seconds retention_first_delay{std::chrono::minutes(5)};
+  RetentionOptions retention;
   // How long stop() waits for in-flight requests after the writer has drained.
   std::chrono::seconds shutdown_grace{10};
 };

@@ -67,6 +67,13 @@ Status CollectorServer::init() {
                                           *writer_, *enrollment_, *issuer_, *artifacts_, clock_);
   admin_api_ = std::make_unique<AdminApi>(std::move(admin_stores), *issuer_, *artifacts_, clock_,
                                           config_.admin);
+  if (config_.retention_interval.count() > 0) {
+    XIAOAN_ASSIGN_OR_RETURN(auto retention_store,
+                            SqliteStore::open(dbPath(config_.data_dir), false));
+    retention_ = std::make_unique<RetentionScheduler>(std::move(retention_store), clock_,
+                                                      config_.retention, config_.retention_interval,
+                                                      config_.retention_first_delay);
+  }
   return Status::ok();
 }
 
@@ -146,6 +153,7 @@ Status CollectorServer::start() {
   XIAOAN_ASSIGN_OR_RETURN(agent_listener_, HttpListener::open(io_, agent_ctx));
   XIAOAN_ASSIGN_OR_RETURN(admin_listener_, HttpListener::open(admin_io_, admin_ctx));
   writer_->start();
+  if (retention_) retention_->start();
   work_ = std::make_unique<WorkGuard>(io_.get_executor());
   admin_work_ = std::make_unique<WorkGuard>(admin_io_.get_executor());
   agent_listener_->start();
@@ -177,7 +185,8 @@ void CollectorServer::stop() {
     agent_listener_->stop();
     admin_listener_->stop();
   }
-  if (writer_) writer_->stop();  // commits and answers everything already queued
+  if (retention_) retention_->stop();  // after its current batch
+  if (writer_) writer_->stop();        // commits and answers everything already queued
   if (started_) waitForInFlight();
   if (admin_api_) admin_api_->stop();
   work_.reset();

@@ -74,6 +74,7 @@ class CollectorServer {
   std::unique_ptr<ContentIssuer> issuer_;
   std::unique_ptr<AgentApi> agent_api_;
   std::unique_ptr<AdminApi> admin_api_;
+  std::unique_ptr<RetentionScheduler> retention_;  // nullptr when retention_interval is 0
   // Declared after everything sessions reference, so they are destroyed first. Each listener
   // has its own context and threads: a flood of handshakes on the agent port cannot delay an
   // admin's, and the other way round.

@@ -120,6 +120,9 @@ Result<AdminAnswer> AdminCommands::run(AdminCommand command, const std::string& 
     Result<AdminAnswer> operator()(const ResolveTerminal& c) {
       return json(self.resolveTerminal(c));
     }
+    Result<AdminAnswer> operator()(const SearchVisits& c) { return json(self.searchVisits(c)); }
+    Result<AdminAnswer> operator()(const ListSessions& c) { return json(self.listSessions(c)); }
+    Result<AdminAnswer> operator()(const ListAlerts& c) { return json(self.listAlerts(c)); }
   };
   return std::visit(Visitor{*this, admin, rule_errors}, command);
 }

@@ -71,6 +71,11 @@ class AdminCommands {
   // The check-in interval a terminal's agent has been told (for "silent").
   uint32_t checkinIntervalOf(const std::string& terminal_id);
 
+  // Browsing visits, seat sessions, alerts (admin_records_commands.cpp).
+  Result<std::string> searchVisits(const SearchVisits& cmd);
+  Result<std::string> listSessions(const ListSessions& cmd);
+  Result<std::string> listAlerts(const ListAlerts& cmd);
+
   Result<std::string> listSchools();
   Result<std::string> addSchool(const AddSchool& cmd, const std::string& admin);
   Result<std::string> createToken(const CreateToken& cmd, const std::string& admin);

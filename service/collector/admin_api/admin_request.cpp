@@ -134,6 +134,7 @@ Result<AdminCommand> route(std::string_view method, std::string_view path,
     return std::move(*content);
   }
   if (auto scan = routeScanRequest(method, path, params, body)) return std::move(*scan);
+  if (auto records = routeRecordsRequest(method, path, params)) return std::move(*records);
   if (auto enrollment = routeEnrollmentRequest(method, path, params, body)) {
     return std::move(*enrollment);
   }

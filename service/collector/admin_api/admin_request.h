@@ -146,13 +146,28 @@ struct ResolveTerminal {
   std::string ref;
 };
 
+// GET /api/v1/browsing/visits, /api/v1/sessions, /api/v1/alerts (issue 12): record searches,
+// newest first, paged by an opaque cursor (record_cursor.h).
+struct SearchVisits {
+  RecordQuery query;
+};
+struct ListSessions {
+  RecordQuery query;
+};
+struct ListAlerts {
+  RecordQuery query;
+};
+inline constexpr uint32_t kDefaultRecordLimit = 100;
+inline constexpr uint32_t kMaxRecordLimit = 1000;
+inline constexpr size_t kMaxRecordFilterBytes = 256;  // room, user, keyword
+
 using AdminCommand =
     std::variant<ListSchools, AddSchool, CreateToken, ListTokens, RevokeToken, ListTerminals,
                  ListEvents, GetPolicyLayer, PutPolicyLayer, DeletePolicyLayer, GetEffectivePolicy,
                  SetTerminalRoom, ExportBundle, PublishSignatures, ListSignatures, ListDetections,
                  SetReenrollPolicy, ListPendingEnrollments, ApprovePendingEnrollment, ListRooms,
                  AddRoom, RenameRoom, DeleteRoom, ImportRegistry, ListRegistry, GetCompliance,
-                 ResolveTerminal>;
+                 ResolveTerminal, SearchVisits, ListSessions, ListAlerts>;
 
 // Whether the request uploads a registry CSV (its body is text/csv, up to
 // kMaxRegistryCsvBytes).
@@ -196,6 +211,12 @@ std::optional<Result<AdminCommand>> routeScanRequest(
 std::optional<Result<AdminCommand>> routeEnrollmentRequest(
     std::string_view method, std::string_view path,
     const std::map<std::string, std::string>& params, std::string_view body);
+
+// The routes of browsing visits, seat sessions and alerts (admin_records_request.cpp); nullopt
+// when `path` is none of them.
+std::optional<Result<AdminCommand>> routeRecordsRequest(
+    std::string_view method, std::string_view path,
+    const std::map<std::string, std::string>& params);
 
 // The "school" filter of a list ("" = all); E_INVALID_ARGUMENT for any other parameter.
 Result<std::string> schoolFilter(const std::map<std::string, std::string>& params);

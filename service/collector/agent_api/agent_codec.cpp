@@ -13,6 +13,7 @@
 
 #include "common/net/ipv4.h"
 #include "common/proto_json.h"
+#include "service/collector/agent_api/record_codec.h"
 #include "xiaoan/v1/agent_api.pb.h"
 
 namespace xiaoan::collector {
@@ -55,15 +56,6 @@ Result<size_t> countBatchEntries(std::string_view body) {
 }
 
 bool validText(const std::string& s, size_t max) { return s.size() <= max; }
-
-// Unix milliseconds of a Timestamp within its documented range.
-Result<int64_t> timestampMs(const google::protobuf::Timestamp& t, const char* what) {
-  if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
-      t.nanos() > 999'999'999) {
-    return invalid(std::string(what) + " out of range");
-  }
-  return t.seconds() * 1000 + t.nanos() / 1'000'000;
-}
 
 Result<int64_t> wallTimeMs(const v1::Event& event) {
   return timestampMs(event.wall_time(), "event wall_time");
@@ -108,7 +100,8 @@ Result<EventRow> toRow(const v1::Event& e) {
   row.seq = e.seq();
   row.priority = static_cast<int>(e.priority());
   XIAOAN_ASSIGN_OR_RETURN(row.wall_time_ms, wallTimeMs(e));
-  XIAOAN_RETURN_IF_ERROR(renderPayload(e, row));
+  XIAOAN_ASSIGN_OR_RETURN(bool rendered, extractRecords(e, row));
+  if (!rendered) XIAOAN_RETURN_IF_ERROR(renderPayload(e, row));
   if (!e.SerializeToString(&row.body)) return Status(ErrorCode::kInternal, "event serialize");
   return row;
 }
@@ -188,6 +181,14 @@ Status parseMessage(std::string_view body, M& message) {
 }
 
 }  // namespace
+
+Result<int64_t> timestampMs(const google::protobuf::Timestamp& t, const char* what) {
+  if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
+      t.nanos() > 999'999'999) {
+    return invalid(std::string(what) + " out of range");
+  }
+  return t.seconds() * 1000 + t.nanos() / 1'000'000;
+}
 
 Result<DecodedBatch> decodeEventBatch(std::string_view body) {
   if (body.size() > kMaxEventBatchBytes) return Status(ErrorCode::kTooLarge, "batch too large");

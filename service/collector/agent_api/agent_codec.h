@@ -14,7 +14,15 @@
 // handlers call on untrusted bytes (and the fuzz targets exercise). Errors:
 // E_PROTOCOL (not decodable), E_INVALID_ARGUMENT (decodable but invalid),
 // E_UNAUTHORIZED (malformed enrollment token).
+namespace google::protobuf {
+class Timestamp;
+}  // namespace google::protobuf
+
 namespace xiaoan::collector {
+
+// Unix milliseconds of a Timestamp within its documented range (0001..9999);
+// E_INVALID_ARGUMENT "<what> out of range" otherwise.
+Result<int64_t> timestampMs(const google::protobuf::Timestamp& t, const char* what);
 
 inline constexpr size_t kMaxEventsPerBatch = 1000;
 inline constexpr size_t kMaxEventBatchBytes = size_t{4} * 1024 * 1024;

@@ -50,9 +50,16 @@ Status EventBatchJob::apply(WriteTxn& txn) {
   XIAOAN_ASSIGN_OR_RETURN(auto agent, txn.findAgent(agent_id_));
   if (!agent) return Status(ErrorCode::kUnauthorized, "agent is not enrolled");
   int64_t now = unixMillis(clock_.now());
+  std::optional<TerminalPlace> place;  // read once, for the first event carrying records
   for (const auto& row : batch_.events) {
     XIAOAN_ASSIGN_OR_RETURN(bool inserted, txn.insertEvent(agent_id_, row, now));
     ++(inserted ? stored_ : duplicates_);
+    // A resent event's records were stored with it the first time.
+    if (!inserted || (row.visits.empty() && !row.session && !row.alert)) continue;
+    if (!place) {
+      XIAOAN_ASSIGN_OR_RETURN(place, txn.terminalPlace(*agent));
+    }
+    XIAOAN_RETURN_IF_ERROR(storeRecords(txn, *place, row, now));
   }
   for (const auto& head : batch_.heads) {
     XIAOAN_RETURN_IF_ERROR(txn.advanceHead(agent_id_, head, now));
@@ -60,6 +67,17 @@ Status EventBatchJob::apply(WriteTxn& txn) {
   XIAOAN_RETURN_IF_ERROR(recordClaims(txn));
   uint64_t added = stored_ + foreign_claims_.size();
   if (added > 0) XIAOAN_RETURN_IF_ERROR(txn.addTerminalEvents(agent->terminal_id, added));
+  return Status::ok();
+}
+
+// The records an event carries, each deduplicated by its key per terminal: a visit re-read
+// after a restore card comes in a new event (new seq) and adds nothing.
+Status EventBatchJob::storeRecords(WriteTxn& txn, const TerminalPlace& place, const EventRow& row,
+                                   int64_t now) {
+  if (!row.visits.empty())
+    XIAOAN_RETURN_IF_ERROR(txn.insertVisits(place, row.visits, now).status());
+  if (row.session) XIAOAN_RETURN_IF_ERROR(txn.upsertSession(place, *row.session, now));
+  if (row.alert) XIAOAN_RETURN_IF_ERROR(txn.insertAlert(place, *row.alert, now).status());
   return Status::ok();
 }
 

@@ -22,6 +22,7 @@ class EventBatchJob final : public WriteJob {
   void complete(const Status& status) override;
 
  private:
+  Status storeRecords(WriteTxn& txn, const TerminalPlace& place, const EventRow& row, int64_t now);
   Status recordClaims(WriteTxn& txn);
 
   std::string agent_id_;

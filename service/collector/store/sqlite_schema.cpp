@@ -225,11 +225,93 @@ CREATE TABLE terminal_compliance(
   updated_at INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
+// Version 5 -> 6: browsing records, seat sessions and harmful-site alerts (issue 12). Events get
+// no new index: retention walks them in id order (the order they were received in). Visits and
+// alerts keep the agent's stable key, unique per terminal, so a re-read after a restore card
+// adds nothing; rdomain is the domain with its labels reversed and a trailing dot
+// ("com.baidu.www.") so that a domain and all its subdomains are one index range.
+// school_id/room/seat are where the terminal sat at ingest.
+const char* const kMigrationTo6 = R"sql(
+CREATE TABLE browsing_visits(
+  id INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  school_id TEXT NOT NULL,
+  room TEXT NOT NULL,
+  seat INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  browser INTEGER NOT NULL,
+  profile TEXT NOT NULL,
+  url TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  rdomain TEXT NOT NULL,
+  title TEXT NOT NULL,
+  visit_time INTEGER NOT NULL,
+  transition INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  synced INTEGER NOT NULL,
+  received_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX browsing_visits_key ON browsing_visits(terminal_id, key);
+CREATE INDEX browsing_visits_time ON browsing_visits(visit_time);
+CREATE INDEX browsing_visits_domain ON browsing_visits(rdomain, visit_time);
+CREATE INDEX browsing_visits_terminal ON browsing_visits(terminal_id, visit_time);
+CREATE INDEX browsing_visits_user ON browsing_visits(user_name, visit_time);
+CREATE INDEX browsing_visits_school ON browsing_visits(school_id, visit_time);
+CREATE INDEX browsing_visits_room ON browsing_visits(school_id, room, visit_time);
+
+CREATE TABLE seat_sessions(
+  id INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  school_id TEXT NOT NULL,
+  room TEXT NOT NULL,
+  seat INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  uid INTEGER NOT NULL,
+  location TEXT NOT NULL,
+  remote_host TEXT NOT NULL,
+  boot_id TEXT NOT NULL,
+  start_time INTEGER NOT NULL,
+  end_time INTEGER,
+  end_reason INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX seat_sessions_key ON seat_sessions(terminal_id, key);
+CREATE INDEX seat_sessions_time ON seat_sessions(start_time);
+CREATE INDEX seat_sessions_terminal ON seat_sessions(terminal_id, start_time);
+CREATE INDEX seat_sessions_user ON seat_sessions(user_name, start_time);
+CREATE INDEX seat_sessions_school ON seat_sessions(school_id, room, start_time);
+
+CREATE TABLE site_alerts(
+  id INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  school_id TEXT NOT NULL,
+  room TEXT NOT NULL,
+  seat INTEGER NOT NULL,
+  category INTEGER NOT NULL,
+  field INTEGER NOT NULL,
+  pattern TEXT NOT NULL,
+  blocked_category INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  browser INTEGER NOT NULL,
+  profile TEXT NOT NULL,
+  url TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  rdomain TEXT NOT NULL,
+  title TEXT NOT NULL,
+  visit_time INTEGER NOT NULL,
+  received_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX site_alerts_key ON site_alerts(terminal_id, key);
+CREATE INDEX site_alerts_time ON site_alerts(visit_time);
+CREATE INDEX site_alerts_school ON site_alerts(school_id, room, visit_time);
+)sql";
+
 namespace {
 
 // Step i brings a database from version i to version i + 1.
-constexpr const char* const* kSteps[] = {&kSchemaSql, &kMigrationTo2, &kMigrationTo3,
-                                         &kMigrationTo4, &kMigrationTo5};
+constexpr const char* const* kSteps[] = {&kSchemaSql,    &kMigrationTo2, &kMigrationTo3,
+                                         &kMigrationTo4, &kMigrationTo5, &kMigrationTo6};
 static_assert(std::size(kSteps) == kSchemaVersion);
 
 Result<int64_t> userVersion(SqliteDb& db) {

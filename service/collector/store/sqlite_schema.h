@@ -12,7 +12,8 @@ namespace xiaoan::collector {
 //      targets, each terminal's loaded bundle version and last full scan
 //   4: re-enrollment policy and pending re-enrollments
 //   5: rooms, the seat registry, terminal-to-entry matching, latest compliance per terminal
-inline constexpr int kSchemaVersion = 5;
+//   6: browsing visits, seat sessions, site alerts
+inline constexpr int kSchemaVersion = 6;
 
 // The version 1 schema (CREATE ... IF NOT EXISTS), also used by the ingest benchmark so that the
 // raw-SQLite baseline writes into exactly the same event tables and indexes.
@@ -21,6 +22,7 @@ extern const char* const kSchemaSql;
 extern const char* const kMigrationTo2;
 extern const char* const kMigrationTo3;
 extern const char* const kMigrationTo4;
+extern const char* const kMigrationTo5;
 
 // Creates the schema in a new database, or migrates an existing one step by step to
 // kSchemaVersion in one transaction (E_DATABASE when it is newer than this binary understands).

@@ -2,6 +2,7 @@
 
 #include "platform/file.h"
 #include "service/collector/store/sqlite_content.h"
+#include "service/collector/store/sqlite_records.h"
 #include "service/collector/store/sqlite_reenroll.h"
 #include "service/collector/store/sqlite_registry.h"
 #include "service/collector/store/sqlite_schema.h"
@@ -424,6 +425,34 @@ Result<std::vector<SignatureBundleRow>> SqliteStore::listSignatureBundles(uint32
 
 Result<std::vector<DetectionRow>> SqliteStore::listDetections(const DetectionQuery& query) {
   return readDetections(*db_, query);
+}
+
+Result<std::vector<StoredVisit>> SqliteStore::searchVisits(const RecordQuery& query) {
+  return readVisits(*db_, query);
+}
+
+Result<std::vector<StoredSession>> SqliteStore::listSessions(const RecordQuery& query) {
+  return readSessions(*db_, query);
+}
+
+Result<std::vector<StoredAlert>> SqliteStore::listAlerts(const RecordQuery& query) {
+  return readAlerts(*db_, query);
+}
+
+Result<std::vector<RetentionCandidate>> SqliteStore::retentionCandidates(
+    RetentionTable table, int64_t before_ms, std::pair<int64_t, int64_t> after, uint32_t limit) {
+  return readRetentionCandidates(*db_, table, before_ms, after, limit);
+}
+
+Result<RetentionDeletion> SqliteStore::deleteRows(
+    RetentionTable table, const std::vector<std::pair<int64_t, int64_t>>& rows) {
+  return deleteRetained(*db_, table, rows);
+}
+
+Status SqliteStore::recordAudit(const AuditRow& audit) {
+  XIAOAN_ASSIGN_OR_RETURN(auto txn, SqliteTransaction::begin(*db_));
+  XIAOAN_RETURN_IF_ERROR(insertAudit(audit));
+  return txn.commit();
 }
 
 Status SqliteStore::putAdmin(const AdminRow& admin) {

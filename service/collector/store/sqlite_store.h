@@ -60,6 +60,16 @@ class SqliteStore final : public Store {
   Result<std::vector<std::string>> resolveTerminal(const std::string& ref) override;
   Result<std::vector<SignatureBundleRow>> listSignatureBundles(uint32_t limit) override;
   Result<std::vector<DetectionRow>> listDetections(const DetectionQuery& query) override;
+  Result<std::vector<StoredVisit>> searchVisits(const RecordQuery& query) override;
+  Result<std::vector<StoredSession>> listSessions(const RecordQuery& query) override;
+  Result<std::vector<StoredAlert>> listAlerts(const RecordQuery& query) override;
+  Result<std::vector<RetentionCandidate>> retentionCandidates(RetentionTable table,
+                                                              int64_t before_ms,
+                                                              std::pair<int64_t, int64_t> after,
+                                                              uint32_t limit) override;
+  Result<RetentionDeletion> deleteRows(
+      RetentionTable table, const std::vector<std::pair<int64_t, int64_t>>& rows) override;
+  Status recordAudit(const AuditRow& audit) override;
   Status putAdmin(const AdminRow& admin) override;
   Result<std::optional<AdminRow>> findAdmin(const std::string& name) override;
 

@@ -3,6 +3,7 @@
 #include "service/collector/store/sqlite_registry.h"
 
 #include "service/collector/store/sqlite_content.h"
+#include "service/collector/store/sqlite_records.h"
 #include "service/collector/store/sqlite_reenroll.h"
 #include "service/collector/store/sqlite_signatures.h"
 #include "service/collector/trust/crypto_util.h"
@@ -311,6 +312,25 @@ Result<std::optional<SignatureBundleRow>> SqliteWriteTxn::latestSignatureBundle(
 
 Result<std::string> SqliteWriteTxn::signatureBundleData(uint64_t version) {
   return readSignatureBundleData(db_, version);
+}
+
+Result<TerminalPlace> SqliteWriteTxn::terminalPlace(const AgentRow& agent) {
+  return readTerminalPlace(db_, agent);
+}
+
+Result<uint64_t> SqliteWriteTxn::insertVisits(const TerminalPlace& place,
+                                              const std::vector<VisitRow>& visits, int64_t now_ms) {
+  return storeVisits(db_, place, visits, now_ms);
+}
+
+Status SqliteWriteTxn::upsertSession(const TerminalPlace& place, const SessionRow& session,
+                                     int64_t now_ms) {
+  return storeSession(db_, place, session, now_ms);
+}
+
+Result<bool> SqliteWriteTxn::insertAlert(const TerminalPlace& place, const AlertRow& alert,
+                                         int64_t now_ms) {
+  return storeAlert(db_, place, alert, now_ms);
 }
 
 }  // namespace xiaoan::collector

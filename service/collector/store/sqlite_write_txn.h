@@ -39,6 +39,13 @@ class SqliteWriteTxn final : public WriteTxn {
   Status insertSignatureBundle(const SignatureBundleRow& row, std::string_view data) override;
   Result<std::optional<SignatureBundleRow>> latestSignatureBundle() override;
   Result<std::string> signatureBundleData(uint64_t version) override;
+  Result<TerminalPlace> terminalPlace(const AgentRow& agent) override;
+  Result<uint64_t> insertVisits(const TerminalPlace& place, const std::vector<VisitRow>& visits,
+                                int64_t now_ms) override;
+  Status upsertSession(const TerminalPlace& place, const SessionRow& session,
+                       int64_t now_ms) override;
+  Result<bool> insertAlert(const TerminalPlace& place, const AlertRow& alert,
+                           int64_t now_ms) override;
 
  private:
   Status checkToken(const EnrollParams& params, std::string& school_id);

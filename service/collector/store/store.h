@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "platform/result.h"
@@ -140,6 +141,114 @@ struct AckRow {
   uint64_t seq = 0;
 };
 
+// Where a terminal sits when one of its records is stored: the school, the room (assigned, else
+// its registry entry's) and the seat of the registry entry it holds (0 = none).
+struct TerminalPlace {
+  std::string terminal_id;
+  std::string school_id;
+  std::string room;
+  uint32_t seat = 0;
+};
+
+// One browser visit (v1::BrowsingVisit) as stored. `key` is the agent's stable key: one row per
+// (terminal, key).
+struct VisitRow {
+  std::string key;
+  std::string user;
+  int browser = 0;  // v1::BrowserKind
+  std::string profile;
+  std::string url;
+  std::string domain;  // lower case
+  std::string title;
+  int64_t visit_time_ms = 0;
+  int transition = 0;  // v1::VisitTransition
+  int64_t duration_ms = 0;
+  bool synced = false;
+};
+
+// One seat session (v1::SeatSessionEvent): opened, then updated by its close.
+struct SessionRow {
+  std::string key;
+  std::string user;
+  uint32_t uid = 0;
+  std::string location;  // the event's `where`
+  std::string remote_host;
+  std::string boot_id;
+  int64_t start_ms = 0;
+  std::optional<int64_t> end_ms;  // nullopt while open
+  int end_reason = 0;             // v1::SessionEndReason
+};
+
+// One harmful-site alert (v1::SiteAlertEvent). `key` dedups: the visit's key.
+struct AlertRow {
+  std::string key;
+  int category = 0;  // v1::SiteCategory
+  int field = 0;     // v1::SiteMatchField
+  std::string pattern;
+  bool blocked_category = false;
+  VisitRow visit;
+};
+
+// A stored record with where it was stored from, for searches.
+struct StoredPlace {
+  int64_t id = 0;
+  TerminalPlace place;
+  std::string hostname;  // the terminal's last reported hostname
+  int64_t received_at_ms = 0;
+};
+struct StoredVisit {
+  StoredPlace at;
+  VisitRow visit;
+};
+struct StoredSession {
+  StoredPlace at;
+  SessionRow session;
+};
+struct StoredAlert {
+  StoredPlace at;
+  AlertRow alert;
+};
+
+// Search over visits, sessions or alerts, newest first (visit time; sessions: start). Empty
+// strings and nullopt match everything. Pages continue strictly after `after` (time, id) in
+// that order.
+struct RecordQuery {
+  std::string school_id;
+  std::string room;
+  std::string terminal_id;
+  std::string user;
+  std::string domain;   // visits, alerts: the domain and its subdomains
+  std::string keyword;  // visits, alerts: in the URL or the title (case-insensitive for ASCII)
+  int category = 0;     // alerts: v1::SiteCategory, 0 = any
+  std::optional<int64_t> since_ms;  // time >= since
+  std::optional<int64_t> until_ms;  // time < until
+  std::optional<std::pair<int64_t, int64_t>> after;
+  uint32_t limit = 100;
+};
+
+// The tables retention deletes from, one record time each.
+enum class RetentionTable {
+  kSecurityEvents,  // events of security priority (wall time)
+  kActivityEvents,  // events of activity priority (wall time)
+  kVisits,          // browsing_visits (visit time)
+  kSessions,        // seat_sessions (end, else start)
+  kAlerts,          // site_alerts (visit time)
+};
+
+// A row retention may delete: its record time, when the collector received it and whose it is.
+struct RetentionCandidate {
+  int64_t id = 0;
+  int64_t time_ms = 0;
+  int64_t received_at_ms = 0;
+  std::string school_id;
+};
+
+// Rows the retention job deleted in one write transaction and how long it held the writer.
+struct RetentionDeletion {
+  uint64_t deleted = 0;
+  uint64_t hold_ns = 0;
+};
+
 // One agent event to insert: `body` is the serialized xiaoan.v1.Event (the original record),
 // `payload_json` its payload rendered as JSON for queries.
 struct EventRow {
@@ -151,6 +260,11 @@ struct EventRow {
   int64_t wall_time_ms = 0;
   std::string body;
   std::string payload_json;
+  // The records the payload carries (browsing_visits, seat_session, site_alert), stored in
+  // their own tables with the event.
+  std::vector<VisitRow> visits = {};
+  std::optional<SessionRow> session = std::nullopt;
+  std::optional<AlertRow> alert = std::nullopt;
 };
 
 // An event as read back for the admin API. Collector-origin events (security alerts) have no
@@ -257,7 +371,7 @@ struct AuditRow {
   std::string admin;
   // "school.add", "token.create", "token.revoke", "policy.put", "policy.delete",
   // "terminal.room", "bundle.export", "signatures.publish", "school.reenroll_policy",
-  // "enrollment.approve"
+  // "enrollment.approve", "retention.run"
   std::string action;
   std::string target;
   std::string detail_json;
@@ -390,6 +504,18 @@ class WriteTxn {
   virtual Result<std::optional<SignatureBundleRow>> latestSignatureBundle() = 0;
   // The artifact bytes of bundle `version`; E_NOT_FOUND when there is no such bundle.
   virtual Result<std::string> signatureBundleData(uint64_t version) = 0;
+
+  // Browsing records, seat sessions and alerts (issue 12), stored at ingest. place: where the
+  // agent's terminal sits now. insertVisits: the number newly stored (a key already stored for
+  // the terminal adds nothing). upsertSession: an open creates the row, a close sets its end
+  // (also when the open was never seen). insertAlert: false when already stored.
+  virtual Result<TerminalPlace> terminalPlace(const AgentRow& agent) = 0;
+  virtual Result<uint64_t> insertVisits(const TerminalPlace& place,
+                                        const std::vector<VisitRow>& visits, int64_t now_ms) = 0;
+  virtual Status upsertSession(const TerminalPlace& place, const SessionRow& session,
+                               int64_t now_ms) = 0;
+  virtual Result<bool> insertAlert(const TerminalPlace& place, const AlertRow& alert,
+                                   int64_t now_ms) = 0;
 };
 
 // Storage of the collector. One instance is one database session: use it from one thread at a
@@ -476,6 +602,25 @@ class Store {
   virtual Result<std::vector<SignatureBundleRow>> listSignatureBundles(uint32_t limit) = 0;
   // Stored `detection` events, newest first.
   virtual Result<std::vector<DetectionRow>> listDetections(const DetectionQuery& query) = 0;
+
+  // Browsing records, seat sessions and alerts, newest first (RecordQuery), at most
+  // query.limit rows.
+  virtual Result<std::vector<StoredVisit>> searchVisits(const RecordQuery& query) = 0;
+  virtual Result<std::vector<StoredSession>> listSessions(const RecordQuery& query) = 0;
+  virtual Result<std::vector<StoredAlert>> listAlerts(const RecordQuery& query) = 0;
+
+  // Retention. candidates: rows of `table` whose record time is before `before_ms`, oldest
+  // first, strictly after `after` (time, id), at most `limit` (a read: no write lock). Events
+  // come in id order (reception order) whatever their time, after `after.second`.
+  // deleteRows: in one write transaction deletes each (id, cutoff) whose record time and
+  // reception are both before its cutoff (rows of odd times are never deleted sooner).
+  virtual Result<std::vector<RetentionCandidate>> retentionCandidates(
+      RetentionTable table, int64_t before_ms, std::pair<int64_t, int64_t> after,
+      uint32_t limit) = 0;
+  virtual Result<RetentionDeletion> deleteRows(
+      RetentionTable table, const std::vector<std::pair<int64_t, int64_t>>& rows) = 0;
+  // Records an admin action in its own transaction (e.g. what a retention pass deleted).
+  virtual Status recordAudit(const AuditRow& audit) = 0;
 
   // Creates or replaces an admin account.
   virtual Status putAdmin(const AdminRow& admin) = 0;

@@ -258,3 +258,59 @@ TEST_CASE("layers: per-terminal values only in terminal layers; scope must be kn
 
 }  // namespace
 }  // namespace xiaoan::policy
+
+namespace xiaoan::policy {
+namespace {
+
+TEST_CASE("retention: the county floors with the rule named, ten years at most, school only") {
+  struct Case {
+    std::string field;
+    uint32_t floor;
+    std::string rule;  // a piece of the reason
+    std::function<void(v1::Policy&, uint32_t)> set;
+  };
+  const std::vector<Case> cases = {
+      {"retention.browsing_days", 60, "browsing records",
+       [](v1::Policy& p, uint32_t v) { p.mutable_retention()->set_browsing_days(v); }},
+      {"retention.security_days", 180, "security logs",
+       [](v1::Policy& p, uint32_t v) { p.mutable_retention()->set_security_days(v); }},
+      {"retention.session_days", 60, "上机记录",
+       [](v1::Policy& p, uint32_t v) { p.mutable_retention()->set_session_days(v); }},
+      {"retention.activity_days", 30, "30 days",
+       [](v1::Policy& p, uint32_t v) { p.mutable_retention()->set_activity_days(v); }},
+  };
+  CHECK(retentionFloorDays(RetentionKind::kBrowsing) == 60);
+  CHECK(retentionFloorDays(RetentionKind::kSecurity) == 180);
+  CHECK(retentionFloorDays(RetentionKind::kSessions) == 60);
+  CHECK(retentionFloorDays(RetentionKind::kActivity) == 30);
+  for (const auto& c : cases) {
+    CAPTURE(c.field);
+    expectValid([&](v1::Policy& p) { c.set(p, c.floor); });
+    expectValid([&](v1::Policy& p) { c.set(p, kMaxRetentionDays); });
+    auto below = issuesOf([&](v1::Policy& p) { c.set(p, c.floor - 1); });
+    REQUIRE(below.size() == 1);
+    CHECK(below[0].field == c.field);
+    CHECK(below[0].message.find("at least " + std::to_string(c.floor) + " days") !=
+          std::string::npos);
+    CHECK(below[0].message.find(c.rule) != std::string::npos);
+    expectOne(c.field, [&](v1::Policy& p) { c.set(p, 0); });
+    expectOne(c.field, [&](v1::Policy& p) { c.set(p, kMaxRetentionDays + 1); });
+
+    v1::Policy layer;
+    c.set(layer, c.floor);
+    CHECK(validateLayer(v1::POLICY_SCOPE_SCHOOL, layer).empty());
+    for (auto scope : {v1::POLICY_SCOPE_ROOM, v1::POLICY_SCOPE_TERMINAL}) {
+      auto issues = validateLayer(scope, layer);
+      REQUIRE(issues.size() == 1);
+      CHECK(issues[0].field == c.field);
+      CHECK(issues[0].message.find("only the school layer") != std::string::npos);
+    }
+  }
+  // Sessions have only the on/off switch: both values are valid in every layer.
+  v1::Policy off;
+  off.mutable_sessions()->set_enabled(false);
+  CHECK(validateLayer(v1::POLICY_SCOPE_TERMINAL, off).empty());
+}
+
+}  // namespace
+}  // namespace xiaoan::policy

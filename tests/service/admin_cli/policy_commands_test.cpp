@@ -184,7 +184,8 @@ TEST_CASE("policy apply takes a layer file or a bare policy, strictly") {
            {R"({"retention":{"browsing_day":90}})", "  retention.browsing_day: unknown field\n"},
            {R"({"policy":{"agent":{"x":1}}})", "  agent.x: unknown field\n"},
            {R"({"retention":{"browsing_days":30}})",
-            "  retention.browsing_days: must be 60..3650, got 30\n"},
+            "  retention.browsing_days: must be at least 60 days (county rule: browsing records "
+            "of every terminal kept 60 days), got 30\n"},
            {R"({"id":"s2","policy":{}})", "the file is the layer s2, not s1"},
            {"{not json", "  (input): not valid JSON\n"}}) {
     CAPTURE(b.json);

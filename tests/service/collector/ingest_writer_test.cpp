@@ -168,6 +168,25 @@ TEST_CASE("a database that cannot be written fails every job of the group") {
       return std::vector<StoredEventRow>{};
     }
     Result<std::vector<AuditRow>> listAudit(uint32_t) override { return std::vector<AuditRow>{}; }
+    Result<std::vector<StoredVisit>> searchVisits(const RecordQuery&) override {
+      return std::vector<StoredVisit>{};
+    }
+    Result<std::vector<StoredSession>> listSessions(const RecordQuery&) override {
+      return std::vector<StoredSession>{};
+    }
+    Result<std::vector<StoredAlert>> listAlerts(const RecordQuery&) override {
+      return std::vector<StoredAlert>{};
+    }
+    Result<std::vector<RetentionCandidate>> retentionCandidates(RetentionTable, int64_t,
+                                                                std::pair<int64_t, int64_t>,
+                                                                uint32_t) override {
+      return std::vector<RetentionCandidate>{};
+    }
+    Result<RetentionDeletion> deleteRows(RetentionTable,
+                                         const std::vector<std::pair<int64_t, int64_t>>&) override {
+      return RetentionDeletion{};
+    }
+    Status recordAudit(const AuditRow&) override { return Status::ok(); }
     Status putAdmin(const AdminRow&) override { return Status::ok(); }
     Result<std::optional<AdminRow>> findAdmin(const std::string&) override {
       return std::optional<AdminRow>();
