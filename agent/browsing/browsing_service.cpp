@@ -65,6 +65,14 @@ void BrowsingService::stop() {
 }
 
 void BrowsingService::applyPolicy(const v1::BrowsingPolicy* policy) {
+  const bool now_off = policy != nullptr && policy->has_enabled() && !policy->enabled();
+  bool was_on = false;
+  {
+    std::lock_guard lock(mu_);
+    was_on = policy_known_ && (!policy_.has_enabled() || policy_.enabled());
+  }
+  // Collection turned off: what was browsed until now is still read and sent first.
+  if (was_on && now_off) pollNow();
   {
     std::lock_guard lock(mu_);
     policy_ = policy != nullptr ? *policy : v1::BrowsingPolicy();
@@ -102,9 +110,13 @@ void BrowsingService::pollNow() {
     std::lock_guard lock(mu_);
     policy = policy_;
   }
-  if (policy.has_enabled() && !policy.enabled()) return;
-  const VisitBuilder builder(policy);
-  const SiteMatcher matcher(policy);
+  // Off: the histories are still followed, but nothing is sent (no visit, alert or history
+  // event): the cursors move past what is browsed meanwhile, so turning collection back on
+  // never sends the time it was off.
+  const bool off = policy.has_enabled() && !policy.enabled();
+  const VisitBuilder builder = off ? VisitBuilder::recordingNothing() : VisitBuilder(policy);
+  const SiteMatcher matcher = off ? SiteMatcher() : SiteMatcher(policy);
+  collector_.setQuiet(off);
   auto users = users_.localUsers();
   const auto profiles = users.isOk() ? discoverProfiles(*users) : std::vector<BrowserProfile>{};
   uint64_t visits = 0;

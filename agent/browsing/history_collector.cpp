@@ -162,6 +162,7 @@ Result<HistoryCursor> HistoryCollector::checkReset(const BrowserProfile& profile
 Status HistoryCollector::emitHistory(const BrowserProfile& profile,
                                      v1::BrowsingHistoryEvent::Kind kind,
                                      const HistoryCursor* cursor, const Status* error) {
+  if (quiet_) return Status::ok();
   v1::Event e;
   auto* h = e.mutable_browsing_history();
   h->set_kind(kind);

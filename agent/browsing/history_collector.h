@@ -53,6 +53,9 @@ class HistoryCollector {
                   const SiteMatcher& matcher);
   // Forgets the in-memory change state (the next poll copies every database again).
   void forgetSeen() { seen_.clear(); }
+  // Quiet: no history events (reset, replaced, unreadable, profile found) are sent; for the
+  // polls that only move cursors while collection is off.
+  void setQuiet(bool quiet) { quiet_ = quiet; }
 
  private:
   struct Seen {
@@ -85,6 +88,7 @@ class HistoryCollector {
   BrowsingSink& sink_;
   HistorySnapshot snapshot_;
   std::map<std::string, Seen> seen_;  // by database path
+  bool quiet_ = false;
 };
 
 }  // namespace xiaoan::agent::browsing

@@ -82,7 +82,7 @@ bool VisitBuilder::excluded(std::string_view host) const {
 
 std::optional<v1::BrowsingVisit> VisitBuilder::build(const BrowserProfile& profile,
                                                      const RawVisit& raw) const {
-  if (raw.subframe || (raw.synced && !include_synced_)) return std::nullopt;
+  if (record_nothing_ || raw.subframe || (raw.synced && !include_synced_)) return std::nullopt;
   const std::string host = sanitizeUtf8(net::urlHost(raw.url), kMaxHostBytes);
   if (excluded(host)) return std::nullopt;
   v1::BrowsingVisit v;

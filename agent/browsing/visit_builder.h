@@ -34,6 +34,13 @@ class VisitBuilder {
   // The policy's URL detail, excluded domains (normalised; invalid ones ignored, the validator
   // refuses them) and synced-visit choice (unset = defaults: full URLs, synced kept).
   explicit VisitBuilder(const v1::BrowsingPolicy& policy);
+  // While collection is off: builds nothing, so that a poll only moves the cursors past what
+  // the users browse meanwhile (turned back on, nothing of that time is sent).
+  static VisitBuilder recordingNothing() {
+    VisitBuilder b{v1::BrowsingPolicy()};
+    b.record_nothing_ = true;
+    return b;
+  }
 
   // The visit to send; nullopt for one that is not sent.
   std::optional<v1::BrowsingVisit> build(const BrowserProfile& profile, const RawVisit& raw) const;
@@ -43,6 +50,7 @@ class VisitBuilder {
  private:
   v1::UrlDetail detail_ = v1::URL_DETAIL_FULL;
   bool include_synced_ = true;
+  bool record_nothing_ = false;
   std::unordered_set<std::string> excluded_;
 };
 

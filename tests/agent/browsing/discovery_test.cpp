@@ -147,18 +147,33 @@ TEST_CASE("service: a new user's profile is found without restart; policy applie
   CHECK(st.profiles() == 1);
   CHECK(st.visits_read() == 1);
   CHECK(st.last_poll().seconds() == testing::kTestNowSeconds);
-  p.set_enabled(false);
-  service.applyPolicy(&p);
+  // Turning collection off first reads what was browsed until then.
   {
     testing::TestDb db(home + "/.config/chromium/Default/History");
-    testing::addChromiumVisit(db, "https://later.cn/", "l", testing::dayUs(1));
+    testing::addChromiumVisit(db, "https://before-off.cn/", "b", testing::dayUs(1));
+  }
+  p.set_enabled(false);
+  service.applyPolicy(&p);
+  CHECK(sink.visits().size() == 2);
+  const size_t events_when_off = sink.events().size();
+  {
+    testing::TestDb db(home + "/.config/chromium/Default/History");
+    testing::addChromiumVisit(db, "https://while-off.bet.com/", "off", testing::dayUs(1) + 10);
   }
   service.pollNow();
-  CHECK(sink.visits().size() == 1);  // disabled: nothing read
+  CHECK(sink.events().size() == events_when_off);  // off: no visit, no alert, no event
   CHECK_FALSE(service.status().enabled());
+  // Back on: the time it was off is never sent; what comes after is.
   service.applyPolicy(nullptr);
+  service.pollNow();
+  CHECK(sink.events().size() == events_when_off);
+  {
+    testing::TestDb db(home + "/.config/chromium/Default/History");
+    testing::addChromiumVisit(db, "https://after-on.cn/", "on", testing::dayUs(1) + 20);
+  }
   service.stop();  // the read at stop
-  CHECK(sink.visits().size() == 2);
+  REQUIRE(sink.visits().size() == 3);
+  CHECK(sink.visits()[2].url() == "https://after-on.cn/");
   CHECK_FALSE(fs::exists(tmp.sub("state/browsing/work/history")));  // copies removed
 }
 
