@@ -12,7 +12,7 @@ pkgs=(ca-certificates build-essential cmake ninja-build pkg-config git
       libsqlite3-dev libpq-dev procps python3 unicode-data nftables)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang-14 libclang-rt-14-dev llvm-14 sqlite3 faketime iproute2 util-linux curl
-         python3 postgresql yara ccache)
+         python3 postgresql yara ccache login bsdutils)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
