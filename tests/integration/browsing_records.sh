@@ -2,7 +2,8 @@
 # Issue 12, agent side: a real local user (useradd) with a Chromium-layout History in their
 # home, built with the sqlite3 CLI. The agent reads it (at shutdown too), sends the visits and a
 # harmful-site alert for a listed domain to the collector, where they are stored as events
-# (browsing_visits, site_alert, browsing_history); a second read sends only the new visit.
+# (browsing_visits, site_alert, browsing_history) and the visits stored as records (xiaoan-admin
+# browsing search); a second read sends and stores only the new visit.
 source "$(dirname "$0")/lib.sh"
 source "$HERE/scan_lib.sh"
 require_root
@@ -52,8 +53,17 @@ chown -R "$U:$U" "$WORK/home/$U"
 agent_stop
 agent_start
 await_event_count 30 browsing_visits 1
-[ "$(event_count browsing_visits 'len(p["visits"]) == 2 and p["visits"][0]["title"] == "作业帮 - 百度搜索" and p["visits"][0]["user"] == "'"$U"'" and p["visits"][0]["browser"] == "BROWSER_KIND_CHROME" and p["visits"][0]["domain"] == "www.baidu.com" and p["visits"][0]["transition"] == "VISIT_TRANSITION_TYPED" and int(p["visits"][0]["duration_ms"]) == 5000 and p["visits"][0]["visit_time"] == "2025-12-12T08:00:00Z" and len(p["visits"][0]["key"]) == 32')" -eq 1 ] ||
-  fail "visits at the collector: $(events_json browsing_visits)"
+# stored_visits EXPR: how many visits stored at the collector (xiaoan-admin browsing search,
+# newest first) satisfy EXPR over v (the visit) and all (every stored visit).
+stored_visits() {
+  admin --json browsing search --terminal "$(status_field terminal_id)" --limit 100 |
+    python3 -c '
+import json,sys
+all = [r["visit"] for r in json.load(sys.stdin).get("visits", [])]
+print(sum(1 for v in all if eval(sys.argv[1])))' "$1"
+}
+[ "$(stored_visits 'len(all) == 2 and v["title"] == "作业帮 - 百度搜索" and v["user"] == "'"$U"'" and v["browser"] == "BROWSER_KIND_CHROME" and v["domain"] == "www.baidu.com" and v["transition"] == "VISIT_TRANSITION_TYPED" and int(v["duration_ms"]) == 5000 and v["visit_time"] == "2025-12-12T08:00:00Z" and len(v["key"]) == 32')" -eq 1 ] ||
+  fail "visits at the collector: $(admin --json browsing search --limit 100)"
 await_event_count 10 site_alert 1
 [ "$(event_count site_alert 'p["category"] == "SITE_CATEGORY_GAMBLING" and p["field"] == "SITE_MATCH_FIELD_DOMAIN" and p["pattern"] == "bet.com" and p["visit"]["url"] == "https://www.bet.com/casino"')" -eq 1 ] ||
   fail "site alert at the collector: $(events_json site_alert)"
@@ -68,7 +78,8 @@ sqlite3 "$profile/History" "INSERT INTO urls(id,url,title,last_visit_time) VALUE
 agent_stop
 agent_start
 await_event_count 30 browsing_visits 2
-[ "$(event_count browsing_visits 'len(p["visits"]) == 1 and p["visits"][0]["url"] == "https://news.cn/"')" -eq 1 ] ||
-  fail "second read: $(events_json browsing_visits)"
-[ "$(event_count browsing_visits)" -eq 2 ] || fail "visits sent twice: $(events_json browsing_visits)"
+[ "$(stored_visits 'len(all) == 3 and v["url"] == "https://news.cn/" and v == all[0]')" -eq 1 ] ||
+  fail "second read: $(admin --json browsing search --limit 100)"
+[ "$(event_count browsing_visits)" -eq 2 ] ||
+  fail "visits sent twice: $(events_json browsing_visits)"
 log "PASS browsing_records: visits of a real user's History stored at the collector, alert raised, no repeats"
