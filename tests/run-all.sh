@@ -3,7 +3,7 @@
 # unit + integration (release build, GCC); then one clang-14 tree with ASan+UBSan and libFuzzer
 # instrumentation: the unit tests under the sanitizers, and each libFuzzer target over its seeds
 # and kept crashers followed by a short run.
-#   XIAOAN_FUZZ_SECONDS (default 20) per fuzz target; XIAOAN_SKIP_ASAN=1 / XIAOAN_SKIP_FUZZ=1.
+#   XIAOAN_FUZZ_SECONDS (default 15) per fuzz target; XIAOAN_SKIP_ASAN=1 / XIAOAN_SKIP_FUZZ=1.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -45,7 +45,7 @@ if [ "${XIAOAN_SKIP_ASAN:-0}" != 1 ]; then
 fi
 
 if [ "${XIAOAN_SKIP_FUZZ:-0}" != 1 ]; then
-  step "libFuzzer targets: seeds and kept crashers first, then ${XIAOAN_FUZZ_SECONDS:-20} s each"
+  step "libFuzzer targets: seeds and kept crashers first, then ${XIAOAN_FUZZ_SECONDS:-15} s each"
   for f in "$src"/build/ci-sanitize/bin/xiaoan_fuzz_*; do
     name=$(basename "$f")
     corpus=$(mktemp -d)
@@ -55,7 +55,7 @@ if [ "${XIAOAN_SKIP_FUZZ:-0}" != 1 ]; then
     # A leak inside libyara's own parser (tests/fuzz/lsan-libyara.supp; full stacks to match it).
     [ "$name" = xiaoan_fuzz_signatures_bundle ] && env=(ASAN_OPTIONS=fast_unwind_on_malloc=0
       LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan-libyara.supp")
-    env "${env[@]}" "$f" -max_total_time="${XIAOAN_FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -timeout=10 \
+    env "${env[@]}" "$f" -max_total_time="${XIAOAN_FUZZ_SECONDS:-15}" -rss_limit_mb=2048 -timeout=10 \
       -print_final_stats=0 "$corpus" $seeds 2>&1 | tail -n 3
     rm -rf "$corpus"
   done
