@@ -1,5 +1,6 @@
 #include "agent/ctl/records_text.h"
 
+#include "common/text/browser_name.h"
 #include "common/text/text_width.h"
 
 namespace xiaoan::ctl {
@@ -21,35 +22,6 @@ std::string reasonText(const std::string& reason, Lang lang) {
 }
 
 }  // namespace
-
-std::string browserName(v1::BrowserKind kind, Lang lang) {
-  switch (kind) {
-    case v1::BROWSER_KIND_CHROME:
-      return "Chrome";
-    case v1::BROWSER_KIND_CHROMIUM:
-      return "Chromium";
-    case v1::BROWSER_KIND_EDGE:
-      return "Edge";
-    case v1::BROWSER_KIND_360SE:
-      return tr(lang, "360安全浏览器", "360 Secure Browser");
-    case v1::BROWSER_KIND_360CHROME:
-      return tr(lang, "360极速浏览器", "360 Speed Browser");
-    case v1::BROWSER_KIND_360CHROMEX:
-      return tr(lang, "360极速浏览器X", "360 Speed Browser X");
-    case v1::BROWSER_KIND_QQ:
-      return tr(lang, "QQ浏览器", "QQ Browser");
-    case v1::BROWSER_KIND_SOGOU:
-      return tr(lang, "搜狗浏览器", "Sogou Browser");
-    case v1::BROWSER_KIND_2345:
-      return tr(lang, "2345浏览器", "2345 Browser");
-    case v1::BROWSER_KIND_LIEBAO:
-      return tr(lang, "猎豹浏览器", "Cheetah Browser");
-    case v1::BROWSER_KIND_FIREFOX:
-      return "Firefox";
-    default:
-      return tr(lang, "未知浏览器", "unknown browser");
-  }
-}
 
 std::string blockingLine(const v1::BrowsingStatus& b, Lang lang) {
   if (b.blocked_domains() == 0) {

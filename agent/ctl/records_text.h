@@ -7,9 +7,6 @@
 
 namespace xiaoan::ctl {
 
-// A browser's name for people: "Chrome", "360安全浏览器", "Firefox".
-std::string browserName(v1::BrowserKind kind, Lang lang);
-
 // Site blocking in one line: "拦截 2 个域名；已生效：Chrome、Chromium、Edge；未覆盖：Firefox
 // （policies.json 由其他程序管理）".
 std::string blockingLine(const v1::BrowsingStatus& b, Lang lang);

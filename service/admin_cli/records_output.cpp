@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "common/text/browser_name.h"
 #include "common/text/text_width.h"
 #include "common/text/time_format.h"
 #include "common/text/tr.h"
@@ -107,35 +108,6 @@ std::string csvSafe(const std::string& cell) {
   return cell;
 }
 
-std::string browserName(Lang lang, v1::BrowserKind browser) {
-  switch (browser) {
-    case v1::BROWSER_KIND_CHROME:
-      return "Chrome";
-    case v1::BROWSER_KIND_CHROMIUM:
-      return "Chromium";
-    case v1::BROWSER_KIND_EDGE:
-      return "Edge";
-    case v1::BROWSER_KIND_360SE:
-      return tr(lang, "360安全浏览器", "360 Secure Browser");
-    case v1::BROWSER_KIND_360CHROME:
-      return tr(lang, "360极速浏览器", "360 Speed Browser");
-    case v1::BROWSER_KIND_360CHROMEX:
-      return tr(lang, "360极速浏览器X", "360 Speed Browser X");
-    case v1::BROWSER_KIND_QQ:
-      return tr(lang, "QQ浏览器", "QQ Browser");
-    case v1::BROWSER_KIND_SOGOU:
-      return tr(lang, "搜狗浏览器", "Sogou Browser");
-    case v1::BROWSER_KIND_2345:
-      return tr(lang, "2345浏览器", "2345 Browser");
-    case v1::BROWSER_KIND_LIEBAO:
-      return tr(lang, "猎豹浏览器", "Liebao Browser");
-    case v1::BROWSER_KIND_FIREFOX:
-      return "Firefox";
-    default:
-      return "-";
-  }
-}
-
 std::string categoryName(Lang lang, v1::SiteCategory category) {
   switch (category) {
     case v1::SITE_CATEGORY_GAMBLING:
@@ -178,11 +150,11 @@ RecordColumns visitColumns(Lang lang, const v1::BrowsingVisitPage& page) {
     const auto& v = r.visit();
     out.addTableRow({localTime(v.visit_time()), cell(placeName(r.place()), 0),
                      cell(terminalName(r.place()), 0), cell(v.user(), 0),
-                     browserName(lang, v.browser()), cell(v.url(), kUrlColumns),
+                     browserName(v.browser(), lang), cell(v.url(), kUrlColumns),
                      cell(v.title(), kTitleColumns)});
     out.addCsvRow(join(
         {localTime(v.visit_time())}, placeCsv(r.place()),
-        {csvSafe(v.user()), browserName(lang, v.browser()), csvSafe(v.profile()), csvSafe(v.url()),
+        {csvSafe(v.user()), browserName(v.browser(), lang), csvSafe(v.profile()), csvSafe(v.url()),
          csvSafe(v.domain()), csvSafe(v.title()), transitionName(lang, v.transition()),
          v.duration_ms() > 0 ? std::to_string(v.duration_ms()) : "",
          v.synced() ? tr(lang, "是", "yes") : ""}));
@@ -242,7 +214,7 @@ RecordColumns alertColumns(Lang lang, const v1::SiteAlertPage& page) {
                      cell(v.url(), kUrlColumns)});
     out.addCsvRow(join({localTime(v.visit_time()), categoryName(lang, a.category())},
                        placeCsv(r.place()),
-                       {csvSafe(v.user()), browserName(lang, v.browser()), csvSafe(a.pattern()),
+                       {csvSafe(v.user()), browserName(v.browser(), lang), csvSafe(a.pattern()),
                         csvSafe(v.url()), csvSafe(v.domain()), csvSafe(v.title()),
                         a.blocked_category() ? tr(lang, "是", "yes") : ""}));
   }
